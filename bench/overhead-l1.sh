@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-L1 half of bench/overhead.sh (installed as /tests/bench/overhead.t):
+# a one-vCPU L2 guest runs "cpuburn3 -i 1" (a tick line with its round count
+# every second); its vCPU thread is alone on pCPU 1.  Alternating windows of
+# BENCH_WINDOW seconds: profiling off, vmprofctl record at 1 kHz and 10 kHz
+# (cpu-clock), perf record -e cpu-clock -a at 1 kHz and 10 kHz; BENCH_ITERS
+# rounds.  Throughput of a window = rounds/s between its first and last tick
+# (the ticks of the first second are dropped).  Prints one line per window,
+# then per configuration the mean overhead vs the mean of the "off" windows,
+# the samples collected vs expected and the lost count.
+# busybox sh only.  Knobs on the kernel command line:
+#   bench.window=S (default 10), bench.iters=N (default 3)
+. /tests/e2e/lib.sh
+
+arg() {
+	sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline
+}
+W=$(arg bench.window)
+ITERS=$(arg bench.iters)
+[ -n "$W" ] || W=10
+[ -n "$ITERS" ] || ITERS=3
+NCPU=$(grep -c ^processor /proc/cpuinfo)
+RES=$TMP/results
+
+need_shadow_paging
+l2_start 1 cpuburn3 3600 e2e.agent=none\ e2e.wargs=-i:1 ||
+	bail "L2 guest booted and runs cpuburn3 -i 1"
+ok 0 "L2 guest booted and runs cpuburn3 -i 1"
+sleep 2
+
+# rate FROM_LINE: rounds/s over the tick lines of $L2LOG after line FROM_LINE,
+# leaving out the first tick (it may predate the window).
+rate() {
+	tail -n +"$(($1 + 1))" "$L2LOG" | tr -d '\r' | awk '
+		/cpuburn3 tick/ { n++; if (n == 1) next
+			if (!t0) { t0 = $4; r0 = $6 } t1 = $4; r1 = $6 }
+		END { if (t1 > t0) printf "%.2f\n", (r1 - r0) / (t1 - t0); else print 0 }'
+}
+
+# window CONF: run one window of configuration CONF; appends
+# "CONF RATE SAMPLES EXPECTED LOST" to $RES.
+window() {
+	conf=$1
+	from=$(wc -l < "$L2LOG")
+	samples=0 expected=0 lost=0
+	case $conf in
+	off)
+		sleep "$W"
+		;;
+	vmprof-*)
+		hz=${conf#vmprof-}
+		taskset -c 0 vmprofctl record --vm pid:"$QPID" --no-agent -F "$hz" \
+			-d "$W" -o "$TMP/b.data" > "$TMP/rec.out" 2>&1 ||
+			sed 's/^/vmprofctl: /' "$TMP/rec.out"
+		h=$(vmprofctl report -i "$TMP/b.data" --view steal 2> /dev/null |
+			sed -n 's/^# vm .*ms, \([0-9]*\) samples, .*, \([0-9]*\) records lost.*/\1 \2/p')
+		samples=${h% *}
+		lost=${h#* }
+		expected=$((hz * W))
+		;;
+	perf-*)
+		hz=${conf#perf-}
+		taskset -c 0 perf record -e cpu-clock -a -F "$hz" -o "$TMP/p.data" \
+			-- sleep "$W" > "$TMP/perf.out" 2>&1
+		samples=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$TMP/perf.out")
+		lost=$(perf report -i "$TMP/p.data" --stats 2> /dev/null |
+			awk '/LOST / { s += $NF } END { print s + 0 }')
+		expected=$((hz * W * NCPU))
+		;;
+	esac
+	sleep 1
+	r=$(rate "$from")
+	echo "$conf ${r:-0} ${samples:-0} $expected ${lost:-0}" >> "$RES"
+	echo "# window $conf: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}"
+}
+
+CONFS="off vmprof-1000 perf-1000 vmprof-10000 perf-10000"
+i=1
+while [ $i -le "$ITERS" ]; do
+	for c in $CONFS; do
+		window "$c"
+	done
+	i=$((i + 1))
+done
+window off
+cleanup
+
+echo "BENCH-RESULTS-BEGIN"
+awk -v w="$W" '
+	{ n[$1]++; r[$1] += $2; s[$1] += $3; e[$1] += $4; l[$1] += $5 }
+	END {
+		off = r["off"] / n["off"]
+		printf "window %d s, %d windows of each, off: %.2f rounds/s\n", w, n["vmprof-1000"], off
+		printf "%-13s | %10s | %9s | %9s | %9s | %6s\n", "config", "rounds/s", "overhead", "samples", "expected", "lost"
+		split("off vmprof-1000 perf-1000 vmprof-10000 perf-10000", order, " ")
+		for (i = 1; i <= 5; i++) {
+			c = order[i]
+			if (!n[c])
+				continue
+			m = r[c] / n[c]
+			printf "%-13s | %10.2f | %8.2f%% | %9d | %9d | %6d\n", c, m,
+				off ? 100 * (1 - m / off) : 0, s[c] / n[c], e[c] / n[c], l[c] / n[c]
+		}
+	}' "$RES" | tee "$TMP/table"
+echo "BENCH-RESULTS-END"
+
+ovh() {
+	awk -v c="$1" '$1 == c { print $3 + 0 }' FS=' *[|] *' "$TMP/table" | tr -d '%'
+}
+for hz in 1000 10000; do
+	v=$(ovh vmprof-$hz)
+	p=$(ovh perf-$hz)
+	check "vmprofctl at $hz Hz costs no more than perf (+2 points): $v% vs $p%" \
+		awk -v v="$v" -v p="$p" 'BEGIN { exit !(v != "" && v <= p + 2) }'
+	got=$(awk -v c="vmprof-$hz" '$1 == c { s += $3; e += $4 } END { print (e ? int(100 * s / e) : 0) }' "$RES")
+	check "vmprofctl at $hz Hz collected at least 50% of the expected samples ($got%)" \
+		test "$got" -ge 50
+done
+finish

@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Scenario 2: as scenario 1, plus a host CPU hog (hostburn, a copy of
+# cpuburn3) pinned to the pCPU of the vCPU thread.  The two share the pCPU:
+# vCPU 0's steal is 50 % of wall time within 15 points, its biggest culprit
+# is "[steal] (outside: hostburn)" with 35-65 % of wall time, and the guest
+# split stays 50/30/20 within 10 points (the guest's own view of its work
+# does not move when it loses the CPU).
+. "$(dirname "$0")/lib.sh"
+
+need_shadow_paging
+l2_start 1 cpuburn3 120 || bail "L2 guest booted and runs cpuburn3"
+ok 0 "L2 guest booted and runs cpuburn3"
+taskset -c 1 hostburn > /dev/null &
+KIDS="$KIDS $!"
+sleep 1
+record 10
+ok $? "vmprofctl record --vm pid:$QPID for 10 s, hostburn on pCPU 1"
+report unified --vcpu 0
+report steal --vcpu 0
+cleanup
+
+steal=$(split 0 3)
+echo "# vcpu0 steal: $steal% of its samples"
+check "vcpu0 steal 35-65%" between "$steal" 35 65
+out=$(csv_get "$TMP/steal.csv" "vcpu0 " 2 "[steal] (outside: hostburn)" 5)
+echo "# [steal] (outside: hostburn): $out% of wall"
+check "[steal] (outside: hostburn) 35-65% of wall" between "$out" 35 65
+top=$(awk -F, 'NR > 1 && index($1, "vcpu0 ") == 1 && $5 + 0 > m { m = $5 + 0; c = $2 }
+	END { print c }' "$TMP/steal.csv")
+check "hostburn is vcpu0's biggest culprit ($top)" test "$top" = "[steal] (outside: hostburn)"
+check "the unified view has the [steal] row beside the guest functions" \
+	test -n "$(grep -F ',[steal],(outside: hostburn)' "$TMP/unified.csv")"
+check_split 0 10
+finish

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Scenario 4: a one-vCPU L2 guest runs exitstorm (CPUID in a loop, or OUTB
+# to port 0x80 when the guest kernel has ioperm()).  With host samples on,
+# the exits view's top exit reason by host samples is the storm's (SVM
+# cpuid 0x72, or ioio 0x7b), with at least half of the host samples in exit
+# handling and the most guest samples by last exit; the vCPU's unified view
+# names the host functions that handle it.
+. "$(dirname "$0")/lib.sh"
+
+need_shadow_paging
+l2_start 1 exitstorm 120 || bail "L2 guest booted and runs exitstorm"
+ok 0 "L2 guest booted and runs exitstorm"
+mode=$(sed -n 's/.*exitstorm pid [0-9]* mode \([a-z]*\).*/\1/p' "$L2LOG" | head -n 1)
+case $mode in
+io) want=ioio ;;
+*) want=cpuid ;;
+esac
+echo "# exitstorm mode '$mode': expecting exit reason $want"
+record 10 --host-samples
+ok $? "vmprofctl record --vm pid:$QPID --host-samples for 10 s"
+report exits
+report unified --vcpu 0
+cleanup
+
+e=$TMP/exits.csv
+top=$(awk -F, 'NR > 1 && $5 + 0 > m { m = $5 + 0; r = $3 } END { print r }' "$e")
+check "top exit reason by host samples is $want ($top)" test "$top" = "$want"
+pct=$(csv_get "$e" "" 3 "$want" 7)
+echo "# $want: $pct% of host samples in exit handling"
+check "$want holds at least 50% of exit-handling host samples" between "$pct" 50 100
+gtop=$(awk -F, 'NR > 1 && $8 + 0 > m { m = $8 + 0; r = $3 } END { print r }' "$e")
+check "top exit reason by guest samples is $want ($gtop)" test "$gtop" = "$want"
+hf=$(awk -F, 'NR > 1 && index($1, "vcpu0 ") == 1 && $5 !~ /^\[guest|^\(|^\[halt|cpuburn|exitstorm/ &&
+	$4 ~ /cpuid|svm_|kvm_|vcpu_run|handle/ { print $4 }' "$TMP/unified.csv" | head -n 5 | tr '\n' ' ')
+echo "# host functions on the vCPU thread: $hf"
+check "the unified view names KVM host functions on the vCPU thread" test -n "$hf"
+finish

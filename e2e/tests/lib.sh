@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the e2e scenarios, run in L1 (the test bed) by /init:
+# start the L2 guest under QEMU -accel kvm, pin its threads, record it with
+# vmprofctl and read numbers out of the reports.  busybox sh only.
+#
+# L1 pCPU 0 runs QEMU's main and I/O threads and the recorder; pCPU 1 runs
+# the vCPU threads (and, in scenario 2, the host hog).
+
+T_N=0
+T_FAILED=0
+TMP=$(mktemp -d /tmp/e2e.XXXXXX) || exit 1
+L2LOG=$TMP/l2.log
+QPID=
+KIDS=
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+
+ok() {
+	T_N=$((T_N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+# check WHAT CMD...: one test point from a command's exit status.
+check() {
+	what=$1
+	shift
+	"$@" > /dev/null 2>&1
+	ok $? "$what"
+}
+
+# between VALUE LO HI: LO <= VALUE <= HI (decimals allowed).
+between() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" \
+		'BEGIN { exit !(v != "" && v + 0 >= lo + 0 && v + 0 <= hi + 0) }'
+}
+
+cleanup() {
+	for k in $KIDS; do
+		kill "$k" 2> /dev/null
+	done
+	if [ -n "$QPID" ]; then
+		kill "$QPID" 2> /dev/null
+		wait "$QPID" 2> /dev/null
+		QPID=
+	fi
+}
+
+finish() {
+	cleanup
+	if [ "$T_FAILED" != 0 ]; then
+		echo "--- L2 console (last 40 lines)"
+		tail -n 40 "$L2LOG" 2> /dev/null
+		echo "--- QEMU output"
+		tail -n 20 "$TMP/qemu.out" 2> /dev/null
+	fi
+	rm -rf "$TMP"
+	echo "1..$T_N"
+	echo "$((T_N - T_FAILED)) passed, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ]
+}
+
+bail() {
+	ok 1 "$1"
+	finish
+	exit 1
+}
+
+# wait_for FILE PATTERN SECONDS: poll until PATTERN shows up in FILE.
+wait_for() {
+	t=0
+	while [ $t -lt $(($3 * 10)) ]; do
+		grep -q "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+		t=$((t + 1))
+	done
+	return 1
+}
+
+# The L2 guest does not boot with L1's nested paging (testbed.md):
+# the e2e pass boots L1 with kvm_amd.npt=0.
+need_shadow_paging() {
+	npt=$(cat /sys/module/kvm_amd/parameters/npt 2> /dev/null)
+	case $npt in
+	0 | N) return 0 ;;
+	esac
+	bail "L1 runs with kvm_amd.npt=0 (npt is '$npt'; run VMTEST_APPEND=kvm_amd.npt=0)"
+}
+
+# l2_start SMP WORK SECS [L2_ARGS]: boot L2 with SMP vCPUs running WORK (see
+# e2e/guest/init) for SECS seconds; returns once the workloads run, with
+# QEMU's threads on pCPU 0 and its vCPU threads on pCPU 1.
+l2_start() {
+	qemu-system-x86_64 -name e2e-l2,debug-threads=on \
+		-accel kvm -cpu qemu64 -m 256 -smp "$1" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-serial "file:$L2LOG" -L /usr/share/seabios -L /usr/share/qemu \
+		-kernel /e2e/bzImage -initrd /e2e/guest.cpio.gz \
+		-append "console=ttyS0 panic=-1 quiet e2e.work=$2 e2e.secs=$3 ${4:-}" \
+		-device vhost-vsock-pci,guest-cid=3 > "$TMP/qemu.out" 2>&1 &
+	QPID=$!
+	l2_boot_start=$(date +%s)
+	wait_for "$L2LOG" E2E-L2-RUNNING "$BOOT_TIMEOUT" || return 1
+	echo "# L2 running after $(($(date +%s) - l2_boot_start)) s (QEMU pid $QPID)"
+	taskset -apc 0 "$QPID" > /dev/null || return 1
+	i=0
+	while [ $i -lt "$1" ]; do
+		tid=$(vcpu_tid $i)
+		[ -n "$tid" ] || return 1
+		taskset -pc 1 "$tid" > /dev/null || return 1
+		i=$((i + 1))
+	done
+	return 0
+}
+
+# vcpu_tid N: the thread of vCPU N of the L2 QEMU.
+vcpu_tid() {
+	for t in /proc/"$QPID"/task/*; do
+		if [ "$(cat "$t/comm" 2> /dev/null)" = "CPU $1/KVM" ]; then
+			echo "${t##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# record SECONDS [vmprofctl options]: record the L2 VM into $TMP/vm.data
+# from pCPU 0.
+record() {
+	d=$1
+	shift
+	taskset -c 0 vmprofctl record --vm pid:"$QPID" --duration "$d" \
+		-o "$TMP/vm.data" "$@" > "$TMP/record.out" 2>&1
+	rc=$?
+	sed 's/^/record: /' "$TMP/record.out"
+	return $rc
+}
+
+# report VIEW [options]: the report as text (shown) and csv ($TMP/VIEW.csv).
+report() {
+	v=$1
+	shift
+	vmprofctl report -i "$TMP/vm.data" --view "$v" "$@" --top 15 > "$TMP/$v.txt" 2>&1
+	echo "E2E-REPORT-BEGIN $v"
+	cat "$TMP/$v.txt"
+	echo "E2E-REPORT-END $v"
+	vmprofctl report -i "$TMP/vm.data" --view "$v" "$@" --format csv > "$TMP/$v.csv"
+}
+
+# csv_get FILE TABLE_PREFIX KEYCOL KEY VALCOL: the VALCOL field of the first
+# row whose table starts with TABLE_PREFIX and whose KEYCOL field is KEY.
+csv_get() {
+	awk -F, -v t="$2" -v kc="$3" -v k="$4" -v vc="$5" \
+		'index($1, t) == 1 && $kc == k { print $vc; exit }' "$1"
+}
+
+# csv_sum FILE TABLE_PREFIX KEYCOL REGEX VALCOL: sum of VALCOL over rows of
+# TABLE_PREFIX whose KEYCOL matches REGEX.
+csv_sum() {
+	awk -F, -v t="$2" -v kc="$3" -v re="$4" -v vc="$5" \
+		'index($1, t) == 1 && $kc ~ re { s += $vc } END { print s + 0 }' "$1"
+}
+
+# split VCPU FIELD: from the unified text report, vCPU VCPU's share (no %)
+# in its "OS:USER:steal:halt:host = a%:b%:c%:d%:e%" line; FIELD 1..5.
+split() {
+	awk -v v="vcpu$1 " -v f="$2" '
+		index($0, v) == 1 { want = 1; next }
+		want && /^Total samples:/ {
+			s = $NF
+			gsub(/%/, "", s)
+			split(s, p, ":")
+			print p[f]
+			exit
+		}' "$TMP/unified.txt"
+}
+
+# vcpu_total VCPU: the "Total samples" count of vCPU VCPU (unified view).
+vcpu_total() {
+	awk -v v="vcpu$1 " '
+		index($0, v) == 1 { want = 1; next }
+		want && /^Total samples:/ {
+			sub(/^Total samples:/, "")
+			print $1 + 0
+			exit
+		}' "$TMP/unified.txt"
+}
+
+# burn_shares VCPU: the samples of burn50, burn30, burn20 in vCPU VCPU's
+# unified table, as "N50 N30 N20" (0 when a row is missing).
+burn_shares() {
+	for f in burn50 burn30 burn20; do
+		s=$(csv_get "$TMP/unified.csv" "vcpu$1 " 4 $f 2)
+		printf '%s ' "${s:-0}"
+	done
+	echo
+}
+
+# check_split VCPU TOL: burn50 > burn30 > burn20 samples, each share of
+# their sum within TOL points of 50/30/20.
+check_split() {
+	set -- $1 $2 $(burn_shares $1)
+	echo "# vcpu$1: burn50 $3, burn30 $4, burn20 $5 samples"
+	test $(($3 + $4 + $5)) -gt 0 &&
+		test "$3" -gt "$4" && test "$4" -gt "$5"
+	ok $? "vcpu$1: burn50 > burn30 > burn20 in samples"
+	awk -v a="$3" -v b="$4" -v c="$5" -v tol="$2" 'BEGIN {
+		s = a + b + c
+		if (!s)
+			exit 1
+		pa = 100 * a / s; pb = 100 * b / s; pc = 100 * c / s
+		printf "# vcpu shares of the three: %.1f/%.1f/%.1f (want 50/30/20 +-%d)\n", pa, pb, pc, tol
+		d1 = pa - 50; d2 = pb - 30; d3 = pc - 20
+		exit !(d1 * d1 <= tol * tol && d2 * d2 <= tol * tol && d3 * d3 <= tol * tol)
+	}'
+	ok $? "vcpu$1: split 50/30/20 within $2 points"
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmprof-agent internals: one header for the few objects the files share.
+ */
+#ifndef VMPROF_AGENT_H
+#define VMPROF_AGENT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent_proto.h"
+
+#define PROG "vmprof-agent"
+
+/* Flush the pending stream once it holds this much. */
+#define AGENT_FLUSH_BYTES	(256u << 10)
+/* Entries per SYMBOLS/KALLSYMS message: well under the 4 MiB payload cap. */
+#define AGENT_SYMS_PER_MSG	8192u
+/*
+ * Close a message once its payload passes this, so that one more entry
+ * (at most a path of VP_PATH_MAX plus fixed fields) stays under the
+ * parser's 4 MiB max_payload.
+ */
+#define AGENT_MSG_SOFT_MAX	(VP_DEF_MAX_PAYLOAD - 2 * VP_PATH_MAX - 256)
+/* Distinct ELF files remembered; more are sent again rather than kept. */
+#define AGENT_MAX_ELF_CACHE	16384u
+
+struct agent_opts {
+	const char *output;	/* --output FILE, NULL for vsock */
+	unsigned int cid;
+	unsigned int port;
+	unsigned int interval_ms;	/* maps rescan period */
+	unsigned int poll_ms;		/* /proc rescan period, --no-module */
+	int once;		/* one full pass, then exit */
+	int proc_only;		/* --no-module */
+	int verbose;
+};
+
+/* output.c: where the stream goes */
+/* 0 ready, 1 vsock peer not there yet (retry), -1 fatal. */
+int out_open(const struct agent_opts *o);
+int out_send(struct vp_buf *b);		/* sends and resets @b; -1 if broken */
+void out_close(void);
+int out_is_file(void);
+/* Reconnect with backoff; returns 0 when connected, -1 on a fatal error. */
+int out_reconnect(const struct agent_opts *o, volatile sig_atomic_t *stop);
+
+/* hello.c */
+int send_hello(struct vp_buf *b, int have_module);
+
+/* kallsyms.c */
+int send_kallsyms(struct vp_buf *b);
+
+/* elf.c */
+int elf_init(void);
+/* Read @path's build-id; 0 found, 1 none, -1 not an ELF / unreadable. */
+int elf_build_id(const char *path, uint8_t *id, uint8_t *len);
+/* Append SYMBOLS messages for @path under build-id @id. */
+int elf_send_symbols(struct vp_buf *b, const char *path, const uint8_t *id,
+		     uint8_t len);
+void elf_cache_reset(void);
+/* 1 the first time @id is seen on this connection (send its symbols). */
+int elf_cache_claim(const uint8_t *id, uint8_t len);
+
+/* maps.c */
+/* Send PROC_MAPS (and new SYMBOLS) if @tgid's maps changed; *hash in/out. */
+int send_maps(struct vp_buf *b, uint32_t tgid, uint64_t *hash);
+
+/* table.c: the process table and its sources */
+struct table;
+struct table *table_new(int proc_only);
+void table_free(struct table *t);
+int table_fd(const struct table *t);	/* pollable fd or -1 */
+int table_has_module(const struct table *t);
+/* Re-read the full table and queue a CR3_MAP_FULL plus all maps. */
+int table_snapshot(struct table *t, struct vp_buf *b);
+/* Read pending events (or rescan /proc) and queue deltas and maps. */
+int table_update(struct table *t, struct vp_buf *b, uint64_t now_ns);
+/* Rescan maps of processes whose rescan is due. */
+int table_rescan(struct table *t, struct vp_buf *b, uint64_t now_ns,
+		 uint64_t interval_ns);
+uint32_t table_nr(const struct table *t);
+
+uint64_t now_ns(void);
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int agent_verbose;
+
+#endif /* VMPROF_AGENT_H */

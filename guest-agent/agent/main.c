@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmprof-agent: send the guest's CR3 -> process table, process maps,
+ * symbols and kallsyms to the host profiler over AF_VSOCK, or to a file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+
+int agent_verbose;
+static volatile sig_atomic_t stop;
+
+static const char usage_text[] =
+"Usage: " PROG " [options]\n"
+"\n"
+"Send this guest's CR3 -> process map, process maps with build-ids,\n"
+"function symbols and kallsyms to the host profiler (vmprofctl).\n"
+"\n"
+"Options:\n"
+"  -o, --output FILE   write the stream to FILE instead of vsock\n"
+"  -c, --cid CID       vsock CID to connect to (default 2, the host;\n"
+"                      1 is the local loopback)\n"
+"  -p, --port PORT     vsock port (default 5253)\n"
+"  -i, --interval MS   rescan process maps every MS ms (default 10000)\n"
+"      --poll MS       with --no-module: rescan /proc every MS ms\n"
+"                      (default 1000)\n"
+"      --once          send one full snapshot, then exit\n"
+"      --no-module     without vmprof_guest.ko: table from /proc, no CR3\n"
+"  -v, --verbose       log what is sent to stderr\n"
+"  -h, --help          show this help\n"
+"\n"
+"EXAMPLES\n"
+"  " PROG "                           stream to the host, CID 2 port 5253\n"
+"  " PROG " --once -o /tmp/agent.bin  one snapshot into a file\n"
+"  " PROG " --cid 1 --port 6000       vsock loopback test\n"
+"\n"
+"Exit status: 0 success, 1 runtime error, 2 usage error.\n";
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void agent_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, PROG ": ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '" PROG " --help'.\n");
+	return 2;
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_opts(int argc, char **argv, struct agent_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "cid", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "once", no_argument, NULL, 'O' },
+		{ "no-module", no_argument, NULL, 'N' },
+		{ "poll", required_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, have_cid = 0;
+
+	while ((c = getopt_long(argc, argv, "o:c:p:i:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'c':
+			have_cid = 1;
+			if (parse_uint(optarg, UINT32_MAX, &o->cid))
+				return usage_error("bad CID '%s'", optarg);
+			break;
+		case 'p':
+			if (parse_uint(optarg, UINT32_MAX, &o->port))
+				return usage_error("bad port '%s'", optarg);
+			break;
+		case 'i':
+			if (parse_uint(optarg, 3600000, &o->interval_ms) ||
+			    o->interval_ms < 10)
+				return usage_error("interval '%s' not in 10..3600000 ms",
+						   optarg);
+			break;
+		case 'P':
+			if (parse_uint(optarg, 3600000, &o->poll_ms) ||
+			    o->poll_ms < 10)
+				return usage_error("poll period '%s' not in 10..3600000 ms",
+						   optarg);
+			break;
+		case 'O':
+			o->once = 1;
+			break;
+		case 'N':
+			o->proc_only = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return usage_error("%s", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->output && have_cid)
+		return usage_error("%s", "--output and --cid exclude each other");
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* Everything the host needs at the start of a connection. */
+static int send_initial(struct table *t, struct vp_buf *b)
+{
+	elf_cache_reset();
+	if (send_hello(b, table_has_module(t)) || out_send(b) ||
+	    send_kallsyms(b) || table_snapshot(t, b) || out_send(b))
+		return -1;
+	if (agent_verbose)
+		agent_log("sent snapshot of %u processes", table_nr(t));
+	return 0;
+}
+
+/*
+ * Follow changes until stop (0), a broken output (-1) or a broken source
+ * (-2).  Wake at least every second for due maps rescans.
+ */
+static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
+{
+	uint64_t interval = (uint64_t)o->interval_ms * 1000000ull;
+	uint64_t poll_ns = (uint64_t)o->poll_ms * 1000000ull;
+	struct pollfd pfd = { .fd = table_fd(t), .events = POLLIN };
+	int timeout = o->poll_ms < 1000 ? (int)o->poll_ms : 1000;
+	uint64_t next_scan = 0, now;
+	int ret = 0;
+
+	while (!stop) {
+		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout) < 0 &&
+		    errno != EINTR)
+			return -2;
+		now = now_ns();
+		if (table_has_module(t) || now >= next_scan) {
+			ret = table_update(t, b, now);
+			next_scan = now + poll_ns;
+		}
+		if (ret == 1)
+			ret = table_snapshot(t, b);
+		/* The snapshot reopened the device. */
+		pfd.fd = table_fd(t);
+		if (ret || table_rescan(t, b, now_ns(), interval))
+			return -2;
+		if (b->len && out_send(b))
+			return -1;
+	}
+	return 0;
+}
+
+static int run(const struct agent_opts *o, struct table *t)
+{
+	struct vp_buf b;
+	int ret = 0;
+
+	vp_buf_init(&b);
+	ret = out_open(o);
+	if (ret < 0 || (ret > 0 && out_reconnect(o, &stop))) {
+		vp_buf_free(&b);
+		return 1;
+	}
+	for (;;) {
+		vp_buf_reset(&b);
+		ret = send_initial(t, &b);
+		if (!ret && !o->once)
+			ret = follow(t, &b, o);
+		if (ret == -2 || !ret || out_is_file() || o->once)
+			break;
+		if (out_reconnect(o, &stop))
+			break;
+		agent_log("reconnected to cid %u port %u", o->cid, o->port);
+	}
+	out_close();
+	vp_buf_free(&b);
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent_opts o = {
+		.cid = VP_HOST_CID,
+		.port = VP_DEFAULT_PORT,
+		.interval_ms = 10000,
+		.poll_ms = 1000,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct table *t;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	agent_verbose = o.verbose;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (elf_init())
+		return 1;
+	t = table_new(o.proc_only);
+	if (!t)
+		return 1;
+	ret = run(&o, t);
+	table_free(t);
+	elf_cache_reset();
+	return ret;
+}

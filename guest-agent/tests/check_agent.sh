@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Native tests of vmprof-agent and vmprof-agent-dump (no module needed):
+# the --help/usage/runtime exit-status contract, one-line errors, a
+# --no-module snapshot that parses back with a known process in it, a
+# followed fork/exit, and rejected corrupt or truncated streams.
+out=${1:?usage: check_agent.sh OUTPUT_DIR}
+agent=$out/vmprof-agent
+dump=$out/vmprof-agent-dump
+tmp=$(mktemp -d) || exit 1
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+check() {
+	what=$1
+	shift
+	"$@" > /dev/null 2>&1
+	ok $? "$what"
+}
+
+"$agent" --help > "$tmp/help" 2> "$tmp/err"
+ok $? "agent --help exits 0"
+check "agent --help on stdout with EXAMPLES" grep -q '^EXAMPLES' "$tmp/help"
+check "agent --help writes nothing to stderr" test ! -s "$tmp/err"
+
+"$agent" --bogus > "$tmp/o" 2> "$tmp/err"
+check "agent bad option exits 2" test $? = 2
+check "agent usage error prints nothing on stdout" test ! -s "$tmp/o"
+"$agent" -o "$tmp/x" --cid 3 2> /dev/null
+check "agent --output with --cid exits 2" test $? = 2
+"$agent" --interval 1 2> /dev/null
+check "agent interval below 10 ms exits 2" test $? = 2
+"$agent" extra 2> /dev/null
+check "agent stray argument exits 2" test $? = 2
+
+if [ ! -e /dev/vmprof_guest ]; then
+	"$agent" --once -o "$tmp/x" > /dev/null 2> "$tmp/err"
+	rc=$?
+	check "no module: exit 1" test $rc = 1
+	check "no module: one line naming the module" \
+		sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'modprobe vmprof_guest' '$tmp/err'"
+else
+	echo "# /dev/vmprof_guest present: no-module case skipped"
+fi
+
+"$agent" --no-module --once -o /nonexistent/dir/file 2> "$tmp/err"
+check "unwritable output: exit 1" test $? = 1
+check "unwritable output: one line" test "$(wc -l < "$tmp/err")" = 1
+
+sleep 30 &
+spid=$!
+"$agent" --no-module --once -o "$tmp/s.bin" 2> "$tmp/err"
+ok $? "--no-module --once writes a stream"
+"$dump" "$tmp/s.bin" > "$tmp/table" 2> "$tmp/err"
+ok $? "dump parses the stream"
+check "table lists the sleep process by pid and comm" \
+	grep -q "^proc $spid $spid [0-9]* sleep 0x0 live [1-9]" "$tmp/table"
+check "sleep's mappings came with symbols of a build-id" \
+	awk '/^summary/ { exit !($4 > 0) }' "$tmp/table"
+kill $spid
+wait $spid 2> /dev/null
+
+# Follow: a process born and killed while the agent runs shows as exited.
+"$agent" --no-module --poll 50 -o "$tmp/f.bin" 2> "$tmp/err" &
+apid=$!
+sleep 0.5
+sleep 30 &
+spid=$!
+sleep 0.5
+kill $spid
+wait $spid 2> /dev/null
+sleep 0.5
+kill $apid
+wait $apid
+ok $? "followed agent exits 0 on SIGTERM"
+"$dump" "$tmp/f.bin" > "$tmp/table" 2> "$tmp/err"
+ok $? "followed stream parses"
+check "fork then exit of a short process recorded" \
+	grep -q "^proc $spid $spid [0-9]* sleep 0x0 exited" "$tmp/table"
+
+# Symbol resolution end to end, folded into this TAP stream.
+"$out/test_symbols" "$agent" > "$tmp/syms" 2>&1
+while read -r line; do
+	case $line in
+	"ok "*) ok 0 "symbols: ${line#* - }" ;;
+	"not ok "*) ok 1 "symbols: ${line#* - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$tmp/syms"
+check "symbols: test program ran to its end" grep -q '^5 passed, 0 failed' "$tmp/syms"
+
+size=$(wc -c < "$tmp/s.bin")
+head -c $((size - 3)) "$tmp/s.bin" > "$tmp/trunc.bin"
+"$dump" "$tmp/trunc.bin" > /dev/null 2> "$tmp/err"
+check "truncated stream: dump exits 1" test $? = 1
+check "truncated stream: says so" grep -q "ends inside a message" "$tmp/err"
+printf '\002' | dd of="$tmp/s.bin" bs=1 seek=4 conv=notrunc 2> /dev/null
+"$dump" "$tmp/s.bin" > /dev/null 2> "$tmp/err"
+check "version 2 stream: dump exits 1" test $? = 1
+check "version 2 stream: one-line error" \
+	sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'unsupported version 2' '$tmp/err'"
+"$dump" --help > /dev/null
+ok $? "dump --help exits 0"
+"$dump" --events "$tmp/s.bin" 2> /dev/null
+check "dump --events without --module exits 2" test $? = 2
+
+rm -rf "$tmp"
+echo "1..$n"
+echo "$((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The stream over AF_VSOCK: the agent connects to CID 1 (the loopback
+# transport) where vmprof-agent-dump listens with the host-side parser; and
+# without a listener the agent retries, saying so once.
+. "$(dirname "$0")/lib.sh"
+
+PORT=5299
+load_module
+ok $? "module loaded"
+start_sleepers 2
+
+vmprof-agent-dump --listen $PORT > "$TMP/out" 2> "$TMP/err" &
+listener=$!
+KIDS="$KIDS $listener"
+wait_for "$TMP/out" "^listening $PORT" 10
+ok $? "listener bound vsock port $PORT"
+timeout 60 vmprof-agent --cid 1 --port $PORT --once 2> "$TMP/aerr"
+ok $? "agent sent its snapshot to cid 1"
+[ -s "$TMP/aerr" ] && sed 's/^/# agent: /' "$TMP/aerr"
+# The listener exits after EOF; never hang on it if the agent failed.
+wait_for "$TMP/out" '^summary' 30 || kill $listener 2> /dev/null
+wait $listener
+ok $? "listener parsed the stream without error"
+[ -s "$TMP/err" ] && sed 's/^/# listener: /' "$TMP/err"
+for p in $SLEEPERS; do
+	line=$(grep "^proc $p $p " "$TMP/out")
+	check "pid $p received over vsock with a cr3" \
+		test "$(field "$line" 5)" = sleep -a "$(field "$line" 6)" != 0x0
+done
+
+timeout 3 vmprof-agent --cid 1 --port $((PORT + 1)) --once 2> "$TMP/err"
+rc=$?
+check "no listener: agent keeps retrying (killed by timeout)" test $rc = 124 -o $rc = 143
+check "no listener: one line said so" \
+	sh -c "test \$(wc -l < '$TMP/err') = 1 && grep -q 'cannot connect' '$TMP/err'"
+finish

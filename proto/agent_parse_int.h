@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals shared by the framing/decoding half (agent_parse.c) and the
+ * state half (agent_state.c) of the host-side parser.  Not an API.
+ */
+#ifndef VMPROF_AGENT_PARSE_INT_H
+#define VMPROF_AGENT_PARSE_INT_H
+
+#include "agent_proto.h"
+
+/* Fixed bucket counts: chains stay short for the default limits. */
+#define VP_HASH_BITS	12
+#define VP_HASH_SIZE	(1u << VP_HASH_BITS)
+
+struct vp_pnode {
+	struct vp_proc proc;
+	struct vp_pnode *next_tgid;
+	struct vp_pnode *next_cr3;
+	struct vp_pnode **pprev_cr3;	/* O(1) unlink from a long chain */
+	struct vp_pnode *exit_prev;	/* exited list, oldest first */
+	struct vp_pnode *exit_next;
+	uint64_t key_cr3;		/* vp_cr3_key() it is indexed under, 0 none */
+	uint32_t idx;			/* position in parser->procs */
+	uint32_t gen;			/* last FULL that listed it */
+};
+
+struct vp_symtab {
+	struct vp_sym *syms;
+	uint32_t nr;
+	uint32_t cap;
+	int sorted;
+};
+
+struct vp_object {
+	struct vp_object *next;
+	uint8_t build_id_len;
+	uint8_t build_id[VP_BUILD_ID_MAX];
+	struct vp_symtab tab;
+};
+
+struct vp_parser {
+	struct vp_limits lim;
+	struct vp_callbacks cb;
+	void *ctx;
+
+	/* framing */
+	uint8_t hdr[VP_HDR_SIZE];
+	uint32_t hdr_have;
+	uint16_t type;
+	uint32_t len;
+	uint8_t *payload;
+	uint32_t payload_cap;
+	uint32_t payload_have;
+	uint64_t nr_msgs;
+	int failed;
+	char err[256];
+
+	/* state */
+	int have_hello;
+	struct vp_hello hello;
+	uint64_t mem;
+	uint32_t gen;
+	uint64_t hash_key;		/* random: the guest cannot aim collisions */
+	struct vp_pnode *exit_head;
+	struct vp_pnode *exit_tail;
+	struct vp_pnode **procs;
+	uint32_t nr_procs;
+	uint32_t cap_procs;
+	struct vp_pnode *by_tgid[VP_HASH_SIZE];
+	struct vp_pnode *by_cr3[VP_HASH_SIZE];
+	struct vp_object *objects[VP_HASH_SIZE];
+	uint32_t nr_objects;
+	struct vp_symtab kallsyms;
+};
+
+/* Sets the error once; always returns -1. */
+int vp_fail(struct vp_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Budget-charged allocation; fails the stream when over budget. */
+void *vp_alloc(struct vp_parser *p, size_t n);
+void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n);
+void vp_free(struct vp_parser *p, void *ptr, size_t n);
+/* Copy @n bytes into a NUL-terminated, sanitized, charged string. */
+char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n);
+void vp_sanitize(char *s, size_t n);
+uint32_t vp_hash(const struct vp_parser *p, uint64_t key);
+
+/* State updates, called with validated fields. */
+int vp_state_cr3(struct vp_parser *p, const struct vp_cr3_entry *e, int full);
+void vp_state_full_begin(struct vp_parser *p);
+void vp_state_full_end(struct vp_parser *p, uint64_t time_ns);
+int vp_state_maps(struct vp_parser *p, uint32_t tgid, struct vp_map *maps,
+		  uint32_t n);
+void vp_maps_free(struct vp_parser *p, struct vp_map *maps, uint32_t n);
+struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
+				  uint8_t len);
+int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
+		  const struct vp_sym *s);
+void vp_state_free(struct vp_parser *p);
+
+#endif /* VMPROF_AGENT_PARSE_INT_H */

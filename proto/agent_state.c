@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * State the parser builds from a validated agent stream: processes indexed
+ * by tgid and by masked CR3, mappings per process, symbol tables per
+ * build-id, and kallsyms.  Every byte is charged to limits.mem_budget so a
+ * hostile guest cannot make the host allocate without bound.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_parse_int.h"
+
+void vp_sanitize(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+void *vp_alloc(struct vp_parser *p, size_t n)
+{
+	void *ptr;
+
+	if (n > p->lim.mem_budget - p->mem) {
+		vp_fail(p, "state would exceed the memory budget of %llu bytes",
+			(unsigned long long)p->lim.mem_budget);
+		return NULL;
+	}
+	ptr = malloc(n ? n : 1);
+	if (!ptr) {
+		vp_fail(p, "out of memory");
+		return NULL;
+	}
+	p->mem += n;
+	return ptr;
+}
+
+void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n)
+{
+	void *ptr;
+
+	if (new_n > old_n && new_n - old_n > p->lim.mem_budget - p->mem) {
+		vp_fail(p, "state would exceed the memory budget of %llu bytes",
+			(unsigned long long)p->lim.mem_budget);
+		return NULL;
+	}
+	ptr = realloc(old, new_n ? new_n : 1);
+	if (!ptr) {
+		vp_fail(p, "out of memory");
+		return NULL;
+	}
+	p->mem = p->mem - old_n + new_n;
+	return ptr;
+}
+
+void vp_free(struct vp_parser *p, void *ptr, size_t n)
+{
+	if (!ptr)
+		return;
+	free(ptr);
+	p->mem -= n;
+}
+
+char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n)
+{
+	char *d = vp_alloc(p, n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	vp_sanitize(d, n);
+	return d;
+}
+
+/*
+ * Multiplicative hashing with a random odd multiplier per parser: pids and
+ * page-aligned addresses spread well, and a guest that does not know the
+ * multiplier cannot fill one chain to make every lookup linear.
+ */
+uint32_t vp_hash(const struct vp_parser *p, uint64_t key)
+{
+	key ^= key >> 29;
+	return (uint32_t)((key * p->hash_key) >> (64 - VP_HASH_BITS));
+}
+
+void vp_maps_free(struct vp_parser *p, struct vp_map *maps, uint32_t n)
+{
+	uint32_t i;
+
+	if (!maps)
+		return;
+	for (i = 0; i < n; i++)
+		if (maps[i].path)
+			vp_free(p, maps[i].path, strlen(maps[i].path) + 1);
+	vp_free(p, maps, (size_t)n * sizeof(*maps));
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+static struct vp_pnode *find_tgid(const struct vp_parser *p, uint32_t tgid)
+{
+	struct vp_pnode *n = p->by_tgid[vp_hash(p, tgid)];
+
+	while (n && n->proc.ent.tgid != tgid)
+		n = n->next_tgid;
+	return n;
+}
+
+/*
+ * Several processes may share a CR3 key (vfork, or a hostile guest), so
+ * the chain is doubly linked: unlinking never walks it.
+ */
+static void cr3_unlink(struct vp_parser *p, struct vp_pnode *node)
+{
+	if (!node->key_cr3)
+		return;
+	*node->pprev_cr3 = node->next_cr3;
+	if (node->next_cr3)
+		node->next_cr3->pprev_cr3 = node->pprev_cr3;
+	node->next_cr3 = NULL;
+	node->pprev_cr3 = NULL;
+	node->key_cr3 = 0;
+}
+
+/* Newest owner first: after vfork or CR3 reuse the latest entry wins. */
+static void cr3_link(struct vp_parser *p, struct vp_pnode *node)
+{
+	uint64_t key = vp_cr3_key(node->proc.ent.cr3);
+	struct vp_pnode **head;
+
+	cr3_unlink(p, node);
+	if (!key)
+		return;
+	head = &p->by_cr3[vp_hash(p, key)];
+	node->key_cr3 = key;
+	node->next_cr3 = *head;
+	if (*head)
+		(*head)->pprev_cr3 = &node->next_cr3;
+	node->pprev_cr3 = head;
+	*head = node;
+}
+
+static void exit_unlink(struct vp_parser *p, struct vp_pnode *node)
+{
+	if (!node->proc.exited)
+		return;
+	if (node->exit_prev)
+		node->exit_prev->exit_next = node->exit_next;
+	else
+		p->exit_head = node->exit_next;
+	if (node->exit_next)
+		node->exit_next->exit_prev = node->exit_prev;
+	else
+		p->exit_tail = node->exit_prev;
+	node->exit_prev = NULL;
+	node->exit_next = NULL;
+	node->proc.exited = 0;
+	node->proc.exit_ns = 0;
+}
+
+static void mark_exited(struct vp_parser *p, struct vp_pnode *node,
+			uint64_t time_ns)
+{
+	if (node->proc.exited)
+		return;
+	node->proc.exited = 1;
+	node->proc.exit_ns = time_ns;
+	node->exit_prev = p->exit_tail;
+	node->exit_next = NULL;
+	if (p->exit_tail)
+		p->exit_tail->exit_next = node;
+	else
+		p->exit_head = node;
+	p->exit_tail = node;
+}
+
+static void proc_remove(struct vp_parser *p, struct vp_pnode *node)
+{
+	struct vp_pnode **pp = &p->by_tgid[vp_hash(p, node->proc.ent.tgid)];
+	struct vp_pnode *last;
+
+	while (*pp != node)
+		pp = &(*pp)->next_tgid;
+	*pp = node->next_tgid;
+	cr3_unlink(p, node);
+	exit_unlink(p, node);
+	last = p->procs[--p->nr_procs];
+	last->idx = node->idx;
+	p->procs[node->idx] = last;
+	vp_maps_free(p, node->proc.maps, node->proc.nr_maps);
+	vp_free(p, node, sizeof(*node));
+}
+
+/* At the process limit, forget the process that exited first. */
+static int proc_make_room(struct vp_parser *p)
+{
+	if (p->nr_procs < p->lim.max_procs)
+		return 0;
+	if (!p->exit_head)
+		return vp_fail(p, "more than %u live processes",
+			       p->lim.max_procs);
+	proc_remove(p, p->exit_head);
+	return 0;
+}
+
+static struct vp_pnode *proc_new(struct vp_parser *p, uint32_t tgid)
+{
+	struct vp_pnode *node;
+	uint32_t h = vp_hash(p, tgid);
+
+	if (proc_make_room(p))
+		return NULL;
+	if (p->nr_procs == p->cap_procs) {
+		uint32_t cap = p->cap_procs ? p->cap_procs * 2 : 64;
+		void *v = vp_realloc(p, p->procs,
+				     p->cap_procs * sizeof(*p->procs),
+				     cap * sizeof(*p->procs));
+
+		if (!v)
+			return NULL;
+		p->procs = v;
+		p->cap_procs = cap;
+	}
+	node = vp_alloc(p, sizeof(*node));
+	if (!node)
+		return NULL;
+	memset(node, 0, sizeof(*node));
+	node->proc.ent.tgid = tgid;
+	node->next_tgid = p->by_tgid[h];
+	p->by_tgid[h] = node;
+	node->idx = p->nr_procs;
+	p->procs[p->nr_procs++] = node;
+	return node;
+}
+
+static void proc_drop_maps(struct vp_parser *p, struct vp_pnode *node)
+{
+	vp_maps_free(p, node->proc.maps, node->proc.nr_maps);
+	node->proc.maps = NULL;
+	node->proc.nr_maps = 0;
+}
+
+void vp_state_full_begin(struct vp_parser *p)
+{
+	p->gen++;
+}
+
+/* Processes a new snapshot no longer lists have exited meanwhile. */
+void vp_state_full_end(struct vp_parser *p, uint64_t time_ns)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nr_procs; i++) {
+		struct vp_pnode *n = p->procs[i];
+
+		if (n->gen != p->gen)
+			mark_exited(p, n, time_ns);
+	}
+}
+
+static int state_exit(struct vp_parser *p, const struct vp_cr3_entry *e)
+{
+	struct vp_pnode *node = find_tgid(p, e->tgid);
+
+	if (node)
+		mark_exited(p, node, e->time_ns);
+	return 0;
+}
+
+int vp_state_cr3(struct vp_parser *p, const struct vp_cr3_entry *e, int full)
+{
+	struct vp_pnode *node;
+
+	if (e->event == VP_EV_EXIT)
+		return state_exit(p, e);
+	node = find_tgid(p, e->tgid);
+	if (full && node && node->gen == p->gen)
+		return vp_fail(p, "tgid %u listed twice", e->tgid);
+	if (!node) {
+		node = proc_new(p, e->tgid);
+		if (!node)
+			return -1;
+	} else if (node->proc.ent.cr3 != e->cr3 ||
+		   e->event == VP_EV_EXEC || node->proc.exited) {
+		/* A new address space: the old mappings no longer apply. */
+		proc_drop_maps(p, node);
+	}
+	node->proc.ent = *e;
+	exit_unlink(p, node);
+	if (full)
+		node->gen = p->gen;
+	cr3_link(p, node);
+	return 0;
+}
+
+int vp_state_maps(struct vp_parser *p, uint32_t tgid, struct vp_map *maps,
+		  uint32_t n)
+{
+	struct vp_pnode *node = find_tgid(p, tgid);
+
+	proc_drop_maps(p, node);
+	node->proc.maps = maps;
+	node->proc.nr_maps = n;
+	return 0;
+}
+
+const struct vp_proc *vp_lookup_tgid(const struct vp_parser *p, uint32_t tgid)
+{
+	struct vp_pnode *n = find_tgid(p, tgid);
+
+	return n ? &n->proc : NULL;
+}
+
+static struct vp_pnode *find_cr3(const struct vp_parser *p, uint64_t key)
+{
+	struct vp_pnode *n;
+
+	if (!key)
+		return NULL;
+	n = p->by_cr3[vp_hash(p, key)];
+	while (n && n->key_cr3 != key)
+		n = n->next_cr3;
+	return n;
+}
+
+const struct vp_proc *vp_lookup_cr3(const struct vp_parser *p, uint64_t cr3)
+{
+	uint64_t key = vp_cr3_key(cr3);
+	struct vp_pnode *n = find_cr3(p, key);
+
+	/* Not an exact root: maybe the PTI user half of one. */
+	if (!n && (key & (1ull << 12)))
+		n = find_cr3(p, key & ~(1ull << 12));
+	return n ? &n->proc : NULL;
+}
+
+const struct vp_proc *vp_state_proc(const struct vp_parser *p, uint32_t idx)
+{
+	return idx < p->nr_procs ? &p->procs[idx]->proc : NULL;
+}
+
+uint32_t vp_state_nr_procs(const struct vp_parser *p)
+{
+	return p->nr_procs;
+}
+
+uint32_t vp_state_nr_objects(const struct vp_parser *p)
+{
+	return p->nr_objects;
+}
+
+uint32_t vp_state_nr_kallsyms(const struct vp_parser *p)
+{
+	return p->kallsyms.nr;
+}
+
+uint64_t vp_state_mem(const struct vp_parser *p)
+{
+	return p->mem;
+}
+
+static void symtab_free(struct vp_parser *p, struct vp_symtab *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr; i++)
+		vp_free(p, t->syms[i].name, strlen(t->syms[i].name) + 1);
+	vp_free(p, t->syms, (size_t)t->cap * sizeof(*t->syms));
+	memset(t, 0, sizeof(*t));
+}
+
+void vp_state_free(struct vp_parser *p)
+{
+	uint32_t i;
+
+	while (p->nr_procs)
+		proc_remove(p, p->procs[0]);
+	vp_free(p, p->procs, (size_t)p->cap_procs * sizeof(*p->procs));
+	p->procs = NULL;
+	p->cap_procs = 0;
+	for (i = 0; i < VP_HASH_SIZE; i++) {
+		while (p->objects[i]) {
+			struct vp_object *o = p->objects[i];
+
+			p->objects[i] = o->next;
+			symtab_free(p, &o->tab);
+			vp_free(p, o, sizeof(*o));
+		}
+	}
+	symtab_free(p, &p->kallsyms);
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbol tables of the parser state: one per build-id plus kallsyms, and
+ * the rip -> symbol lookups.  Tables arrive in chunks in any order and are
+ * sorted lazily on the first lookup after a change.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_parse_int.h"
+
+static uint32_t id_hash(const struct vp_parser *p, const uint8_t *id,
+			uint8_t len)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a, then keyed */
+	uint8_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ id[i]) * 1099511628211ull;
+	return vp_hash(p, h);
+}
+
+static struct vp_object *find_object(const struct vp_parser *p,
+				     const uint8_t *id, uint8_t len)
+{
+	struct vp_object *o = p->objects[id_hash(p, id, len)];
+
+	while (o && (o->build_id_len != len || memcmp(o->build_id, id, len)))
+		o = o->next;
+	return o;
+}
+
+struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
+				  uint8_t len)
+{
+	struct vp_object *o = find_object(p, id, len);
+	uint32_t h;
+
+	if (o)
+		return &o->tab;
+	if (p->nr_objects >= p->lim.max_objects) {
+		vp_fail(p, "more than %u objects", p->lim.max_objects);
+		return NULL;
+	}
+	o = vp_alloc(p, sizeof(*o));
+	if (!o)
+		return NULL;
+	memset(o, 0, sizeof(*o));
+	memcpy(o->build_id, id, len);
+	o->build_id_len = len;
+	h = id_hash(p, id, len);
+	o->next = p->objects[h];
+	p->objects[h] = o;
+	p->nr_objects++;
+	return &o->tab;
+}
+
+int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
+		  const struct vp_sym *s)
+{
+	if (t->nr >= limit)
+		return vp_fail(p, "more than %u symbols in one table", limit);
+	if (t->nr == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 256;
+		void *v;
+
+		if (cap > limit)
+			cap = limit;
+		v = vp_realloc(p, t->syms, (size_t)t->cap * sizeof(*t->syms),
+			       (size_t)cap * sizeof(*t->syms));
+		if (!v)
+			return -1;
+		t->syms = v;
+		t->cap = cap;
+	}
+	if (t->nr && s->offset < t->syms[t->nr - 1].offset)
+		t->sorted = 0;
+	else if (!t->nr)
+		t->sorted = 1;
+	t->syms[t->nr++] = *s;
+	return 0;
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct vp_sym *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Last symbol at or below @addr; sorts first if chunks came out of order. */
+static const struct vp_sym *symtab_find(const struct vp_symtab *ct,
+					uint64_t addr)
+{
+	struct vp_symtab *t = (struct vp_symtab *)ct;
+	uint32_t lo = 0, hi;
+
+	if (!t->nr)
+		return NULL;
+	if (!t->sorted) {
+		qsort(t->syms, t->nr, sizeof(*t->syms), sym_cmp);
+		t->sorted = 1;
+	}
+	hi = t->nr;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->syms[mid].offset <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->syms[lo - 1] : NULL;
+}
+
+const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
+				      uint64_t rip, uint64_t *off)
+{
+	const struct vp_sym *s = symtab_find(&p->kallsyms, rip);
+
+	if (s && off)
+		*off = rip - s->offset;
+	return s;
+}
+
+static const struct vp_map *find_map(const struct vp_proc *pr, uint64_t rip)
+{
+	uint32_t lo = 0, hi = pr->nr_maps;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct vp_map *m = &pr->maps[mid];
+
+		if (rip < m->start)
+			hi = mid;
+		else if (rip >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+const struct vp_sym *vp_lookup_user(const struct vp_parser *p, uint32_t tgid,
+				    uint64_t rip, const struct vp_map **mapp,
+				    uint64_t *off)
+{
+	const struct vp_proc *pr = vp_lookup_tgid(p, tgid);
+	const struct vp_map *m = NULL;
+	const struct vp_object *o;
+	const struct vp_sym *s;
+	uint64_t foff;
+
+	/* A forked child that never exec'ed still runs its parent's code. */
+	if (pr && !pr->nr_maps && pr->ent.ppid != tgid)
+		pr = vp_lookup_tgid(p, pr->ent.ppid) ?: pr;
+	if (pr)
+		m = find_map(pr, rip);
+	if (mapp)
+		*mapp = m;
+	if (!m)
+		return NULL;
+	foff = rip - m->start + m->pgoff;
+	if (off)
+		*off = foff;
+	o = m->build_id_len ? find_object(p, m->build_id, m->build_id_len) :
+			      NULL;
+	s = o ? symtab_find(&o->tab, foff) : NULL;
+	if (!s || (s->size && foff - s->offset >= s->size))
+		return NULL;
+	if (off)
+		*off = foff - s->offset;
+	return s;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Build the test-bed initramfs: static busybox, /init, the KVM selftests
+# named in selftests/kvm-tests.list and every component's testbed-install.
+# Prints the path of the cpio.gz.
+. "$(dirname "$0")/lib.sh"
+
+stage=$BUILD_DIR/testbed/$KCONFIG/root
+out=$BUILD_DIR/testbed/$KCONFIG/initrd.cpio.gz
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root,tests,kvm-selftests}
+cp /bin/busybox "$stage/bin/busybox"
+# /init is a #!/bin/sh script: the kernel needs /bin/sh before /init can
+# run busybox --install.
+ln -s busybox "$stage/bin/sh"
+install -m 0755 "$TOP/selftests/init" "$stage/init"
+cp "$TOP/selftests/kvm-tests.list" "$stage/kvm-tests.list"
+while read -r t; do
+	case "$t" in ''|'#'*) continue ;; esac
+	mkdir -p "$stage/kvm-selftests/$(dirname "$t")"
+	cp "$BUILD_DIR/selftests/$KCONFIG/$t" "$stage/kvm-selftests/$t"
+done <"$TOP/selftests/kvm-tests.list"
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+for comp in userspace guest-agent e2e; do
+	[ -f "$TOP/$comp/Makefile" ] || continue
+	log "installing $comp into the initramfs"
+	make -s -C "$TOP/$comp" testbed-install DESTDIR="$stage" \
+		KSRC="$KSRC" KOBJ="$KOBJ" >&2 ||
+		die "make -C $comp testbed-install failed"
+done
+
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --reproducible --quiet) | gzip -1 -n >"$out"
+echo "$out"

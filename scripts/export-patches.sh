@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Regenerate patches/ from the commits on top of "base" in $KSRC: a
+# format-patch series with a cover letter, and the quilt series file.
+# The cover letter's text is kept in patches/cover-letter.txt (subject on
+# the first line, body after a blank line) and merged in here.
+. "$(dirname "$0")/lib.sh"
+
+out=$TOP/patches
+n=$(git -C "$KSRC" rev-list --count base..HEAD)
+[ "$n" -gt 0 ] || die "no commits on top of base in $KSRC"
+
+rm -f "$out"/*.patch
+git -C "$KSRC" format-patch -q --no-signature --cover-letter --base=base \
+	--zero-commit -o "$out" base..HEAD
+cover=$(ls "$out"/0000-cover-letter.patch)
+if [ -f "$out/cover-letter.txt" ]; then
+	subject=$(sed -n 1p "$out/cover-letter.txt")
+	body=$(sed -n '3,$p' "$out/cover-letter.txt")
+	awk -v subject="$subject" -v body="$body" '
+		/^Subject: / { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
+		/^\*\*\* BLURB HERE \*\*\*$/ { print body; next }
+		{ print }' "$cover" >"$cover.new"
+	mv "$cover.new" "$cover"
+fi
+(cd "$out" && ls [0-9]*.patch | grep -v '^0000-cover-letter' >series)
+log "exported $n patches to patches/"

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Shared settings for the build and test-bed scripts. Sourced, not run.
+
+set -euo pipefail
+
+KERNEL_PKG=linux-source-6.12
+KERNEL_PKG_VERSION=${KERNEL_PKG_VERSION:-6.12.117-1~deb12u1}
+KERNEL_TARBALL_SHA256=${KERNEL_TARBALL_SHA256:-585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f}
+KERNEL_TARBALL_DEFAULT=/usr/src/linux-source-6.12.tar.xz
+# KERNEL_TARBALL=/path/to/linux-6.12.y.tar.xz uses another tarball; set
+# KERNEL_TARBALL_SHA256 to its checksum (or "skip", at your own risk).
+KERNEL_TARBALL=${KERNEL_TARBALL:-}
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$HOME/.cache/kvmprof}
+KSRC=${KSRC:-$BUILD_DIR/src/linux}
+KCONFIG=${KCONFIG:-testbed}
+KOBJ=${KOBJ:-$BUILD_DIR/obj/$KCONFIG}
+JOBS=${JOBS:-$(nproc)}
+
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD_DIR/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Object paths differ between the two builds of check-reproducible; let
+# ccache share results across them.
+export CCACHE_BASEDIR=$BUILD_DIR
+export CCACHE_NOHASHDIR=1
+
+# Reproducible-build settings (Documentation/kbuild/reproducible-builds.rst).
+export KBUILD_BUILD_USER=kvmprof
+export KBUILD_BUILD_HOST=kvmprof
+export KBUILD_BUILD_VERSION=1
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Time since the epoch at which the pinned source was released; every
+# build of the same source stamps the same date into the kernel.
+base_timestamp() {
+	git -C "$KSRC" log -1 --format=%cd --date=rfc base
+}
+
+kmake() {
+	local ts
+	ts=$(base_timestamp)
+	KBUILD_BUILD_TIMESTAMP="$ts" make -C "$KSRC" O="$KOBJ" -j"$JOBS" \
+		CC="ccache gcc" HOSTCC="ccache gcc" \
+		KCFLAGS="-ffile-prefix-map=$KSRC/= -ffile-prefix-map=$KOBJ/=" \
+		"$@"
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Turn a test-bed serial console log into TAP ending "N passed, N failed".
+# Usage: parse-console.sh CONSOLE_LOG [QEMU_EXIT_CODE]
+# Exits 1 if a test failed, the run did not reach KVMPROF-DONE, or the
+# kernel printed an oops, WARN, BUG, KASAN, lockdep or RCU report.
+set -euo pipefail
+log=$1
+qemu_rc=${2:-0}
+
+tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
+	/^ok [0-9]+ / { pass++; print; next }
+	/^not ok [0-9]+ / { fail++; print; next }
+	/KVMPROF-DONE/ { done = 1 }
+	/Oops|WARNING:|BUG:|KASAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|Kernel panic|Call Trace:/ {
+		bad++
+		if (bad <= 40)
+			print "# console: " $0
+	}
+	END {
+		if (!done) {
+			fail++
+			printf "not ok %d test bed finished # QEMU exit %d, no KVMPROF-DONE\n", pass + fail, qemu_rc
+		}
+		if (bad) {
+			fail++
+			printf "not ok %d console free of kernel reports # %d lines\n", pass + fail, bad
+		}
+		printf "%d passed, %d failed\n", pass, fail
+		exit fail ? 1 : 0
+	}'

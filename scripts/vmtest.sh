@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Boot the patched kernel ($KCONFIG) under QEMU TCG with the test-bed
+# initramfs, run the tests inside it, and report them as TAP ending with
+# "N passed, N failed".  Fails when a test fails, when the run does not
+# finish, or when the console shows an oops, WARN, BUG, KASAN or lockdep
+# report.  VMTEST_ONLY=regex runs only the matching tests; without it,
+# VMTEST_SKIP=regex (default e2e) leaves the matching tests out.
+. "$(dirname "$0")/lib.sh"
+
+bzimage=$KOBJ/arch/x86/boot/bzImage
+[ -f "$bzimage" ] || die "no kernel at $bzimage: run make kernel first"
+initrd=$("$(dirname "$0")/build-initramfs.sh")
+log=$BUILD_DIR/testbed/$KCONFIG/console.log
+per_test=${VMTEST_TEST_TIMEOUT:-300}
+total=${VMTEST_TIMEOUT:-1800}
+append="console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$per_test"
+[ -n "${VMTEST_ONLY:-}" ] && append="$append kvmprof.only=$VMTEST_ONLY"
+# The e2e scenarios need L1 booted with kvm_amd.npt=0: they run in their
+# own pass (VMTEST_ONLY=e2e VMTEST_APPEND=kvm_amd.npt=0), not by default.
+# VMTEST_SKIP=regex overrides (empty: skip nothing).
+skip=${VMTEST_SKIP-e2e}
+[ -z "${VMTEST_ONLY:-}" ] && [ -n "$skip" ] && append="$append kvmprof.skip=$skip"
+append="$append ${VMTEST_APPEND:-}"
+
+log "booting $KCONFIG kernel under QEMU TCG (console: $log)"
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$total" qemu-system-x86_64 \
+	-accel tcg,thread=single -cpu max -smp 2 -m "${VMTEST_MEM:-2048}" \
+	-nographic -no-reboot -kernel "$bzimage" -initrd "$initrd" \
+	-append "$append" </dev/null >"$log" 2>&1
+qemu_rc=$?
+set -e
+log "QEMU exited with $qemu_rc after $(( $(date +%s) - start )) s"
+
+exec "$(dirname "$0")/parse-console.sh" "$log" "$qemu_rc"

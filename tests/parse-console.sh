@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The test bed's console parser must fail a run on a failed test, a
+# kernel warning or a run that never finished, and pass a clean one.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+parse=$top/scripts/parse-console.sh
+fx=$top/tests/fixtures
+n=0
+fail=0
+
+expect() {
+	local want=$1 log=$2 what=$3 out rc=0
+	out=$("$parse" "$fx/$log" 124) || rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want" ] && [ -n "$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$')" ]; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what (exit $rc)"
+		echo "$out" | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+}
+
+expect 0 console-pass.log "a clean run passes"
+expect 1 console-fail.log "a failed test fails the run"
+expect 1 console-warn.log "a kernel WARNING fails the run"
+expect 1 console-hang.log "a run without KVMPROF-DONE fails"
+
+out=$("$parse" "$fx/console-pass.log")
+n=$((n + 1))
+if echo "$out" | grep -qx '2 passed, 0 failed'; then
+	echo "ok $n - counts the tests"
+else
+	echo "not ok $n - counts the tests"; fail=$((fail + 1))
+fi
+
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest agent connections over AF_VSOCK, stored raw into the data file. */
+#include <errno.h>
+#include <linux/vm_sockets.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent_conn.h"
+
+#define AGENT_READ_SIZE (64U << 10)
+
+void agent_conns_init(struct agent_conns *ac)
+{
+	memset(ac, 0, sizeof(*ac));
+	ac->lfd = -1;
+	ac->want_cid = AGENT_ANY_CID;
+}
+
+int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid)
+{
+	struct sockaddr_vm sa = {
+		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = port,
+	};
+	int fd;
+
+	ac->want_cid = want_cid;
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		pr_warn("no AF_VSOCK (%s): guest agent data not collected; load vhost_vsock",
+			strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		pr_warn("cannot listen on vsock port %u (%s): guest agent data not collected%s",
+			port, strerror(errno),
+			errno == EADDRINUSE ? "; another collector has it, use --agent-port" : "");
+		close(fd);
+		return -1;
+	}
+	ac->lfd = fd;
+	return 0;
+}
+
+int agent_add_conn(struct agent_conns *ac, int fd)
+{
+	if (ac->n == AGENT_MAX_CONNS) {
+		close(fd);
+		ac->rejected++;
+		return -1;
+	}
+	ac->fd[ac->n] = fd;
+	ac->stream[ac->n++] = ++ac->next_stream;
+	return 0;
+}
+
+static void accept_one(struct agent_conns *ac)
+{
+	struct sockaddr_vm peer;
+	socklen_t len = sizeof(peer);
+	int fd;
+
+	fd = accept4(ac->lfd, (struct sockaddr *)&peer, &len,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The port is host-wide: take only our VM's agent. */
+	if (ac->want_cid != AGENT_ANY_CID && peer.svm_cid != ac->want_cid) {
+		close(fd);
+		ac->rejected++;
+		return;
+	}
+	agent_add_conn(ac, fd);
+}
+
+int agent_pollfds(const struct agent_conns *ac, struct pollfd *p)
+{
+	int n = 0, i;
+
+	if (ac->lfd >= 0)
+		p[n++] = (struct pollfd){ .fd = ac->lfd, .events = POLLIN };
+	for (i = 0; i < ac->n; i++)
+		p[n++] = (struct pollfd){ .fd = ac->fd[i], .events = POLLIN };
+	return n;
+}
+
+static void drop_conn(struct agent_conns *ac, int i)
+{
+	close(ac->fd[i]);
+	ac->fd[i] = ac->fd[ac->n - 1];
+	ac->stream[i] = ac->stream[ac->n - 1];
+	ac->n--;
+}
+
+/* Read what connection i has; returns -1 on a write error. */
+static int read_conn(struct agent_conns *ac, int i, struct df_writer *w, u8 *buf)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = read(ac->fd[i], buf, AGENT_READ_SIZE);
+		if (n > 0) {
+			ac->bytes += (u64)n;
+			if (df_write_agent(w, mono_ns(), ac->stream[i], buf, (u32)n))
+				return -1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		drop_conn(ac, i);	/* EOF or error: this stream ends */
+		return 1;
+	}
+}
+
+int agent_service(struct agent_conns *ac, const struct pollfd *p,
+		  struct df_writer *w)
+{
+	static u8 buf[AGENT_READ_SIZE];
+	int base = 0, i, n = ac->n, ret;
+
+	if (ac->lfd >= 0) {
+		if (p[0].revents & POLLIN)
+			accept_one(ac);
+		base = 1;
+	}
+	/* Walk backwards: drop_conn() moves the last connection into i. */
+	for (i = n - 1; i >= 0; i--) {
+		if (!(p[base + i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ret = read_conn(ac, i, w, buf);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void agent_conns_close(struct agent_conns *ac)
+{
+	while (ac->n)
+		drop_conn(ac, ac->n - 1);
+	if (ac->lfd >= 0)
+		close(ac->lfd);
+	ac->lfd = -1;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMPROF_AGENT_CONN_H
+#define VMPROF_AGENT_CONN_H
+
+#include <poll.h>
+
+#include "datafile.h"
+
+#define AGENT_MAX_CONNS 4
+#define AGENT_ANY_CID 0xffffffffU
+
+/*
+ * The collector's side of the guest agent: an AF_VSOCK listener and its
+ * connections.  Bytes are stored raw in AGENT chunks with the host receive
+ * time; parsing happens at report time.
+ */
+struct agent_conns {
+	int lfd;
+	int fd[AGENT_MAX_CONNS];
+	u32 stream[AGENT_MAX_CONNS];
+	int n;
+	u32 next_stream;
+	u32 want_cid;		/* the VM's guest CID, or AGENT_ANY_CID */
+	u64 bytes;
+	u64 rejected;
+};
+
+void agent_conns_init(struct agent_conns *ac);
+/* Listen on vsock port; warns and returns -1 when vsock is unavailable. */
+int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid);
+/* Add an accepted connection (also used by tests with a socketpair). */
+int agent_add_conn(struct agent_conns *ac, int fd);
+/* Fill pollfds (listener, then connections); returns how many. */
+int agent_pollfds(const struct agent_conns *ac, struct pollfd *p);
+/* Accept, read and store what the pollfds filled above report. */
+int agent_service(struct agent_conns *ac, const struct pollfd *p,
+		  struct df_writer *w);
+void agent_conns_close(struct agent_conns *ac);
+
+#endif

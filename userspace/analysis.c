@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Streaming pass over a data file: metadata, records, per-sample counters. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../include/uapi/kvm_profile.h"
+#include "analysis.h"
+
+#define DEFAULT_PERIOD_NS NSEC_PER_MSEC
+
+void analysis_init(struct analysis *a, const struct filter *f)
+{
+	memset(a, 0, sizeof(*a));
+	if (f)
+		a->f = *f;
+	else
+		a->f.vcpu = a->f.pid = -1;
+	a->period_ns = DEFAULT_PERIOD_NS;
+	symtab_init(&a->host_syms);
+	guest_info_init(&a->guest);
+	agg_init(&a->vcpu_agg, AGG_MAX_ENTRIES);
+	agg_init(&a->host_agg, AGG_MAX_ENTRIES);
+	agg_init(&a->exit_agg, 0);
+	agg_init(&a->steal_agg, 0);
+	agg_init(&a->steal_ivs, 0);
+	agg_init(&a->lost_agg, 0);
+	agg_init(&a->tl_agg, 0);
+	strmap_init(&a->comm_ids);
+	analysis_comm_id(a, "", 0);
+}
+
+void analysis_free(struct analysis *a)
+{
+	size_t i;
+
+	symtab_free(&a->host_syms);
+	host_maps_free(&a->vmm_maps);
+	guest_info_free(&a->guest);
+	agg_free(&a->vcpu_agg);
+	agg_free(&a->host_agg);
+	agg_free(&a->exit_agg);
+	agg_free(&a->steal_agg);
+	agg_free(&a->steal_ivs);
+	agg_free(&a->lost_agg);
+	agg_free(&a->tl_agg);
+	strmap_free(&a->comm_ids);
+	for (i = 0; i < a->ncomms; i++)
+		free(a->comms[i]);
+	free(a->comms);
+	free(a->vcpus);
+	free(a->sched);
+	free(a->hs);
+	free(a->tids);
+	agent_free(a);
+}
+
+u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len)
+{
+	char tmp[32];
+	bool found;
+	u32 id;
+
+	copy_comm(tmp, sizeof(tmp), comm, len);
+	id = strmap_get(&a->comm_ids, tmp, (u32)a->ncomms, &found);
+	if (!found) {
+		a->comms = xrealloc(a->comms, (a->ncomms + 1) * sizeof(char *));
+		a->comms[a->ncomms++] = xstrdup(tmp);
+	}
+	return id;
+}
+
+const char *analysis_comm(const struct analysis *a, u32 id)
+{
+	return id < a->ncomms ? a->comms[id] : "";
+}
+
+struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu)
+{
+	u32 n;
+
+	if (vcpu >= MAX_VCPUS)
+		return NULL;
+	if (vcpu >= a->nvcpus) {
+		n = vcpu + 1;
+		a->vcpus = xrealloc(a->vcpus, n * sizeof(*a->vcpus));
+		memset(a->vcpus + a->nvcpus, 0,
+		       (n - a->nvcpus) * sizeof(*a->vcpus));
+		a->nvcpus = n;
+	}
+	a->vcpus[vcpu].present = true;
+	return &a->vcpus[vcpu];
+}
+
+static void learn_tid(struct analysis *a, u32 tid, u32 vcpu)
+{
+	struct vcpu_stat *v = analysis_vcpu(a, vcpu);
+	size_t i;
+
+	if (!v || !tid || v->tid == tid)
+		return;
+	v->tid = tid;
+	for (i = 0; i < a->ntids; i++) {
+		if (a->tids[i].tid == tid) {
+			a->tids[i].vcpu = vcpu;
+			return;
+		}
+	}
+	if (a->ntids == a->captids) {
+		a->captids = a->captids ? a->captids * 2 : 16;
+		a->tids = xrealloc(a->tids, a->captids * sizeof(*a->tids));
+	}
+	a->tids[a->ntids].tid = tid;
+	a->tids[a->ntids++].vcpu = vcpu;
+}
+
+u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid)
+{
+	size_t i;
+
+	for (i = 0; tid && i < a->ntids; i++)
+		if (a->tids[i].tid == tid)
+			return a->tids[i].vcpu;
+	return NO_VCPU;
+}
+
+u64 analysis_begin_ns(const struct analysis *a)
+{
+	return a->have_start ? a->start_ns : a->first_ns;
+}
+
+u64 analysis_end_ns(const struct analysis *a)
+{
+	u64 end = a->have_stop && a->stop_ns > a->last_ns ? a->stop_ns : a->last_ns;
+
+	if (a->f.has_to) {
+		u64 to = analysis_begin_ns(a) + (u64)(a->f.to_s * 1e9);
+
+		if (to < end)
+			end = to;
+	}
+	return end;
+}
+
+u64 ns_to_samples(const struct analysis *a, u64 ns)
+{
+	return (ns + a->period_ns / 2) / a->period_ns;
+}
+
+static bool time_passes(struct analysis *a, u64 t)
+{
+	u64 base = analysis_begin_ns(a);
+
+	if (a->f.has_from && t < base + (u64)(a->f.from_s * 1e9))
+		return false;
+	if (a->f.has_to && t >= base + (u64)(a->f.to_s * 1e9))
+		return false;
+	return true;
+}
+
+static bool comm_passes(const struct analysis *a, const char *comm)
+{
+	return !a->f.comm || !strncmp(comm, a->f.comm, 16);
+}
+
+static void note_time(struct analysis *a, u64 t)
+{
+	if (!a->have_first || t < a->first_ns)
+		a->first_ns = t;
+	if (t > a->last_ns)
+		a->last_ns = t;
+	a->have_first = true;
+}
+
+static u32 sample_cat(const struct kvm_profile_sample *s)
+{
+	if (!(s->flags & KVM_PROFILE_S_IN_GUEST))
+		return CAT_HOST;
+	if (s->flags & KVM_PROFILE_S_GUEST_PROTECTED ||
+	    !(s->flags & KVM_PROFILE_S_GUEST_VALID))
+		return CAT_GUEST_PROT;
+	if (s->flags & KVM_PROFILE_S_GUEST_USER || s->guest_cpl == 3)
+		return CAT_GUEST_USER;
+	return CAT_GUEST_OS;
+}
+
+static void agg_add(struct agg_table *t, u32 a, u32 b, u64 c, u64 d)
+{
+	struct agg_key k = { a, b, c, d };
+	struct agg_entry *e = agg_get(t, &k);
+
+	if (!e) {
+		/* Table full: count under one overflow row, never drop. */
+		k.b = CAT_OVERFLOW;
+		k.c = k.d = 0;
+		e = agg_get_over(t, &k);
+	}
+	e->v1++;
+}
+
+static void add_sample_vcpu(struct analysis *a, const struct kvm_profile_sample *s,
+			    u32 cat, u64 addr, u64 ctx)
+{
+	struct vcpu_stat *v = analysis_vcpu(a, s->vcpu_id);
+
+	if (!v)
+		return;
+	switch (cat) {
+	case CAT_GUEST_OS:
+		v->os++;
+		break;
+	case CAT_GUEST_USER:
+		v->user++;
+		break;
+	case CAT_GUEST_PROT:
+		v->prot++;
+		break;
+	default:
+		v->host++;
+		break;
+	}
+	agg_add(&a->vcpu_agg, s->vcpu_id, cat, addr, ctx);
+}
+
+static void add_sample_extras(struct analysis *a,
+			      const struct kvm_profile_sample *s, u32 owner)
+{
+	if (s->flags & KVM_PROFILE_S_EXIT_VALID && s->vcpu_id != NO_VCPU)
+		agg_add(&a->exit_agg, s->exit_isa,
+			!!(s->flags & KVM_PROFILE_S_IN_GUEST), s->exit_reason, 0);
+	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) {
+		if (a->nhs == a->caphs) {
+			a->caphs = a->caphs ? a->caphs * 2 : 4096;
+			a->hs = xrealloc(a->hs, a->caphs * sizeof(*a->hs));
+		}
+		a->hs[a->nhs].time = s->hdr.time_ns;
+		a->hs[a->nhs].cpu = s->hdr.cpu;
+		a->hs[a->nhs++].owner = owner;
+	}
+	if (a->tl_width && s->hdr.time_ns >= a->tl_base) {
+		u64 col = (s->hdr.time_ns - a->tl_base) / a->tl_width;
+
+		if (col < a->tl_cols && s->hdr.cpu < MAX_CPUS)
+			agg_add(&a->tl_agg, s->hdr.cpu, (u32)col, owner, 0);
+	}
+}
+
+static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
+{
+	u32 cat = sample_cat(s), owner, comm_id = 0;
+	u64 addr = 0, ctx = 0;
+
+	a->st.samples++;
+	note_time(a, s->hdr.time_ns);
+	if (s->vcpu_id != NO_VCPU)
+		learn_tid(a, s->tid, s->vcpu_id);
+	if ((a->f.vcpu >= 0 && s->vcpu_id != (u64)a->f.vcpu) ||
+	    (a->f.pid >= 0 && s->pid != (u64)a->f.pid) ||
+	    !comm_passes(a, s->comm) || !time_passes(a, s->hdr.time_ns)) {
+		a->st.filtered++;
+		return;
+	}
+	if (cat == CAT_GUEST_OS || cat == CAT_GUEST_USER)
+		addr = s->guest_rip;
+	if (cat == CAT_GUEST_USER)
+		ctx = guest_cr3_key(s->guest_cr3);
+	if (cat == CAT_HOST) {
+		addr = s->host_ip;
+		if (s->vcpu_id == NO_VCPU || s->flags & KVM_PROFILE_S_HOST_USER)
+			comm_id = analysis_comm_id(a, s->comm, sizeof(s->comm));
+		ctx = comm_id;
+		if (s->flags & KVM_PROFILE_S_HOST_USER && a->vmm_pid &&
+		    s->pid == a->vmm_pid)
+			ctx |= CTX_VMM;
+	}
+	a->samples_total++;
+	if (s->vcpu_id != NO_VCPU) {
+		add_sample_vcpu(a, s, cat, addr, ctx);
+		owner = s->vcpu_id;
+	} else {
+		if (!comm_id)
+			comm_id = analysis_comm_id(a, s->comm, sizeof(s->comm));
+		owner = OWNER_COMM | comm_id;
+	}
+	if (cat == CAT_HOST) {
+		a->samples_host++;
+		agg_add(&a->host_agg, 0, CAT_HOST, addr, ctx);
+	} else {
+		a->samples_guest++;
+		agg_add(&a->host_agg, 0, CAT_VM, 0, 0);
+	}
+	add_sample_extras(a, s, owner);
+}
+
+static void push_sched(struct analysis *a, const struct sched_ev *ev)
+{
+	if (a->nsched == a->capsched) {
+		a->capsched = a->capsched ? a->capsched * 2 : 1024;
+		a->sched = xrealloc(a->sched, a->capsched * sizeof(*a->sched));
+	}
+	a->sched[a->nsched] = *ev;
+	a->sched[a->nsched].seq = (u32)a->nsched;
+	a->nsched++;
+}
+
+static bool sched_filtered(struct analysis *a, u32 vcpu, u32 pid)
+{
+	if (a->f.vcpu >= 0 && vcpu != (u64)a->f.vcpu)
+		return true;
+	return a->f.pid >= 0 && pid != (u64)a->f.pid;
+}
+
+static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out *r)
+{
+	struct sched_ev ev = { 0 };
+
+	a->st.sched_out++;
+	note_time(a, r->hdr.time_ns);
+	if (r->vcpu_id == NO_VCPU || r->vcpu_id >= MAX_VCPUS) {
+		a->st.malformed++;
+		return;
+	}
+	learn_tid(a, r->tid, r->vcpu_id);
+	if (sched_filtered(a, r->vcpu_id, r->pid)) {
+		a->st.filtered++;
+		return;
+	}
+	ev.time = r->hdr.time_ns;
+	ev.vcpu = r->vcpu_id;
+	ev.cpu = r->hdr.cpu;
+	ev.is_out = 1;
+	ev.reason = (u8)r->reason;
+	ev.next_tid = r->next_tid;
+	ev.next_comm = analysis_comm_id(a, r->next_comm, sizeof(r->next_comm));
+	push_sched(a, &ev);
+}
+
+static void add_sched_in(struct analysis *a, const struct kvm_profile_sched_in *r)
+{
+	struct sched_ev ev = { 0 };
+
+	a->st.sched_in++;
+	note_time(a, r->hdr.time_ns);
+	if (r->vcpu_id == NO_VCPU || r->vcpu_id >= MAX_VCPUS) {
+		a->st.malformed++;
+		return;
+	}
+	learn_tid(a, r->tid, r->vcpu_id);
+	if (sched_filtered(a, r->vcpu_id, r->pid)) {
+		a->st.filtered++;
+		return;
+	}
+	ev.time = r->hdr.time_ns;
+	ev.vcpu = r->vcpu_id;
+	ev.cpu = r->hdr.cpu;
+	ev.reason = (u8)r->reason;
+	push_sched(a, &ev);
+}
+
+static void add_lost(struct analysis *a, const struct kvm_profile_lost *r)
+{
+	struct agg_key k = { .a = r->hdr.cpu };
+	struct agg_entry *e = agg_get(&a->lost_agg, &k);
+
+	a->st.lost_records++;
+	a->lost_total += r->lost;
+	if (e)
+		e->v1 += r->lost;
+}
+
+static size_t record_min_size(u16 type)
+{
+	switch (type) {
+	case KVM_PROFILE_RECORD_SAMPLE:
+		return sizeof(struct kvm_profile_sample);
+	case KVM_PROFILE_RECORD_LOST:
+		return sizeof(struct kvm_profile_lost);
+	case KVM_PROFILE_RECORD_SCHED_OUT:
+		return sizeof(struct kvm_profile_sched_out);
+	case KVM_PROFILE_RECORD_SCHED_IN:
+		return sizeof(struct kvm_profile_sched_in);
+	default:
+		return sizeof(struct kvm_profile_record_header);
+	}
+}
+
+static void dispatch_record(struct analysis *a, const u8 *p, u16 type)
+{
+	switch (type) {
+	case KVM_PROFILE_RECORD_SAMPLE:
+		add_sample(a, (const struct kvm_profile_sample *)p);
+		break;
+	case KVM_PROFILE_RECORD_LOST:
+		add_lost(a, (const struct kvm_profile_lost *)p);
+		break;
+	case KVM_PROFILE_RECORD_SCHED_OUT:
+		add_sched_out(a, (const struct kvm_profile_sched_out *)p);
+		break;
+	case KVM_PROFILE_RECORD_SCHED_IN:
+		add_sched_in(a, (const struct kvm_profile_sched_in *)p);
+		break;
+	default:
+		a->st.unknown++;
+		break;
+	}
+}
+
+/*
+ * The pass is bound by random lookups in vcpu_agg: prefetch the slot of the
+ * guest sample PREFETCH_DIST records ahead.  Only a hint; *pf walks the
+ * same records as the main loop and stops at the first bad size.
+ */
+#define PREFETCH_DIST 16
+
+static void prefetch_ahead(struct analysis *a, const u8 *p, size_t len,
+			   size_t *pf)
+{
+	struct kvm_profile_record_header h;
+	const struct kvm_profile_sample *s;
+	struct agg_key k;
+
+	if (*pf + sizeof(struct kvm_profile_sample) > len)
+		return;
+	memcpy(&h, p + *pf, sizeof(h));
+	if (h.size < sizeof(h) || h.size > len - *pf) {
+		*pf = len;
+		return;
+	}
+	s = (const struct kvm_profile_sample *)(p + *pf);
+	*pf += h.size;
+	if (h.type != KVM_PROFILE_RECORD_SAMPLE || h.size < sizeof(*s) ||
+	    ((uintptr_t)s & 7))
+		return;
+	k.a = s->vcpu_id;
+	k.b = sample_cat(s);
+	if (k.b != CAT_GUEST_OS && k.b != CAT_GUEST_USER)
+		return;
+	k.c = s->guest_rip;
+	k.d = k.b == CAT_GUEST_USER ? guest_cr3_key(s->guest_cr3) : 0;
+	agg_prefetch(&a->vcpu_agg, &k);
+}
+
+void analysis_records(struct analysis *a, const u8 *p, size_t len)
+{
+	struct kvm_profile_record_header h;
+	union {
+		struct kvm_profile_sample s;
+		struct kvm_profile_sched_out o;
+		u8 raw[256];
+	} tmp;
+	size_t off = 0, pf = 0;
+	int i;
+
+	for (i = 0; i < PREFETCH_DIST; i++)
+		prefetch_ahead(a, p, len, &pf);
+	while (off + sizeof(h) <= len) {
+		prefetch_ahead(a, p, len, &pf);
+		memcpy(&h, p + off, sizeof(h));
+		if (h.size < sizeof(h) || h.size > len - off) {
+			/* The size is the only way forward: stop this chunk. */
+			a->st.malformed++;
+			return;
+		}
+		a->st.records++;
+		if (h.size < record_min_size(h.type)) {
+			a->st.malformed++;
+		} else if (((uintptr_t)(p + off) & 7) == 0) {
+			dispatch_record(a, p + off, h.type);
+		} else {
+			memcpy(tmp.raw, p + off, h.size < sizeof(tmp) ? h.size : sizeof(tmp));
+			dispatch_record(a, tmp.raw, h.type);
+		}
+		off += h.size;
+	}
+	if (off != len)
+		a->st.malformed++;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Aggregation of a data file into the numbers every report view prints.
+ * One streaming pass: samples go into hash tables keyed by (vCPU, address);
+ * only sched records (and, with host samples, compact per-pCPU sample
+ * stamps) are kept, to be time-sorted when the pass ends.
+ */
+#ifndef VMPROF_ANALYSIS_H
+#define VMPROF_ANALYSIS_H
+
+#include "aggtab.h"
+#include "datafile.h"
+#include "host_elf.h"
+#include "symbols.h"
+
+#define NO_VCPU 0xffffffffU
+#define MAX_VCPUS 4096
+#define MAX_CPUS 8192		/* timeline rows */
+#define AGG_MAX_ENTRIES (1U << 20)
+
+enum sample_cat {
+	CAT_GUEST_OS = 0,
+	CAT_GUEST_USER = 1,
+	CAT_GUEST_PROT = 2,
+	CAT_HOST = 3,
+	CAT_VM = 4,		/* host view: the whole VM as one row */
+	CAT_OVERFLOW = 5,	/* address table full */
+};
+
+struct filter {
+	long long vcpu;		/* -1: all */
+	long long pid;		/* -1: all; host pid */
+	const char *comm;	/* NULL: all; host comm */
+	bool has_from, has_to;
+	double from_s, to_s;	/* seconds since recording start */
+};
+
+struct vcpu_stat {
+	bool present;
+	u32 tid;
+	u64 os, user, prot, host;
+	u64 steal_ns, halt_ns;
+	u64 steal_intervals, halt_intervals;
+};
+
+struct sched_ev {
+	u64 time;
+	u32 seq;
+	u32 vcpu;
+	u32 cpu;
+	u8 is_out;
+	u8 reason;
+	u16 pad;
+	u32 next_tid;
+	u32 next_comm;		/* comm id */
+};
+
+struct hs_ev {
+	u64 time;
+	u32 cpu;
+	u32 owner;		/* vCPU id, or OWNER_COMM | comm id */
+};
+
+#define OWNER_COMM 0x80000000U
+/* Host-context key ctx: comm id, plus this bit when the task is the VMM. */
+#define CTX_VMM (1ULL << 32)
+
+struct tid_map {
+	u32 tid;
+	u32 vcpu;
+};
+
+struct record_stats {
+	u64 records, samples, sched_out, sched_in, lost_records;
+	u64 unknown, malformed, filtered;
+	u64 agent_chunks, agent_bytes, agent_errors;
+};
+
+struct analysis {
+	struct filter f;
+	/* metadata */
+	char vm_name[128];
+	char vm_uuid[64];
+	u32 vmm_pid;
+	u64 period_ns;
+	bool period_known;
+	u64 start_ns, stop_ns;
+	bool have_start, have_stop;
+	u32 config_flags;
+	u32 end_reason;
+	bool have_end;
+	struct symtab host_syms;
+	struct host_maps vmm_maps;
+	struct guest_info guest;
+	/* aggregation */
+	struct agg_table vcpu_agg;	/* (vcpu, cat, addr, ctx) -> samples */
+	struct agg_table host_agg;	/* (0, cat, addr, ctx) -> samples */
+	struct agg_table exit_agg;	/* (isa, in_guest, reason) -> samples */
+	struct agg_table steal_agg;	/* (vcpu, owner) -> ns */
+	struct agg_table steal_ivs;	/* (vcpu, owner) -> intervals */
+	struct agg_table lost_agg;	/* (cpu) -> lost */
+	struct agg_table tl_agg;	/* (cpu, bucket, owner) -> samples */
+	struct vcpu_stat *vcpus;
+	u32 nvcpus;			/* highest id + 1 */
+	struct sched_ev *sched;
+	size_t nsched, capsched;
+	struct hs_ev *hs;
+	size_t nhs, caphs;
+	struct tid_map *tids;
+	size_t ntids, captids;
+	struct strmap comm_ids;
+	char **comms;
+	size_t ncomms;
+	u64 lost_total;
+	u64 first_ns, last_ns;
+	bool have_first;
+	u64 samples_total, samples_guest, samples_host;
+	struct record_stats st;
+	/* timeline: set before the pass to collect per-bucket owners */
+	u64 tl_base, tl_width;
+	u32 tl_cols;
+	bool finished;
+	struct agent_state *agent;
+};
+
+void analysis_init(struct analysis *a, const struct filter *f);
+void analysis_free(struct analysis *a);
+/* Feed one chunk; returns 0 (records problems are counted, not fatal). */
+void analysis_chunk(struct analysis *a, const struct df_chunk *c);
+/* Feed a buffer of raw kernel records (RECORDS chunk payload). */
+void analysis_records(struct analysis *a, const u8 *p, size_t len);
+/* Sort sched records, build steal/halt intervals; warn about problems. */
+void analysis_finish(struct analysis *a);
+/* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
+int analysis_load(struct analysis *a, const char *path);
+
+u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len);
+const char *analysis_comm(const struct analysis *a, u32 id);
+u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid);
+u64 analysis_end_ns(const struct analysis *a);
+u64 analysis_begin_ns(const struct analysis *a);
+u64 ns_to_samples(const struct analysis *a, u64 ns);
+struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu);
+
+/* Guest agent streams (agent_feed.c, parser from proto/). */
+void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
+		const u8 *p, size_t len);
+/* Guest symbol of rip (user: of the process owning cr3); false if unknown. */
+bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
+		   char *func, size_t flen, char *mod, size_t mlen);
+void agent_free(struct analysis *a);
+
+#endif

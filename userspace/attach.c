@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Attach to a running VM: pidfd_getfd() the VM fd, then KVM_PROFILE. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "attach.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+int kvm_profile_supported(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		pr_err("cannot open /dev/kvm: %s; load kvm_intel or kvm_amd and run as root or in group kvm",
+		       strerror(errno));
+		return -1;
+	}
+	ret = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_PROFILE);
+	close(fd);
+	return ret > 0;
+}
+
+int attach_vm_fd(const struct vm_info *vm)
+{
+	int pidfd, fd, err;
+
+	pidfd = (int)syscall(SYS_pidfd_open, vm->pid, 0);
+	if (pidfd < 0) {
+		err = errno;
+		if (err == ESRCH)
+			pr_err("VM process %d exited; nothing to record", (int)vm->pid);
+		else
+			pr_err("pidfd_open(%d) failed: %s; needs Linux 5.6+",
+			       (int)vm->pid, strerror(err));
+		return -1;
+	}
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, vm->vm_fd, 0);
+	err = errno;
+	close(pidfd);
+	if (fd >= 0)
+		return fd;
+	if (err == EPERM || err == EACCES)
+		pr_err("no permission to take the VM fd of pid %d: needs ptrace rights over the VMM (run as root, or check kernel.yama.ptrace_scope)",
+		       (int)vm->pid);
+	else if (err == ESRCH || err == EBADF)
+		pr_err("VM process %d exited or closed its VM while attaching",
+		       (int)vm->pid);
+	else
+		pr_err("pidfd_getfd on pid %d failed: %s; needs Linux 5.6+",
+		       (int)vm->pid, strerror(err));
+	return -1;
+}
+
+int profile_open(int vm_fd, const struct kvm_profile_config *cfg)
+{
+	int fd = ioctl(vm_fd, KVM_PROFILE, cfg);
+
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case EPERM:
+	case EACCES:
+		pr_err("KVM_PROFILE: permission denied: profiling another process's VM%s needs CAP_PERFMON (or CAP_SYS_ADMIN); run as root",
+		       cfg->flags & KVM_PROFILE_F_HOST_SAMPLES ? " or --host-samples" : "");
+		break;
+	case EBUSY:
+		pr_err("KVM_PROFILE: this VM is already being profiled; stop the other collector ('vmprofctl status')");
+		break;
+	case EOPNOTSUPP:
+		pr_err("KVM_PROFILE: the host cannot count this event (no hardware PMU?); use --event cpu-clock");
+		break;
+	case ENOTTY:
+	case EIO:
+		pr_err("KVM_PROFILE: the kernel refused the ioctl (%s); it lacks KVM_CAP_PROFILE: apply the kvm-profile patch series",
+		       strerror(errno));
+		break;
+	case EINVAL:
+		pr_err("KVM_PROFILE: the kernel rejected the configuration (EINVAL); check --freq, --event and --buffer-pages (power of two, 1..%u)",
+		       KVM_PROFILE_MAX_BUFFER_PAGES);
+		break;
+	default:
+		pr_err("KVM_PROFILE failed: %s", strerror(errno));
+		break;
+	}
+	return -1;
+}
+
+int parse_event(const char *s, u32 *event, u64 *config)
+{
+	*config = 0;
+	if (!strcmp(s, "cpu-clock")) {
+		*event = KVM_PROFILE_EVENT_CPU_CLOCK;
+	} else if (!strcmp(s, "cycles")) {
+		*event = KVM_PROFILE_EVENT_CYCLES;
+	} else if (!strcmp(s, "ref-cycles")) {
+		*event = KVM_PROFILE_EVENT_REF_CYCLES;
+	} else if (!strncmp(s, "raw:", 4)) {
+		*event = KVM_PROFILE_EVENT_RAW;
+		return parse_u64(s + 4, config);
+	} else {
+		return -1;
+	}
+	return 0;
+}

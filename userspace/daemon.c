@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Background collectors: "start" forks one per VM with a pid file and a
+ * unix control socket in the runtime directory; "status" and "stop" talk
+ * to it.  Protocol: one line "status\n" or "stop\n", one line back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collector.h"
+
+#define STOP_TIMEOUT_MS 30000
+
+
+
+static void run_dir(char *buf, size_t len)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+
+	if (x && *x)
+		snprintf(buf, len, "%s/vmprofctl", x);
+	else
+		snprintf(buf, len, "/run/vmprofctl");
+}
+
+static void sock_path(char *buf, size_t len, int pid, const char *ext)
+{
+	char dir[200];
+
+	run_dir(dir, sizeof(dir));
+	snprintf(buf, len, "%.80s/vm-%d.%.4s", dir, pid, ext);
+}
+
+static int listen_ctl(int pid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[200];
+	int fd;
+
+	run_dir(dir, sizeof(dir));
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("cannot create %s: %s; set XDG_RUNTIME_DIR to a writable directory",
+		       dir, strerror(errno));
+		return -1;
+	}
+	sock_path(sa.sun_path, sizeof(sa.sun_path), pid, "sock");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		pr_err("a collector is already running for VM pid %d; see 'vmprofctl status'",
+		       pid);
+		close(fd);
+		return -1;
+	}
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		pr_err("cannot listen on %s: %s", sa.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void collector_control(struct collector *c)
+{
+	char cmd[64], line[600];
+	ssize_t n;
+	int fd;
+
+	fd = accept4(c->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
+	cmd[n > 0 ? n : 0] = '\0';
+	if (!strncmp(cmd, "stop", 4)) {
+		collector_stop = 1;
+		if (c->stop_client >= 0)
+			close(c->stop_client);
+		c->stop_client = fd;
+		return;
+	}
+	collector_status(c, line, sizeof(line));
+	strcat(line, "\n");
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+		pr_warn("status reply failed");
+	close(fd);
+}
+
+static void daemon_child(struct collector *c)
+{
+	char line[600], path[256];
+	int fd = open("/dev/null", O_RDWR);
+	int ret;
+
+	setsid();
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	ret = collector_run(c);
+	collector_status(c, line, sizeof(line));
+	if (c->stop_client >= 0) {
+		dprintf(c->stop_client, "%s %s\n", ret ? "failed:" : "stopped:", line);
+		close(c->stop_client);
+	}
+	sock_path(path, sizeof(path), (int)c->vm.pid, "sock");
+	unlink(path);
+	sock_path(path, sizeof(path), (int)c->vm.pid, "pid");
+	unlink(path);
+	_exit(ret ? EXIT_FAIL : EXIT_OK);
+}
+
+static int write_pid_file(int vm_pid, pid_t pid)
+{
+	char path[256];
+	FILE *f;
+
+	sock_path(path, sizeof(path), vm_pid, "pid");
+	f = fopen(path, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", (int)pid);
+	return fclose(f);
+}
+
+pid_t collector_background(struct collector *c)
+{
+	pid_t pid;
+
+	c->ctl_fd = listen_ctl((int)c->vm.pid);
+	if (c->ctl_fd < 0 || fflush(c->w.f)) {
+		close(c->prof_fd);
+		df_writer_close(&c->w, NULL);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		pr_err("fork failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		collector_install_signals();
+		daemon_child(c);
+	}
+	close(c->ctl_fd);
+	close(c->prof_fd);
+	fclose(c->w.f);	/* flushed before fork: writes nothing */
+	c->w.f = NULL;
+	buf_free(&c->w.records);
+	write_pid_file((int)c->vm.pid, pid);
+	return pid;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct record_opts o;
+	struct collector c;
+	pid_t pid;
+	int ret;
+
+	ret = parse_record_args("start", start_help_text(), argc, argv, &o);
+	if (ret)
+		return ret == 1 ? EXIT_OK : ret;
+	if (collector_prepare(&c, &o))
+		return EXIT_FAIL;
+	pid = collector_background(&c);
+	if (pid < 0)
+		return EXIT_FAIL;
+	printf("collector %d started for VM %s (pid %d), writing %s; stop it with 'vmprofctl stop --vm pid:%d'\n",
+	       (int)pid, c.vm.name[0] ? c.vm.name : "?", (int)c.vm.pid, o.output,
+	       (int)c.vm.pid);
+	fflush(stdout);
+	_exit(EXIT_OK);	/* the child owns the writer's stdio buffer */
+}
+
+int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
+		      bool quiet_missing)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pfd;
+	ssize_t n;
+	int fd;
+
+	sock_path(sa.sun_path, sizeof(sa.sun_path), vm_pid, "sock");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (!quiet_missing)
+			pr_err("no collector is running for VM pid %d; start one with 'vmprofctl start'",
+			       vm_pid);
+		close(fd);
+		if (errno == ECONNREFUSED) {
+			unlink(sa.sun_path);
+			sock_path(sa.sun_path, sizeof(sa.sun_path), vm_pid, "pid");
+			unlink(sa.sun_path);
+		}
+		return -1;
+	}
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, STOP_TIMEOUT_MS) <= 0) {
+		pr_err("collector for VM pid %d did not answer in %d s", vm_pid,
+		       STOP_TIMEOUT_MS / 1000);
+		close(fd);
+		return -1;
+	}
+	n = recv(fd, reply, len - 1, MSG_WAITALL);
+	close(fd);
+	reply[n > 0 ? n : 0] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/* Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error. */
+static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing)
+{
+	char reply[700];
+	int ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+
+	if (!ret)
+		fputs(reply, stdout);
+	return ret;
+}
+
+static int request_all_collectors(const char *cmd)
+{
+	char dir[200];
+	struct dirent *de;
+	int n = 0, fails = 0, pid;
+	DIR *d;
+
+	run_dir(dir, sizeof(dir));
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (sscanf(de->d_name, "vm-%d.sock", &pid) != 1)
+			continue;
+		if (ctl_request(pid, cmd, true))
+			fails++;
+		else
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (!n && !fails)
+		printf("no collectors running\n");
+	return fails ? EXIT_FAIL : EXIT_OK;
+}
+
+static const char stop_help[] =
+"Usage: vmprofctl stop [--vm VM]\n"
+"\n"
+"Stop a background collector: it drains the kernel buffers, closes the\n"
+"data file and prints its final counts.  Without --vm, stop all.\n"
+"\n"
+"EXAMPLES\n"
+"  vmprofctl stop --vm pid:4242\n"
+"  vmprofctl stop\n";
+
+static const char status_help[] =
+"Usage: vmprofctl status [--vm VM]\n"
+"\n"
+"Show what each background collector records: VM, file, duration,\n"
+"records, lost records and bytes.\n"
+"\n"
+"EXAMPLES\n"
+"  vmprofctl status\n"
+"  vmprofctl status --vm web1\n";
+
+static int ctl_cmd(const char *name, const char *help, const char *cmd,
+		   int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vm", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *spec = NULL;
+	struct vm_info vm;
+	int c, pid;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if (c != 'v')
+			return usage_error(name, "unknown option or missing argument '%s'",
+					   argv[optind - 1]);
+		spec = optarg;
+	}
+	if (optind < argc)
+		return usage_error(name, "unexpected argument '%s'", argv[optind]);
+	if (!spec)
+		return request_all_collectors(cmd);
+	if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1)
+		return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
+	if (vm_resolve(spec, &vm))
+		return EXIT_FAIL;
+	pid = (int)vm.pid;
+	vm_info_free(&vm);
+	return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return ctl_cmd("stop", stop_help, "stop\n", argc, argv);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return ctl_cmd("status", status_help, "status\n", argc, argv);
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmprofctl data file: a header, then checksummed chunks.  The format is
+ * specified in docs/data-format.md; keep the two in sync.
+ */
+#ifndef VMPROF_DATAFILE_H
+#define VMPROF_DATAFILE_H
+
+#include <stdio.h>
+
+#include "util.h"
+
+#define DF_MAGIC		"VMPROFD\n"
+#define DF_VERSION_MAJOR	1
+#define DF_VERSION_MINOR	0
+#define DF_MAX_CHUNK		(64U << 20)
+#define DF_RECORDS_CHUNK	(1U << 20)	/* writer flush threshold */
+
+struct df_file_header {
+	char magic[8];
+	u16 version_major;
+	u16 version_minor;
+	u32 header_size;
+	u64 created_realtime_ns;
+	u32 flags;
+	u32 header_crc;		/* crc32c of the 28 bytes before it */
+};
+
+struct df_chunk_header {
+	u32 type;
+	u32 length;		/* payload bytes, not counting this header */
+	u32 payload_crc;	/* crc32c of the payload */
+	u32 header_crc;		/* crc32c of the 12 bytes before it */
+};
+
+enum df_chunk_type {
+	DF_CHUNK_META = 1,
+	DF_CHUNK_RECORDS = 2,
+	DF_CHUNK_AGENT = 3,
+	DF_CHUNK_KALLSYMS = 4,
+	DF_CHUNK_END = 5,
+};
+
+/* Tags of the TLV entries in a META chunk. */
+enum df_meta_tag {
+	DF_META_VM_NAME = 1,		/* string */
+	DF_META_VMM_PID = 2,		/* u32 */
+	DF_META_VCPU = 3,		/* u32 vcpu_id, u32 tid */
+	DF_META_CONFIG = 4,		/* struct kvm_profile_config */
+	DF_META_SAMPLE_NS = 5,		/* u64 nominal sampling interval */
+	DF_META_START_NS = 6,		/* u64 CLOCK_MONOTONIC at start */
+	DF_META_HOSTNAME = 7,		/* string */
+	DF_META_KERNEL = 8,		/* string, uname -r */
+	DF_META_TOOL = 9,		/* string, vmprofctl version */
+	DF_META_VM_UUID = 10,		/* string */
+	DF_META_VMM_MAPS = 11,		/* text: "start-end pgoff path" lines */
+};
+
+struct df_meta_entry {
+	u16 tag;
+	u16 reserved;
+	u32 length;
+};
+
+struct df_agent_header {
+	u64 recv_ns;		/* CLOCK_MONOTONIC when the host received it */
+	u32 stream;		/* connection number */
+	u32 reserved;
+};
+
+enum df_end_reason {
+	DF_END_STOPPED = 0,
+	DF_END_DURATION = 1,
+	DF_END_VM_EXITED = 2,
+	DF_END_SIGNAL = 3,
+};
+
+struct df_end {
+	u64 stop_ns;
+	u64 records;
+	u64 lost;
+	u64 bytes;
+	u32 reason;
+	u32 reserved;
+};
+
+/* Writer */
+struct df_writer {
+	FILE *f;
+	const char *path;
+	u64 bytes;
+	int error;
+	struct buf records;
+};
+
+int df_writer_open(struct df_writer *w, const char *path);
+int df_write_chunk(struct df_writer *w, u32 type, const void *p, u32 len);
+int df_write_records(struct df_writer *w, const void *p, size_t len);
+int df_flush_records(struct df_writer *w);
+int df_write_agent(struct df_writer *w, u64 recv_ns, u32 stream,
+		   const void *p, u32 len);
+int df_writer_close(struct df_writer *w, const struct df_end *end);
+
+void meta_put(struct buf *b, u16 tag, const void *p, u32 len);
+void meta_put_str(struct buf *b, u16 tag, const char *s);
+void meta_put_u32(struct buf *b, u16 tag, u32 v);
+void meta_put_u64(struct buf *b, u16 tag, u64 v);
+
+/* Reader */
+struct df_reader {
+	int fd;
+	const char *path;
+	u64 offset;
+	u64 chunks;
+	u64 bad_chunks;
+	u16 version_minor;
+	bool truncated;
+	bool corrupt;
+	struct buf payload;
+};
+
+struct df_chunk {
+	u32 type;
+	u32 length;
+	u64 offset;
+	const u8 *data;
+};
+
+/* Returns 0 or -1 with a one-line error already printed. */
+int df_reader_open(struct df_reader *r, const char *path);
+/* Returns 1 with a chunk, 0 at the end (clean or damaged tail, warned). */
+int df_next_chunk(struct df_reader *r, struct df_chunk *c);
+void df_reader_rewind(struct df_reader *r);
+void df_reader_close(struct df_reader *r);
+
+#endif

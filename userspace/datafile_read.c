@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data file reader.  Never trusts the file: every length is bounded before
+ * it is used, and a damaged tail ends the walk with a warning so the report
+ * covers everything up to the last whole chunk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crc32c.h"
+#include "datafile.h"
+
+static ssize_t read_full(int fd, void *p, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static int check_header(struct df_reader *r, const struct df_file_header *h)
+{
+	if (memcmp(h->magic, DF_MAGIC, sizeof(h->magic))) {
+		pr_err("%s is not a vmprofctl data file (bad magic); record one with 'vmprofctl record'",
+		       r->path);
+		return -1;
+	}
+	if (h->header_crc != crc32c(0, h, offsetof(struct df_file_header,
+						   header_crc))) {
+		pr_err("%s: file header checksum mismatch; the file is corrupt",
+		       r->path);
+		return -1;
+	}
+	if (h->version_major != DF_VERSION_MAJOR) {
+		pr_err("%s: data format version %u.%u is not supported (this vmprofctl reads %u.x); use a matching vmprofctl",
+		       r->path, h->version_major, h->version_minor,
+		       DF_VERSION_MAJOR);
+		return -1;
+	}
+	if (h->header_size < sizeof(*h) || h->header_size > 4096) {
+		pr_err("%s: bad header size %u; the file is corrupt", r->path,
+		       h->header_size);
+		return -1;
+	}
+	return 0;
+}
+
+int df_reader_open(struct df_reader *r, const char *path)
+{
+	struct df_file_header h;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		pr_err("cannot open %s: %s; pass an existing file with -i",
+		       path, strerror(errno));
+		return -1;
+	}
+	n = read_full(r->fd, &h, sizeof(h));
+	if (n != (ssize_t)sizeof(h)) {
+		pr_err("%s is too short to be a vmprofctl data file", path);
+		goto fail;
+	}
+	if (check_header(r, &h))
+		goto fail;
+	r->version_minor = h.version_minor;
+	r->offset = h.header_size;
+	if (lseek(r->fd, (off_t)r->offset, SEEK_SET) < 0)
+		goto fail;
+	return 0;
+fail:
+	close(r->fd);
+	r->fd = -1;
+	return -1;
+}
+
+void df_reader_rewind(struct df_reader *r)
+{
+	struct df_file_header h;
+
+	lseek(r->fd, 0, SEEK_SET);
+	if (read_full(r->fd, &h, sizeof(h)) == (ssize_t)sizeof(h))
+		r->offset = h.header_size;
+	lseek(r->fd, (off_t)r->offset, SEEK_SET);
+	r->chunks = 0;
+	r->bad_chunks = 0;
+	r->truncated = r->corrupt = false;
+}
+
+static int tail_damaged(struct df_reader *r, const char *what)
+{
+	pr_warn("%s: %s at offset %llu; reporting the %llu whole chunks before it",
+		r->path, what, (unsigned long long)r->offset,
+		(unsigned long long)r->chunks);
+	return 0;
+}
+
+int df_next_chunk(struct df_reader *r, struct df_chunk *c)
+{
+	struct df_chunk_header ch;
+	ssize_t n;
+
+	for (;;) {
+		n = read_full(r->fd, &ch, sizeof(ch));
+		if (n == 0)
+			return 0;
+		if (n != (ssize_t)sizeof(ch)) {
+			r->truncated = true;
+			return tail_damaged(r, "truncated chunk header");
+		}
+		if (ch.header_crc != crc32c(0, &ch, offsetof(struct df_chunk_header,
+							      header_crc))) {
+			r->corrupt = true;
+			return tail_damaged(r, "corrupt chunk header");
+		}
+		if (ch.length > DF_MAX_CHUNK) {
+			r->corrupt = true;
+			return tail_damaged(r, "oversized chunk");
+		}
+		r->payload.len = 0;
+		buf_reserve(&r->payload, ch.length);
+		n = read_full(r->fd, r->payload.data, ch.length);
+		if (n != (ssize_t)ch.length) {
+			r->truncated = true;
+			return tail_damaged(r, "truncated chunk");
+		}
+		c->offset = r->offset;
+		r->offset += sizeof(ch) + ch.length;
+		if (ch.payload_crc != crc32c(0, r->payload.data, ch.length)) {
+			r->bad_chunks++;
+			pr_warn("%s: chunk at offset %llu has a bad checksum; skipping it",
+				r->path, (unsigned long long)c->offset);
+			continue;
+		}
+		r->chunks++;
+		c->type = ch.type;
+		c->length = ch.length;
+		c->data = r->payload.data;
+		return 1;
+	}
+}
+
+void df_reader_close(struct df_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	buf_free(&r->payload);
+}

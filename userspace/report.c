@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/* "vmprofctl report": options, file load, view dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+
+#define DEFAULT_INPUT "vmprof.data"
+#define MAX_GUEST_KALLSYMS (256U << 20)
+
+static const char report_help[] =
+"Usage: vmprofctl report [-i FILE] [--view VIEW] [filters] [--format FMT]\n"
+"\n"
+"Print a report from a data file written by 'vmprofctl record' or 'start'.\n"
+"\n"
+"Options:\n"
+"  -i, --input FILE        data file (default " DEFAULT_INPUT ")\n"
+"  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
+"  -f, --format FMT        text (default), json, csv, folded (unified, host)\n"
+"  -j, --json              same as --format json\n"
+"      --vcpu N            only vCPU N\n"
+"      --pid N             only samples/records of host pid N\n"
+"      --comm NAME         only samples of host tasks named NAME\n"
+"      --time-from S       start S seconds after the recording start\n"
+"      --time-to S         end S seconds after the recording start\n"
+"      --guest-kallsyms F  guest /proc/kallsyms copy for guest kernel symbols\n"
+"      --width N           timeline columns (default 80)\n"
+"      --top N             only the N heaviest rows of each table\n"
+"  -h, --help              this help\n"
+"\n"
+"Steal and halt are time: the unified view shows them as sample\n"
+"equivalents (interval / sampling period) beside the samples.\n"
+"\n"
+"EXAMPLES\n"
+"  vmprofctl report -i vm1.data --top 20\n"
+"  vmprofctl report -i vm1.data --view steal --vcpu 1\n"
+"  vmprofctl report -i vm1.data --view exits --format csv\n"
+"  vmprofctl report -i vm1.data --format folded | flamegraph.pl > vm1.svg\n"
+"  vmprofctl report -i vm1.data --view timeline --time-from 10 --time-to 12\n";
+
+struct report_opts {
+	const char *input;
+	const char *view;
+	const char *guest_kallsyms;
+	enum out_format fmt;
+	struct filter f;
+	u64 width;
+	u64 top;
+};
+
+enum {
+	OPT_VCPU = 256, OPT_PID, OPT_COMM, OPT_FROM, OPT_TO, OPT_GKALLSYMS,
+	OPT_WIDTH, OPT_TOP,
+};
+
+static const struct option report_longopts[] = {
+	{ "input", required_argument, NULL, 'i' },
+	{ "view", required_argument, NULL, 'v' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "vcpu", required_argument, NULL, OPT_VCPU },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "time-from", required_argument, NULL, OPT_FROM },
+	{ "time-to", required_argument, NULL, OPT_TO },
+	{ "guest-kallsyms", required_argument, NULL, OPT_GKALLSYMS },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_format(const char *s, enum out_format *fmt)
+{
+	static const char *const names[] = { "text", "json", "csv", "folded" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			*fmt = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool valid_view(const char *v)
+{
+	return !strcmp(v, "unified") || !strcmp(v, "host") ||
+	       !strcmp(v, "steal") || !strcmp(v, "exits") ||
+	       !strcmp(v, "timeline");
+}
+
+static int parse_id(const char *s, long long *out)
+{
+	u64 v;
+
+	if (parse_u64(s, &v) || v > 0xffffffffULL)
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+static int report_opt(struct report_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'i':
+		o->input = arg;
+		return 0;
+	case 'v':
+		o->view = arg;
+		return valid_view(arg) ? 0 : -1;
+	case 'f':
+		return parse_format(arg, &o->fmt);
+	case 'j':
+		o->fmt = FMT_JSON;
+		return 0;
+	case OPT_VCPU:
+		return parse_id(arg, &o->f.vcpu);
+	case OPT_PID:
+		return parse_id(arg, &o->f.pid);
+	case OPT_COMM:
+		o->f.comm = arg;
+		return 0;
+	case OPT_FROM:
+		o->f.has_from = true;
+		return parse_seconds(arg, &o->f.from_s);
+	case OPT_TO:
+		o->f.has_to = true;
+		return parse_seconds(arg, &o->f.to_s);
+	case OPT_GKALLSYMS:
+		o->guest_kallsyms = arg;
+		return 0;
+	case OPT_WIDTH:
+		return parse_u64(arg, &o->width) || !o->width || o->width > 10000 ? -1 : 0;
+	case OPT_TOP:
+		return parse_u64(arg, &o->top) || !o->top ? -1 : 0;
+	default: return -1;
+	}
+}
+
+static int parse_report_args(struct report_opts *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->input = DEFAULT_INPUT;
+	o->view = "unified";
+	o->width = 80;
+	o->f.vcpu = o->f.pid = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "i:v:f:jh", report_longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(report_help, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':')
+			return usage_error("report", "unknown option or missing argument '%s'",
+					   argv[optind - 1]);
+		if (report_opt(o, c, optarg))
+			return usage_error("report", "bad value '%s' for %s", optarg,
+					   argv[optind - 1]);
+	}
+	if (optind < argc)
+		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (o->fmt == FMT_FOLDED && strcmp(o->view, "unified") && strcmp(o->view, "host"))
+		return usage_error("report", "--format folded works with --view unified or host");
+	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
+		return usage_error("report", "--time-from must be before --time-to");
+	return 0;
+}
+
+static int load_guest_kallsyms(struct analysis *a, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b = { 0 };
+	char tmp[65536];
+	size_t n;
+
+	if (!f) {
+		pr_err("cannot open guest kallsyms %s; copy /proc/kallsyms from the guest (as root)",
+		       path);
+		return -1;
+	}
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0 && b.len < MAX_GUEST_KALLSYMS)
+		buf_append(&b, tmp, n);
+	fclose(f);
+	if (!symtab_load_kallsyms(&a->guest.kernel, (const char *)b.data, b.len))
+		pr_warn("%s has no usable symbols (all addresses zero? read it as root)",
+			path);
+	buf_free(&b);
+	return 0;
+}
+
+static int load(struct analysis *a, const struct report_opts *o)
+{
+	if (o->guest_kallsyms && load_guest_kallsyms(a, o->guest_kallsyms))
+		return -1;
+	return analysis_load(a, o->input);
+}
+
+static int load_timeline(struct analysis *a, const struct report_opts *o)
+{
+	struct analysis probe;
+	u64 begin, end;
+
+	analysis_init(&probe, &o->f);
+	if (analysis_load(&probe, o->input)) {
+		analysis_free(&probe);
+		return -1;
+	}
+	begin = analysis_begin_ns(&probe);
+	if (o->f.has_from)
+		begin += (u64)(o->f.from_s * 1e9);
+	end = analysis_end_ns(&probe);
+	analysis_free(&probe);
+	a->tl_base = begin;
+	a->tl_cols = (u32)o->width;
+	a->tl_width = end > begin ? (end - begin + o->width - 1) / o->width : 1;
+	return load(a, o);
+}
+
+static void build_view(struct analysis *a, struct doc *d, const char *view)
+{
+	if (!strcmp(view, "unified"))
+		report_unified(a, d);
+	else if (!strcmp(view, "host"))
+		report_host(a, d);
+	else if (!strcmp(view, "steal"))
+		report_steal(a, d);
+	else if (!strcmp(view, "exits"))
+		report_exits(a, d);
+	else
+		report_timeline(a, d);
+}
+
+static void lost_table(struct analysis *a, struct doc *d)
+{
+	static const char *const cols[] = { "pCPU", "Lost records" };
+	static const char *const keys[] = { "cpu", "lost" };
+	static const bool num[] = { true, true };
+	struct agg_entry *e;
+	struct table *t;
+	size_t r;
+
+	if (!a->lost_total)
+		return;
+	t = doc_table(d, "lost records (counts above are lower bounds)");
+	table_cols(t, 2, cols, keys, num);
+	agg_for_each(&a->lost_agg, e) {
+		r = table_row(t);
+		table_set(t, r, 0, "%u", e->k.a);
+		table_set(t, r, 1, "%llu", (unsigned long long)e->v1);
+	}
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	struct analysis a;
+	struct doc d = { 0 };
+	int ret;
+
+	ret = parse_report_args(&o, argc, argv);
+	if (ret)
+		return ret == 1 ? EXIT_OK : ret;
+	analysis_init(&a, &o.f);
+	ret = !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
+	if (ret) {
+		analysis_free(&a);
+		return EXIT_FAIL;
+	}
+	doc_header(&a, &d, o.input, o.view);
+	build_view(&a, &d, o.view);
+	lost_table(&a, &d);
+	doc_truncate(&d, (size_t)o.top);
+	doc_print(&d, o.fmt, stdout);
+	doc_free(&d);
+	analysis_free(&a);
+	if (fflush(stdout)) {
+		pr_err("cannot write the report to stdout");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Steal view: per vCPU, who held its pCPU while it was runnable, and halt. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "report.h"
+
+static const char *const cols[] = {
+	"Culprit", "Intervals", "Time(ms)", "%Wall", "Samples-eq"
+};
+static const char *const keys[] = {
+	"culprit", "intervals", "time_ms", "wall_pct", "samples_eq"
+};
+static const bool numeric[] = { false, true, true, true, true };
+
+static void add_row(struct analysis *a, struct table *t, const char *who,
+		    u64 ivs, u64 ns, u64 wall)
+{
+	size_t r = table_row(t);
+	char ms[32];
+
+	table_set(t, r, 0, "%s", who);
+	table_set(t, r, 1, "%" PRIu64, ivs);
+	table_set(t, r, 2, "%s", fmt_ms(ns, ms, sizeof(ms)));
+	table_set(t, r, 3, "%.2f", pct(ns, wall));
+	table_set(t, r, 4, "%" PRIu64, ns_to_samples(a, ns));
+}
+
+static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
+		       struct rowset *rs, u64 wall)
+{
+	const struct vcpu_stat *s = &a->vcpus[v];
+	char title[64], m1[32], m2[32], who[128];
+	struct table *t;
+	size_t i;
+
+	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, s->tid);
+	t = doc_table(d, title);
+	table_cols(t, 5, cols, keys, numeric);
+	attr_add(&t->attrs, "vcpu", true, "%u", v);
+	attr_add(&t->attrs, "steal_ms", true, "%s", fmt_ms(s->steal_ns, m1, sizeof(m1)));
+	attr_add(&t->attrs, "halt_ms", true, "%s", fmt_ms(s->halt_ns, m2, sizeof(m2)));
+	attr_add(&t->attrs, "steal_intervals", true, "%" PRIu64, s->steal_intervals);
+	attr_add(&t->attrs, "halt_intervals", true, "%" PRIu64, s->halt_intervals);
+	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)",
+			       m1, pct(s->steal_ns, wall), m2,
+			       pct(s->halt_ns, wall));
+	for (i = 0; i < rs->n; i++) {
+		if (rs->rows[i].group != v)
+			continue;
+		snprintf(who, sizeof(who), "[steal] %s", rs->rows[i].module);
+		add_row(a, t, who, rs->rows[i].aux, rs->rows[i].count, wall);
+	}
+	if (s->halt_ns)
+		add_row(a, t, "[halt]", s->halt_intervals, s->halt_ns, wall);
+}
+
+void report_steal(struct analysis *a, struct doc *d)
+{
+	u64 begin = analysis_begin_ns(a), end = analysis_end_ns(a), wall;
+	struct agg_entry *e;
+	struct rowset rs;
+	char who[128];
+	u32 v;
+
+	if (a->f.has_from)
+		begin += (u64)(a->f.from_s * 1e9);
+	wall = end > begin ? end - begin : 0;
+	rowset_init(&rs);
+	agg_for_each(&a->steal_agg, e) {
+		owner_name(a, e->k.b, who, sizeof(who));
+		/* count = ns so rows sort by time; aux = intervals */
+		rowset_add(&rs, e->k.a, "", who, e->v1,
+			   agg_get(&a->steal_ivs, &e->k)->v1);
+	}
+	rowset_sort(&rs);
+	for (v = 0; v < a->nvcpus; v++)
+		if (a->vcpus[v].steal_ns || a->vcpus[v].halt_ns ||
+		    a->vcpus[v].os + a->vcpus[v].user + a->vcpus[v].host)
+			vcpu_table(a, d, v, &rs, wall);
+	rowset_free(&rs);
+}

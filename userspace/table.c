@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Report tables and their output formats: text, JSON, CSV, folded stacks. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+struct table *doc_table(struct doc *d, const char *title)
+{
+	struct table *t = xcalloc(1, sizeof(*t));
+
+	t->title = xstrdup(title);
+	t->fold_count = -1;
+	d->tables = xrealloc(d->tables, (d->ntables + 1) * sizeof(*d->tables));
+	d->tables[d->ntables++] = t;
+	return t;
+}
+
+void table_cols(struct table *t, int n, const char *const *cols,
+		const char *const *keys, const bool *numeric)
+{
+	int i;
+
+	t->ncols = n;
+	for (i = 0; i < n; i++) {
+		t->cols[i] = cols[i];
+		t->keys[i] = keys[i];
+		t->numeric[i] = numeric[i];
+	}
+}
+
+size_t table_row(struct table *t)
+{
+	if (t->nrows == t->caprows) {
+		t->caprows = t->caprows ? t->caprows * 2 : 32;
+		t->cells = xrealloc(t->cells, t->caprows * TABLE_MAX_COLS *
+				    sizeof(char *));
+	}
+	memset(&t->cells[t->nrows * TABLE_MAX_COLS], 0,
+	       TABLE_MAX_COLS * sizeof(char *));
+	return t->nrows++;
+}
+
+static const char *cell(const struct table *t, size_t row, int col)
+{
+	const char *s = t->cells[row * TABLE_MAX_COLS + col];
+
+	return s ? s : "";
+}
+
+void table_set(struct table *t, size_t row, int col, const char *fmt, ...)
+{
+	char **slot = &t->cells[row * TABLE_MAX_COLS + col];
+	va_list ap;
+
+	free(*slot);
+	va_start(ap, fmt);
+	if (vasprintf(slot, fmt, ap) < 0)
+		*slot = NULL;
+	va_end(ap);
+}
+
+void attr_add(struct attrs *a, const char *key, bool numeric,
+	      const char *fmt, ...)
+{
+	struct attr *at;
+	va_list ap;
+
+	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	at = &a->v[a->n++];
+	at->key = xstrdup(key);
+	at->numeric = numeric;
+	va_start(ap, fmt);
+	if (vasprintf(&at->val, fmt, ap) < 0)
+		at->val = xstrdup("");
+	va_end(ap);
+}
+
+bool doc_can_fold(const struct doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntables; i++)
+		if (d->tables[i]->nfold)
+			return true;
+	return false;
+}
+
+static void print_text_table(const struct table *t, FILE *out)
+{
+	size_t w[TABLE_MAX_COLS], r, len;
+	int c;
+
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->cols[c]);
+		for (r = 0; r < t->nrows; r++) {
+			len = strlen(cell(t, r, c));
+			if (len > w[c])
+				w[c] = len;
+		}
+	}
+	fprintf(out, "\n%s\n", t->title);
+	if (t->summary)
+		fprintf(out, "%s\n", t->summary);
+	for (r = 0; r <= t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = r ? cell(t, r - 1, c) : t->cols[c];
+			bool last = c + 1 == t->ncols;
+			const char *sep = c == 0 ? "" :
+					  (last && t->last_gap) ? " " : " | ";
+
+			if (last && !t->numeric[c])
+				fprintf(out, "%s%s", sep, s);
+			else
+				fprintf(out, t->numeric[c] ? "%s%*s" : "%s%-*s",
+					sep, (int)w[c], s);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+static void json_val(FILE *out, const char *s, bool numeric)
+{
+	if (numeric && *s)
+		fputs(s, out);
+	else
+		json_str(out, s);
+}
+
+static void json_attrs(FILE *out, const struct attrs *a)
+{
+	size_t i;
+
+	fputc('{', out);
+	for (i = 0; i < a->n; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, a->v[i].key);
+		fputc(':', out);
+		json_val(out, a->v[i].val, a->v[i].numeric);
+	}
+	fputc('}', out);
+}
+
+static void print_json_table(const struct table *t, FILE *out)
+{
+	size_t r;
+	int c;
+
+	fputs("{\"title\":", out);
+	json_str(out, t->title);
+	fputs(",\"attrs\":", out);
+	json_attrs(out, &t->attrs);
+	fputs(",\"rows\":[", out);
+	for (r = 0; r < t->nrows; r++) {
+		fputs(r ? ",{" : "{", out);
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputc(',', out);
+			json_str(out, t->keys[c]);
+			fputc(':', out);
+			json_val(out, cell(t, r, c), t->numeric[c]);
+		}
+		fputc('}', out);
+	}
+	fputs("]}", out);
+}
+
+static void csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* CSV: one header line, then every table's rows with the table as column 1. */
+static void print_csv(const struct doc *d, FILE *out)
+{
+	const struct table *t;
+	size_t i, r;
+	int c;
+
+	for (i = 0; i < d->ntables; i++) {
+		t = d->tables[i];
+		if (!i || t->ncols != d->tables[i - 1]->ncols ||
+		    memcmp(t->keys, d->tables[i - 1]->keys, sizeof(t->keys))) {
+			fputs("table", out);
+			for (c = 0; c < t->ncols; c++)
+				fprintf(out, ",%s", t->keys[c]);
+			fputc('\n', out);
+		}
+		for (r = 0; r < t->nrows; r++) {
+			csv_field(out, t->title);
+			for (c = 0; c < t->ncols; c++) {
+				fputc(',', out);
+				csv_field(out, cell(t, r, c));
+			}
+			fputc('\n', out);
+		}
+	}
+}
+
+static void fold_frame(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == ';' || *s == ' ' ? '_' : *s, out);
+}
+
+static void print_folded(const struct doc *d, FILE *out)
+{
+	const struct table *t;
+	size_t i, r;
+	int f;
+
+	for (i = 0; i < d->ntables; i++) {
+		t = d->tables[i];
+		for (r = 0; t->nfold && r < t->nrows; r++) {
+			fputs(t->fold_prefix ? t->fold_prefix : "", out);
+			for (f = 0; f < t->nfold; f++) {
+				fputc(';', out);
+				fold_frame(out, cell(t, r, t->fold_cols[f]));
+			}
+			fprintf(out, " %s\n", cell(t, r, t->fold_count));
+		}
+	}
+}
+
+void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
+{
+	size_t i;
+
+	switch (fmt) {
+	case FMT_TEXT:
+		if (d->text_header)
+			fputs(d->text_header, out);
+		for (i = 0; i < d->ntables; i++)
+			print_text_table(d->tables[i], out);
+		break;
+	case FMT_JSON:
+		fputs("{\"view\":", out);
+		json_str(out, d->view ? d->view : "");
+		fputs(",\"header\":", out);
+		json_attrs(out, &d->header);
+		fputs(",\"tables\":[", out);
+		for (i = 0; i < d->ntables; i++) {
+			if (i)
+				fputc(',', out);
+			print_json_table(d->tables[i], out);
+		}
+		fputs("]}\n", out);
+		break;
+	case FMT_CSV:
+		print_csv(d, out);
+		break;
+	case FMT_FOLDED:
+		print_folded(d, out);
+		break;
+	}
+}
+
+void doc_truncate(struct doc *d, size_t top)
+{
+	size_t i, j;
+
+	for (i = 0; top && i < d->ntables; i++) {
+		struct table *t = d->tables[i];
+
+		if (t->nrows <= top || !t->truncatable)
+			continue;
+		for (j = top * TABLE_MAX_COLS; j < t->nrows * TABLE_MAX_COLS; j++)
+			free(t->cells[j]);
+		t->nrows = top;
+	}
+}
+
+static void attrs_free(struct attrs *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].key);
+		free(a->v[i].val);
+	}
+	free(a->v);
+}
+
+void doc_free(struct doc *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->ntables; i++) {
+		struct table *t = d->tables[i];
+
+		for (j = 0; j < t->nrows * TABLE_MAX_COLS; j++)
+			free(t->cells[j]);
+		free(t->cells);
+		free(t->title);
+		free(t->summary);
+		free(t->fold_prefix);
+		attrs_free(&t->attrs);
+		free(t);
+	}
+	free(d->tables);
+	attrs_free(&d->header);
+	free(d->text_header);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# CLI contract of vmprofctl (style.md): --help to stdout and exit 0, usage
+# errors exit 2, runtime failures exit 1 with one actionable line.
+# Usage: cli.sh path/to/vmprofctl   (vmprof-synth must sit beside it)
+
+VMPROFCTL=${1:?usage: cli.sh path/to/vmprofctl}
+SYNTH=$(dirname "$VMPROFCTL")/vmprof-synth
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# expect CODE PATTERN DESCRIPTION -- command...; PATTERN is grepped in stdout+stderr
+expect() {
+	code=$1 pattern=$2 desc=$3
+	shift 4
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	r=0
+	[ "$rc" -eq "$code" ] || r=1
+	if [ -n "$pattern" ] && ! cat "$TMP/out" "$TMP/err" | grep -q -- "$pattern"; then
+		r=1
+	fi
+	ok $r "$desc (exit $code)"
+	if [ $r -ne 0 ]; then
+		echo "#   exit $rc; stderr: $(head -c 300 "$TMP/err")"
+	fi
+}
+
+expect 0 EXAMPLES "vmprofctl --help" -- "$VMPROFCTL" --help
+for cmd in list record start stop status report; do
+	expect 0 EXAMPLES "$cmd --help" -- "$VMPROFCTL" $cmd --help
+	"$VMPROFCTL" $cmd --help 2>/dev/null | grep -q "Usage: vmprofctl $cmd"
+	ok $? "$cmd --help goes to stdout"
+done
+expect 2 "unknown command" "unknown command" -- "$VMPROFCTL" frobnicate
+expect 2 "" "no command" -- "$VMPROFCTL"
+expect 2 "see 'vmprofctl report --help'" "report: unknown option" -- "$VMPROFCTL" report --bogus
+expect 2 "bad value" "report: bad view" -- "$VMPROFCTL" report --view nope
+expect 2 "folded works with" "report: folded needs unified or host" -- \
+	"$VMPROFCTL" report --view steal --format folded
+expect 2 "before --time-to" "report: empty time range" -- \
+	"$VMPROFCTL" report --time-from 5 --time-to 2
+expect 1 "cannot open $TMP/missing.data" "report: missing input file" -- \
+	"$VMPROFCTL" report -i "$TMP/missing.data"
+expect 2 "--vm is required" "record: --vm missing" -- "$VMPROFCTL" record -d 1
+expect 2 "bad value" "record: buffer pages not a power of two" -- \
+	"$VMPROFCTL" record --vm pid:1 --buffer-pages 3
+expect 2 "bad value" "record: bad event" -- "$VMPROFCTL" record --vm pid:1 --event foo
+expect 1 "no such VM" "record: --vm pid:999999" -- \
+	"$VMPROFCTL" record --vm pid:999999 --duration 1 -o "$TMP/x.data"
+expect 1 "no such VM" "record: --vm pid of a process without a VM" -- \
+	"$VMPROFCTL" record --vm pid:$$ --duration 1 -o "$TMP/x.data"
+expect 1 "no such VM" "record: unknown VM name" -- \
+	"$VMPROFCTL" record --vm no-such-guest-xyz --duration 1 -o "$TMP/x.data"
+expect 1 "no such VM" "start: unknown VM" -- "$VMPROFCTL" start --vm pid:999999
+expect 0 "no collectors running" "status with no collectors" -- \
+	env XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" status
+expect 1 "no collector is running" "stop: no collector for that VM" -- \
+	env XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" stop --vm pid:999999
+expect 0 "PID" "list" -- "$VMPROFCTL" list
+expect 2 "unknown option" "list: unknown option" -- "$VMPROFCTL" list --bogus
+
+"$SYNTH" -o "$TMP/s.data" -n 20000 -v 4 >/dev/null 2>&1
+ok $? "generate a synthetic data file"
+expect 0 "OS:USER:steal:halt:host" "report unified" -- "$VMPROFCTL" report -i "$TMP/s.data"
+expect 0 "(on vcpu1)" "report steal" -- "$VMPROFCTL" report -i "$TMP/s.data" --view steal
+expect 0 "IO_INSTRUCTION" "report exits" -- "$VMPROFCTL" report -i "$TMP/s.data" --view exits
+expect 0 "\[benchvm\]" "report host" -- "$VMPROFCTL" report -i "$TMP/s.data" --view host
+expect 0 "legend" "report timeline" -- "$VMPROFCTL" report -i "$TMP/s.data" --view timeline --width 40
+expect 0 '^{"view":"unified"' "report json" -- "$VMPROFCTL" report -i "$TMP/s.data" -j
+expect 0 "^table,samples,ratio,function,module" "report csv" -- \
+	"$VMPROFCTL" report -i "$TMP/s.data" --format csv
+expect 0 "^benchvm;vcpu0;\[kvm_intel\];vmx_handle_exit [0-9]" "report folded" -- \
+	"$VMPROFCTL" report -i "$TMP/s.data" --format folded
+rows=$("$VMPROFCTL" report -i "$TMP/s.data" --top 3 | grep -cE '^ +[0-9]+ \| ')
+[ "$rows" -eq 12 ]
+ok $? "report --top 3 keeps 3 rows in each of 4 vCPU tables ($rows)"
+expect 2 "bad value" "report --top 0 is a usage error" -- "$VMPROFCTL" report --top 0
+expect 0 "vcpu2" "report --vcpu 2" -- "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2
+"$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2 | grep -q "^vcpu1 "
+ok $((1 - $?)) "report --vcpu 2 hides vcpu1"
+size=$(wc -c <"$TMP/s.data")
+head -c $((size - 5000)) "$TMP/s.data" >"$TMP/t.data"
+expect 0 "warning: .*truncated" "report on a truncated file warns and reports" -- \
+	"$VMPROFCTL" report -i "$TMP/t.data"
+head -c 4096 /dev/urandom >"$TMP/g.data"
+expect 1 "not a vmprofctl data file" "report on garbage" -- "$VMPROFCTL" report -i "$TMP/g.data"
+
+echo "1..$n"
+echo "$((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest symbols from the agent stream: encode a stream with the proto/
+ * encoder, store it in AGENT chunks (split across two chunks, as the
+ * collector would receive it), and check guest kernel and user samples are
+ * symbolized, with the CR3 matched after masking.  A hostile stream must
+ * end only itself.
+ */
+#include <unistd.h>
+
+#include "../proto/agent_proto.h"
+#include "test_common.h"
+
+#define FILE_C "test_agent.data"
+#define AGENT_CR3 0x7000000ULL
+#define BUILD_ID "\x01\x02\x03\x04"
+
+static int enc_stream(struct vp_buf *b)
+{
+	static const struct vp_sym ks = { 0xffffffff81500000ULL, 0, 'T', "agent_kfunc" };
+	static const struct vp_sym us = { 0x1000, 0x100, 'T', "worker_loop" };
+	const struct vp_cr3_entry e = { AGENT_CR3, 1, 300, 300, 1, VP_EV_SNAPSHOT, "worker" };
+	struct vp_map m = { 0x400000, 0x500000, 0, VP_PROT_R | VP_PROT_X | VP_PROT_P,
+			    4, { 1, 2, 3, 4 }, "/usr/bin/worker" };
+	struct vp_hello h = { .page_size = 4096, .release = "6.12", .hostname = "g" };
+
+	h.flags = VP_HELLO_CR3;
+	return vp_enc_hello(b, &h) ||
+	       vp_msg_begin(b, VP_MSG_KALLSYMS) || vp_put_u32(b, 1) ||
+	       vp_put_sym(b, &ks, 1) || vp_msg_end(b) ||
+	       vp_enc_cr3(b, VP_MSG_CR3_MAP_FULL, &e, 1) ||
+	       vp_msg_begin(b, VP_MSG_PROC_MAPS) || vp_put_u32(b, 300) ||
+	       vp_put_u32(b, 1) || vp_put_map(b, &m) || vp_msg_end(b) ||
+	       vp_msg_begin(b, VP_MSG_SYMBOLS) ||
+	       vp_put_build_id(b, (const uint8_t *)BUILD_ID, 4) ||
+	       vp_put_u32(b, 1) || vp_put_sym(b, &us, 0) || vp_msg_end(b);
+}
+
+static int write_c(void)
+{
+	struct synth_vm vm = { .name = "agentvm", .pid = 10, .period_ns = MS,
+			       .start_ns = T0, .flags = 3 };
+	struct synth_sample k = {
+		.time = T0 + MS, .vcpu = 0, .tid = 11,
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID,
+		.rip = 0xffffffff81500010ULL, .cr3 = AGENT_CR3,
+	};
+	struct synth_sample u = k;
+	static const u8 junk[40] = { 'V', 'P', 'A', 'G', 9, 9 };
+	struct vp_buf b;
+	struct synth s;
+	int i;
+
+	vp_buf_init(&b);
+	if (enc_stream(&b) || synth_open(&s, FILE_C, &vm))
+		return -1;
+	df_write_agent(&s.w, T0, 1, b.data, 20);
+	df_write_agent(&s.w, T0 + 1, 1, b.data + 20, (u32)(b.len - 20));
+	df_write_agent(&s.w, T0 + 2, 2, junk, sizeof(junk));	/* hostile */
+	vp_buf_free(&b);
+	for (i = 0; i < 3; i++)
+		synth_sample(&s, &k);
+	u.flags |= KVM_PROFILE_S_GUEST_USER;
+	u.cpl = 3;
+	u.rip = 0x401010;
+	u.cr3 = AGENT_CR3 | 0x3 | 0x1000 | (1ULL << 62);
+	for (i = 0; i < 5; i++)
+		synth_sample(&s, &u);
+	u.rip = 0x600000;	/* outside every mapping */
+	synth_sample(&s, &u);
+	return synth_close(&s, T0 + 10 * MS);
+}
+
+int main(void)
+{
+	struct analysis a;
+	struct doc d = { 0 };
+	struct table *t;
+
+	ok(write_c() == 0, "write agent stream chunks and samples");
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, FILE_C) == 0, "load");
+	is_u64(a.st.agent_chunks, 3, "three agent chunks read");
+	is_u64(a.st.agent_errors, 1, "hostile stream fails alone");
+	report_unified(&a, &d);
+	t = find_table(&d, "vcpu0");
+	is_u64(row_num(t, find_row2(t, 2, "agent_kfunc", 3, "[guest.kernel]"), 0), 3,
+	       "guest kernel symbol from agent KALLSYMS");
+	is_u64(row_num(t, find_row2(t, 2, "worker_loop", 3, "worker"), 0), 5,
+	       "guest user symbol via masked CR3, maps and SYMBOLS");
+	is_u64(row_num(t, find_row2(t, 2, "[unknown] 0x600000", 3, "worker"), 0), 1,
+	       "unmapped user address kept as unknown with its process");
+	doc_free(&d);
+	analysis_free(&a);
+	unlink(FILE_C);
+	return tap_done();
+}

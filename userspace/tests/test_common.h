@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers for the report tests: table lookups and scenario files. */
+#ifndef VMPROF_TEST_COMMON_H
+#define VMPROF_TEST_COMMON_H
+
+#include <stdlib.h>
+
+#include "report.h"
+#include "tap.h"
+#include "tools/synth.h"
+
+#define MS ((u64)1000000)
+#define T0 ((u64)1000000000)
+
+static inline struct table *find_table(struct doc *d, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntables; i++)
+		if (!strncmp(d->tables[i]->title, prefix, strlen(prefix)))
+			return d->tables[i];
+	return NULL;
+}
+
+static inline const char *cellv(const struct table *t, size_t r, int c)
+{
+	const char *s = t->cells[r * TABLE_MAX_COLS + c];
+
+	return s ? s : "";
+}
+
+/* Row whose column col1 equals v1 and (if v2) column col2 equals v2. */
+static inline long find_row2(const struct table *t, int col1, const char *v1,
+			     int col2, const char *v2)
+{
+	size_t r;
+
+	for (r = 0; t && r < t->nrows; r++)
+		if (!strcmp(cellv(t, r, col1), v1) &&
+		    (!v2 || !strcmp(cellv(t, r, col2), v2)))
+			return (long)r;
+	return -1;
+}
+
+/* Numeric cell of a row, or a value no test expects when missing. */
+static inline u64 row_num(const struct table *t, long r, int col)
+{
+	if (!t || r < 0)
+		return 0xdeadbeefULL;
+	return strtoull(cellv(t, (size_t)r, col), NULL, 10);
+}
+
+static inline const char *row_str(const struct table *t, long r, int col)
+{
+	if (!t || r < 0)
+		return "(no row)";
+	return cellv(t, (size_t)r, col);
+}
+
+static inline const char *attr_of(const struct table *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->attrs.n; i++)
+		if (!strcmp(t->attrs.v[i].key, key))
+			return t->attrs.v[i].val;
+	return "(none)";
+}
+
+/* Print a doc into a malloc'ed string. */
+static inline char *doc_string(const struct doc *d, enum out_format fmt)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	doc_print(d, fmt, f);
+	fclose(f);
+	return s;
+}
+
+#endif

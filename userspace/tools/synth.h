@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Build kernel record streams in memory and write them as data files. */
+#ifndef VMPROF_SYNTH_H
+#define VMPROF_SYNTH_H
+
+#include "../include/uapi/kvm_profile.h"
+#include "datafile.h"
+
+struct synth_vm {
+	const char *name;
+	u32 pid;
+	u64 period_ns;
+	u64 start_ns;
+	u32 flags;		/* kvm_profile_config.flags */
+	u32 nvcpus;
+	const u32 *vcpu_tids;	/* tid of vCPU i, may be NULL */
+};
+
+struct synth {
+	struct df_writer w;
+	u32 pid;
+};
+
+struct synth_sample {
+	u64 time;
+	u32 cpu;
+	u32 vcpu;
+	u32 flags;
+	u32 tid;
+	u64 host_ip;
+	u64 rip;
+	u64 cr3;
+	u8 cpl;
+	u8 isa;
+	u64 exit;
+	const char *comm;
+};
+
+int synth_open(struct synth *s, const char *path, const struct synth_vm *vm);
+void synth_sample(struct synth *s, const struct synth_sample *in);
+void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
+		     u32 reason, u32 next_tid, const char *next_comm);
+void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid);
+void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost);
+void synth_raw(struct synth *s, const void *p, size_t len);
+void synth_kallsyms(struct synth *s, const char *text);
+void synth_flush(struct synth *s);
+int synth_close(struct synth *s, u64 stop_ns);
+
+#endif

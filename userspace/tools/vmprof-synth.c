@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmprof-synth: write a synthetic data file for benchmarks.
+ *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS]
+ * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
+ * guest user and host (exit handling) samples, plus a preemption of every
+ * vCPU each second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "synth.h"
+
+#define NFUNCS 64
+
+static u64 naddrs = NFUNCS;
+#define START_NS 1000000000ULL
+
+static const char kallsyms[] =
+	"ffffffffc0001000 t vmx_handle_exit\t[kvm_intel]\n"
+	"ffffffffc0002000 t handle_io\t[kvm_intel]\n"
+	"ffffffff81100000 T kvm_emulate_halt\n"
+	"ffffffff81200000 T schedule\n";
+
+static void one_sample(struct synth *s, u64 i, u32 nvcpus, u64 t, u32 *tids)
+{
+	u32 vcpu = (u32)(i % nvcpus), kind = (u32)((i * 2654435761ULL) >> 8) % 10;
+	struct synth_sample in = {
+		.time = t, .cpu = vcpu, .vcpu = vcpu, .tid = tids[vcpu],
+		.flags = KVM_PROFILE_S_IN_KVM_RUN | KVM_PROFILE_S_EXIT_VALID,
+		.isa = KVM_PROFILE_ISA_VMX, .exit = 30,
+	};
+	u64 f = ((i / nvcpus) * 2654435761ULL) % naddrs;
+
+	if (kind < 6) {
+		in.flags |= KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID |
+			    KVM_PROFILE_S_GUEST_USER;
+		in.cpl = 3;
+		in.rip = 0x400000 + f * 0x40;
+		in.cr3 = 0x10000000 + (f % 8) * 0x1000;
+	} else if (kind < 9) {
+		in.flags |= KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID;
+		in.rip = 0xffffffff81000000ULL + f * 0x100;
+		in.exit = 48;
+	} else {
+		in.host_ip = 0xffffffffc0001000ULL + (f % 2) * 0x1000 + 0x10;
+	}
+	synth_sample(s, &in);
+}
+
+int main(int argc, char **argv)
+{
+	u64 n = 10000000, hz = 1000, i, period, t;
+	const char *out = NULL;
+	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
+	u32 nvcpus = 10, tids[256], v;
+	struct synth s;
+	int c;
+
+	while ((c = getopt(argc, argv, "o:n:v:f:a:")) != -1) {
+		if (c == 'a') {
+			naddrs = strtoull(optarg, NULL, 0);
+			if (!naddrs)
+				return 2;
+			continue;
+		}
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'n')
+			n = strtoull(optarg, NULL, 0);
+		else if (c == 'v')
+			nvcpus = (u32)strtoul(optarg, NULL, 0);
+		else if (c == 'f')
+			hz = strtoull(optarg, NULL, 0);
+		else
+			return 2;
+	}
+	if (!out || !nvcpus || nvcpus > 256 || !hz) {
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS]\n");
+		return 2;
+	}
+	for (v = 0; v < nvcpus; v++)
+		tids[v] = 5000 + v;
+	period = NSEC_PER_SEC / hz;
+	vm.period_ns = period;
+	vm.start_ns = START_NS;
+	vm.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED;
+	vm.nvcpus = nvcpus;
+	vm.vcpu_tids = tids;
+	if (synth_open(&s, out, &vm))
+		return 1;
+	synth_kallsyms(&s, kallsyms);
+	for (i = 0; i < n; i++) {
+		t = START_NS + (i / nvcpus) * period + (i % nvcpus);
+		one_sample(&s, i, nvcpus, t, tids);
+		if (i % nvcpus == 0 && (i / nvcpus) % hz == hz - 1) {
+			v = (u32)((i / nvcpus / hz) % nvcpus);
+			synth_sched_out(&s, t, v, v, tids[v],
+					KVM_PROFILE_SCHED_PREEMPTED,
+					tids[(v + 1) % nvcpus], "CPU x/KVM");
+			synth_sched_in(&s, t + 2 * period, v, v, tids[v]);
+		}
+	}
+	return synth_close(&s, START_NS + n / nvcpus * period) ? 1 : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMPROF_UTIL_H
+#define VMPROF_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NSEC_PER_SEC ((u64)1000000000)
+#define NSEC_PER_MSEC ((u64)1000000)
+
+/* Exit codes, style.md: 0 ok, 1 runtime failure, 2 usage error. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+u64 mono_ns(void);
+u64 realtime_ns(void);
+
+int parse_u64(const char *s, u64 *out);
+int parse_seconds(const char *s, double *out);
+int read_small_file(const char *path, char *buf, size_t len);
+void copy_comm(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* Growable byte buffer. */
+struct buf {
+	u8 *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t len);
+void buf_free(struct buf *b);
+
+#endif

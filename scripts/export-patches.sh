@@ -24,3 +24,6 @@ if [ -f "$out/cover-letter.txt" ]; then
 fi
 (cd "$out" && ls [0-9]*.patch | grep -v '^0000-cover-letter' >series)
 log "exported $n patches to patches/"
+# The exported series is exactly HEAD: record that, so that kernel-tree.sh
+# sees the tree as in sync with patches/.
+"$(dirname "$0")/kernel-tree.sh" --mark-synced

@@ -39,6 +39,8 @@ make_base() {
 	GIT_COMMITTER_NAME=kvmprof GIT_COMMITTER_EMAIL=kvmprof@localhost \
 		git -C "$KSRC" commit -q -m "Linux $(make -s -C "$KSRC" kernelversion) ($KERNEL_PKG $KERNEL_PKG_VERSION)"
 	git -C "$KSRC" tag -f base >/dev/null
+	git -C "$KSRC" config user.name "kvmprof developers"
+	git -C "$KSRC" config user.email dev@kvmprof.invalid
 }
 
 apply_series() {
@@ -72,6 +74,10 @@ check_quilt_series() {
 }
 
 mkdir -p "$BUILD_DIR/src"
+if [ "${1:-}" = --mark-synced ]; then
+	printf '%s\n%s\n' "$(series_hash)" "$(git -C "$KSRC" rev-parse HEAD)" >"$stamp"
+	exit 0
+fi
 if ! git -C "$KSRC" rev-parse -q --verify base >/dev/null 2>&1; then
 	make_base
 	rm -f "$stamp"

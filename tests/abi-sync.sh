@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The userspace copy of the uAPI (include/uapi/kvm_profile.h) must say
 # exactly what the patch series adds to include/uapi/linux/kvm.h.
-set -euo pipefail
+set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=0
 fail=0
@@ -11,11 +11,23 @@ check() {
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
 }
 
-# Lines the series adds to include/uapi/linux/kvm.h.
+# include/uapi/linux/kvm.h of the pinned source with the series applied.
+series_kvm_h() {
+	local tarball tmp
+	tarball=$("$top/scripts/kernel-source.sh") || return 1
+	tmp=$(mktemp -d)
+	tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/uapi/linux/kvm.h' || return 1
+	mv "$tmp"/*/include "$tmp/include"
+	(cd "$tmp" && git apply --include=include/uapi/linux/kvm.h \
+		$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e "s|^|$top/patches/|" "$top/patches/series")) || return 1
+	cat "$tmp/include/uapi/linux/kvm.h"
+	rm -rf "$tmp"
+}
+
+# The KVM_PROFILE block: from its "Available with" comment to the end.
 series_uapi() {
-	awk '/^diff --git a\/include\/uapi\/linux\/kvm.h/ { on = 1; next }
-	     /^diff --git/ { on = 0 }
-	     on && /^\+/ && !/^\+\+\+/ { print substr($0, 2) }' "$top"/patches/0*.patch
+	echo "$kvm_h" | grep -x '#define KVM_CAP_PROFILE 239'
+	echo "$kvm_h" | sed -n '/^\/\* Available with KVM_CAP_PROFILE \*\/$/,/^#endif \/\* __LINUX_KVM_H \*\/$/p' | sed '$d'
 }
 
 copy_uapi() {
@@ -31,9 +43,11 @@ if ! ls "$top"/patches/0*.patch >/dev/null 2>&1; then
 	exit 1
 fi
 
-series_uapi | grep -qx '#define KVM_CAP_PROFILE 239'
+kvm_h=$(series_kvm_h)
+check $? "the series applies to the pinned kvm.h"
+series_uapi | grep -x '#define KVM_CAP_PROFILE 239' >/dev/null
 check $? "the series defines KVM_CAP_PROFILE 239"
-copy_uapi | grep -qx '#define KVM_CAP_PROFILE 239'
+copy_uapi | grep -x '#define KVM_CAP_PROFILE 239' >/dev/null
 check $? "the copy defines KVM_CAP_PROFILE 239"
 
 a=$(series_uapi | grep -vx '#define KVM_CAP_PROFILE 239' | strip)

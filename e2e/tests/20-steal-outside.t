@@ -11,7 +11,7 @@
 need_shadow_paging
 l2_start 1 cpuburn3 120 || bail "L2 guest booted and runs cpuburn3"
 ok 0 "L2 guest booted and runs cpuburn3"
-taskset -c 1 hostburn > /dev/null &
+taskset -c $VCPU_PCPU hostburn > /dev/null &
 KIDS="$KIDS $!"
 sleep 1
 record 10

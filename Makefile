@@ -45,7 +45,8 @@ check-native: deps
 	done
 	tests/run.sh
 
-check: check-native vmtest
+check:
+	scripts/check-all.sh
 
 check-debug:
 	$(MAKE) vmtest KCONFIG=debug

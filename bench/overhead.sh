@@ -59,7 +59,7 @@ set +e
 timeout --foreground -k 10 "$total" nice -n 10 qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu max -smp 2 -m "${VMTEST_MEM:-2048}" \
 	-nographic -no-reboot -kernel "$bzimage" -initrd "$out/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$total kvm_amd.npt=0 kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$total $(cat "$TOP/e2e/l1.append") kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
 	</dev/null >"$out/console.log" 2>&1
 qemu_rc=$?
 set -e

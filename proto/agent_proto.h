@@ -205,7 +205,8 @@ struct vp_sym {
 
 /* A process as the parser state knows it. */
 struct vp_proc {
-	struct vp_cr3_entry ent;	/* latest fork/exec/snapshot */
+	struct vp_cr3_entry ent;	/* latest fork/exec/snapshot; comm
+					 * from the EXIT, if any */
 	int exited;			/* an EXIT arrived; kept for lookups */
 	uint64_t exit_ns;
 	uint32_t nr_maps;

@@ -261,12 +261,22 @@ void vp_state_full_end(struct vp_parser *p, uint64_t time_ns)
 	}
 }
 
+/*
+ * An EXIT carries the name the process had when it died: a process may
+ * rename itself after exec (prctl(PR_SET_NAME); busybox re-executes
+ * itself as /proc/self/exe, so its exec event says "exe", then renames
+ * itself to the applet), which no other event reports.  Keep everything
+ * else of the last fork/exec/snapshot entry: an EXIT has no CR3.
+ */
 static int state_exit(struct vp_parser *p, const struct vp_cr3_entry *e)
 {
 	struct vp_pnode *node = find_tgid(p, e->tgid);
 
-	if (node)
-		mark_exited(p, node, e->time_ns);
+	if (!node)
+		return 0;
+	if (e->comm[0])
+		memcpy(node->proc.ent.comm, e->comm, VP_COMM_LEN);
+	mark_exited(p, node, e->time_ns);
 	return 0;
 }
 

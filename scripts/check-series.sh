@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check every patch of the series on its own: checkpatch --strict, and a
 # build after each patch with KVM built in and with KVM_INTEL=m KVM_AMD=m
-# (KVM_WERROR=y in both), plus KVM_PROFILE=n on the whole series.
+# (KVM_WERROR=y in both), plus KVM_PROFILE=n on the whole series.  The
+# selftests build after the last patch.
 . "$(dirname "$0")/lib.sh"
 
 "$(dirname "$0")/kernel-tree.sh"
@@ -51,7 +52,15 @@ variant_config() {
 rm -rf "$wt"
 git -C "$KSRC" worktree prune
 git -C "$KSRC" worktree add -q --detach -f "$wt" base
+# KVM's objects after every patch (what a patch can break), a full
+# vmlinux and modules link after the last one.  SERIES_FULL=1 links after
+# every patch.
+last=$(git -C "$KSRC" rev-parse HEAD)
 for c in $(git -C "$KSRC" rev-list --reverse base..HEAD); do
+	targets="arch/x86/kvm/"
+	if [ "$c" = "$last" ] || [ "${SERIES_FULL:-0}" = 1 ]; then
+		targets="vmlinux modules"
+	fi
 	subject=$(git -C "$KSRC" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q "$c"
 	for variant in builtin:y:y modules:m:y; do
@@ -60,7 +69,7 @@ for c in $(git -C "$KSRC" rev-list --reverse base..HEAD); do
 		[ -f "$obj/.config" ] || variant_config "$obj" "$kvm" "$profile"
 		log "building '$subject' ($name)"
 		rc=0
-		KSRC=$wt KOBJ=$obj kmake -s vmlinux modules >"$obj.log" 2>&1 || rc=$?
+		KSRC=$wt KOBJ=$obj kmake -s $targets >"$obj.log" 2>&1 || rc=$?
 		[ $rc = 0 ] || tail -20 "$obj.log" | sed 's/^/# /'
 		report $rc "build ($name): $subject"
 	done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job (make demo): on a fresh Debian 12 machine, install
 # what is needed, build the patched kernel and the KVM selftests, boot the
-# test bed (L1 = patched kernel under QEMU TCG, booted with kvm_amd.npt=0)
+# test bed (L1 = patched kernel under QEMU TCG, booted with e2e/l1.append:
+# kvm_amd.npt=0 and no emulated SVM extras)
 # and run scenario 2 of e2e/: a one-vCPU Linux guest (L2, under QEMU -accel
 # kvm inside L1) runs cpuburn3 while a host task (hostburn) is pinned to the
 # vCPU's pCPU; vmprofctl records the VM from L1 for 10 s.  Prints the
@@ -22,7 +23,7 @@ step "3/5 KVM selftests (static)"
 "$TOP/scripts/build-selftests.sh" >&2
 step "4/5 test bed: vmprofctl, guest agent, L2 guest image; boot; scenario 2 (about 2-4 min under emulation)"
 set +e
-VMTEST_ONLY=e2e/20- VMTEST_APPEND="kvm_amd.npt=0 ${VMTEST_APPEND:-}" \
+VMTEST_ONLY=e2e/20- VMTEST_APPEND="$(cat "$TOP/e2e/l1.append") ${VMTEST_APPEND:-}" \
 	"$TOP/scripts/vmtest.sh" >"$BUILD_DIR/testbed/demo.tap"
 rc=$?
 set -e

@@ -2,7 +2,7 @@
 # Configure $KOBJ: tinyconfig, then kernel-config/testbed.config (and
 # kernel-config/$KCONFIG.config for another KCONFIG) merged with
 # merge_config.sh, then olddefconfig.  Fails if a requested symbol did
-# not survive olddefconfig.
+# not survive olddefconfig (a later fragment overrides an earlier one).
 . "$(dirname "$0")/lib.sh"
 
 fragments=("$TOP/kernel-config/testbed.config")
@@ -36,6 +36,8 @@ while IFS= read -r line; do
 			echo "config: $line did not survive olddefconfig" >&2; bad=1
 		fi ;;
 	esac
-done < <(cat "${fragments[@]}")
+done < <(cat "${fragments[@]}" | grep '^CONFIG_' |
+	awk -F= '{ last[$1] = $0; order[$1] = NR } END { for (s in last) print order[s], last[s] }' |
+	sort -n | cut -d' ' -f2-)
 [ "$bad" = 0 ] || die "kernel config fragments do not apply cleanly"
 echo "$want" >"$KOBJ/.config.fragments"

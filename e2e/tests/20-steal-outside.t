@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_shadow_paging
-l2_start 1 cpuburn3 120 || bail "L2 guest booted and runs cpuburn3"
+l2_start 1 cpuburn3 120 e2e.wargs=-i:1 || bail "L2 guest booted and runs cpuburn3"
 ok 0 "L2 guest booted and runs cpuburn3"
 taskset -c $VCPU_PCPU hostburn > /dev/null &
 KIDS="$KIDS $!"
@@ -18,6 +18,7 @@ record 10
 ok $? "vmprofctl record --vm pid:$QPID for 10 s, hostburn on pCPU 1"
 report unified --vcpu 0
 report steal --vcpu 0
+check_alive 10 1
 cleanup
 
 steal=$(split 0 3)

@@ -43,7 +43,10 @@ int out_open(const struct agent_opts *o);
 int out_send(struct vp_buf *b);		/* sends and resets @b; -1 if broken */
 void out_close(void);
 int out_is_file(void);
-/* Reconnect with backoff; returns 0 when connected, -1 on a fatal error. */
+/*
+ * Reconnect with backoff until connected (0), *stop is set (1) or vsock
+ * turns out unusable (-1).
+ */
 int out_reconnect(const struct agent_opts *o, volatile sig_atomic_t *stop);
 
 /* hello.c */

@@ -198,6 +198,11 @@ static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 		if (b->len && out_send(b))
 			return -1;
 	}
+	/* Stopped: still send the events that happened before the signal. */
+	if (table_update(t, b, now_ns()) < 0)
+		return -2;
+	if (b->len && out_send(b))
+		return -1;
 	return 0;
 }
 
@@ -208,9 +213,12 @@ static int run(const struct agent_opts *o, struct table *t)
 
 	vp_buf_init(&b);
 	ret = out_open(o);
-	if (ret < 0 || (ret > 0 && out_reconnect(o, &stop))) {
+	if (ret > 0)
+		ret = out_reconnect(o, &stop);
+	if (ret) {
+		/* ret > 0: SIGTERM/SIGINT before the host ever listened. */
 		vp_buf_free(&b);
-		return 1;
+		return ret < 0 ? 1 : 0;
 	}
 	for (;;) {
 		vp_buf_reset(&b);
@@ -219,8 +227,12 @@ static int run(const struct agent_opts *o, struct table *t)
 			ret = follow(t, &b, o);
 		if (ret == -2 || !ret || out_is_file() || o->once)
 			break;
-		if (out_reconnect(o, &stop))
+		/* The connection broke (-1): wait for the host again. */
+		ret = out_reconnect(o, &stop);
+		if (ret) {
+			ret = ret < 0 ? -1 : 0;
 			break;
+		}
 		agent_log("reconnected to cid %u port %u", o->cid, o->port);
 	}
 	out_close();

@@ -102,7 +102,8 @@ int out_reconnect(const struct agent_opts *o, volatile sig_atomic_t *stop)
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 							 backoff * 2;
 	}
-	return -1;
+	/* Asked to stop while waiting for the host: not an error. */
+	return 1;
 }
 
 int out_send(struct vp_buf *b)

@@ -115,7 +115,12 @@ static void vg_probe_exit(void *data, struct task_struct *p)
 	/* signal->live drops to 0 when the last thread of the group exits. */
 	if ((p->flags & PF_KTHREAD) || atomic_read(&p->signal->live))
 		return;
-	vg_push(p, VMPROF_GUEST_EXIT);
+	/*
+	 * The last thread need not be the leader: report the process (the
+	 * leader's pid and comm, which the host keeps as the process name;
+	 * a zombie leader is not released before its last thread).
+	 */
+	vg_push(p->group_leader, VMPROF_GUEST_EXIT);
 }
 
 struct vg_tp {

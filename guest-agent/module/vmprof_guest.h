@@ -4,9 +4,11 @@
  *
  * An open file first yields one VMPROF_GUEST_SNAPSHOT record per thread
  * group with an mm, then one VMPROF_GUEST_SNAPSHOT_END, then FORK, EXEC and
- * EXIT records as they happen.  read() returns whole records only.  If the
- * reader falls more than the ring size behind, it gets one VMPROF_GUEST_LOST
- * record (tgid = records lost) and should reopen for a fresh snapshot.
+ * EXIT records as they happen.  An EXIT record carries the process's name
+ * at exit, which differs from its EXEC record's after prctl(PR_SET_NAME).
+ * read() returns whole records only.  If the reader falls more than the
+ * ring size behind, it gets one VMPROF_GUEST_LOST record (tgid = records
+ * lost) and should reopen for a fresh snapshot.
  *
  * cr3 is __pa(mm->pgd): the guest CR3 minus PCID (bits 11:0), the PTI
  * user-half bit 12 and bits 63:61, which the host must clear before it

@@ -104,6 +104,41 @@ static void test_pgd_4k(void)
 	vp_buf_free(&buf);
 }
 
+/*
+ * busybox re-executes itself as /proc/self/exe (exec event: "exe"), then
+ * renames itself to the applet with prctl(PR_SET_NAME): only the EXIT
+ * carries the final name.  It must win, and the CR3 stay.
+ */
+static void test_exit_rename(void)
+{
+	const struct vp_cr3_entry e[] = {
+		{ 0x50a000ull, 10, 50, 50, 1, VP_EV_FORK, "sh" },
+		{ 0x60a000ull, 20, 50, 50, 1, VP_EV_EXEC, "exe" },
+		{ 0, 30, 50, 50, 1, VP_EV_EXIT, "sleep" },
+		{ 0x70a000ull, 40, 51, 51, 1, VP_EV_FORK, "sh" },
+		{ 0, 50, 51, 51, 1, VP_EV_EXIT, "" },
+	};
+	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
+	const struct vp_proc *a, *b;
+	struct vp_buf buf;
+	int rc;
+
+	vp_buf_init(&buf);
+	sample_hello(&buf);
+	vp_enc_cr3(&buf, VP_MSG_CR3_MAP_DELTA, e, 5);
+	rc = vp_parser_feed(p, buf.data, buf.len);
+	a = vp_lookup_tgid(p, 50);
+	b = vp_lookup_tgid(p, 51);
+	tap_ok(!rc && a && a->exited && a->exit_ns == 30 &&
+	       !strcmp(a->ent.comm, "sleep") && a->ent.cr3 == 0x60a000ull &&
+	       vp_lookup_cr3(p, 0x60a000ull) == a,
+	       "EXIT renames (prctl after exec), keeps the exec's cr3");
+	tap_ok(b && b->exited && !strcmp(b->ent.comm, "sh"),
+	       "EXIT with an empty comm keeps the name");
+	vp_parser_free(p);
+	vp_buf_free(&buf);
+}
+
 static void test_round_trip(void)
 {
 	struct vp_parser *p;
@@ -414,6 +449,7 @@ int main(void)
 {
 	test_round_trip();
 	test_pgd_4k();
+	test_exit_rename();
 	test_truncated();
 	test_header();
 	test_counts();

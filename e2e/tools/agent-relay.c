@@ -26,22 +26,28 @@
 #define VMADDR_CID_LOCAL 1
 #endif
 
-static int connect_unix(const char *path)
+/* A connected stream socket of @domain, or -1. */
+static int connect_stream(int domain, const struct sockaddr *sa, socklen_t len)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = socket(domain, SOCK_STREAM, 0);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, sa, len)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	return connect_stream(AF_UNIX, (struct sockaddr *)&sa, sizeof(sa));
 }
 
 static int connect_vsock(unsigned int port)
@@ -51,15 +57,8 @@ static int connect_vsock(unsigned int port)
 		.svm_cid = VMADDR_CID_LOCAL,
 		.svm_port = port,
 	};
-	int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
 
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return connect_stream(AF_VSOCK, (struct sockaddr *)&sa, sizeof(sa));
 }
 
 static int write_all(int fd, const char *buf, size_t len)

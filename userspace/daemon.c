@@ -245,13 +245,16 @@ static int request_all_collectors(const char *cmd)
 {
 	char dir[200];
 	struct dirent *de;
-	int n = 0, fails = 0, pid;
+	int n = 0, fails = 0, pid, end;
 	DIR *d;
 
 	run_dir(dir, sizeof(dir));
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
-		if (sscanf(de->d_name, "vm-%d.sock", &pid) != 1)
+		/* vm-PID.sock only: sscanf alone also matches vm-PID.pid */
+		end = 0;
+		if (sscanf(de->d_name, "vm-%d.sock%n", &pid, &end) != 1 || !end ||
+		    de->d_name[end])
 			continue;
 		if (ctl_request(pid, cmd, true))
 			fails++;

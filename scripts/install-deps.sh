@@ -10,7 +10,7 @@ packages=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	xz-utils kmod cpio git python3
 	# test bed
-	qemu-system-x86 busybox-static time
+	qemu-system-x86 busybox-static time debootstrap zstd
 	# userspace tools, guest agent, fuzzing
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind

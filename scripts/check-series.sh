@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Check every patch of the series on its own: checkpatch --strict, and a
-# build after each patch with KVM built in and with KVM_INTEL=m KVM_AMD=m
-# (KVM_WERROR=y in both), plus KVM_PROFILE=n on the whole series.  The
-# selftests build after the last patch.
+# build of KVM after each patch with KVM built in and with KVM=m
+# KVM_INTEL=m KVM_AMD=m (KVM_WERROR=y in both); then the whole series
+# linked, modules and modpost included, in the three variants (built in,
+# modules, KVM_PROFILE=n).
 . "$(dirname "$0")/lib.sh"
 
 "$(dirname "$0")/kernel-tree.sh"
@@ -38,54 +39,82 @@ for p in "$TOP"/patches/0*.patch; do
 done
 
 # One object directory per variant, reused across patches so that each
-# step rebuilds only what the patch touched.
+# step rebuilds only what the patch touched; remade when kernel-config/
+# changes.
 variant_config() {
-	local obj=$1 kvm=$2 profile=$3
+	local obj=$1 kvm=$2 profile=$3 src=$4
 	mkdir -p "$obj"
 	cp "$KOBJ/.config" "$obj/.config"
 	"$KSRC/scripts/config" --file "$obj/.config" \
 		--set-val KVM "$kvm" --set-val KVM_INTEL "$kvm" \
 		--set-val KVM_AMD "$kvm" --enable KVM_WERROR \
 		--set-val KVM_PROFILE "$profile"
-	KSRC=$wt KOBJ=$obj kmake -s olddefconfig >/dev/null
+	KSRC=$src KOBJ=$obj kmake -s olddefconfig >/dev/null
+	cp "$KOBJ/.config.fragments" "$obj/.config.fragments"
+}
+
+variant_stale() {
+	! cmp -s "$KOBJ/.config.fragments" "$1/.config.fragments"
+}
+
+build() {
+	local src=$1 obj=$2 what=$3 rc=0
+	shift 3
+	KSRC=$src KOBJ=$obj kmake -s "$@" >"$obj.log" 2>&1 || rc=$?
+	[ $rc = 0 ] || tail -20 "$obj.log" | sed 's/^/# /'
+	report $rc "$what"
 }
 
 rm -rf "$wt"
 git -C "$KSRC" worktree prune
 git -C "$KSRC" worktree add -q --detach -f "$wt" base
-# KVM's objects after every patch (what a patch can break), a full
-# vmlinux and modules link after the last one.  SERIES_FULL=1 links after
-# every patch; SERIES_QUICK=1 links after none (objects only, minutes
-# instead of three cold builds).
-last=$(git -C "$KSRC" rev-parse HEAD)
+# KVM's objects after every patch, with KVM built in and as modules (what
+# a patch can break).  SERIES_FULL=1 links vmlinux and modules after every
+# patch (three cold builds in the worktree's object directories).
 for c in $(git -C "$KSRC" rev-list --reverse base..HEAD); do
 	targets="arch/x86/kvm/"
-	if { [ "$c" = "$last" ] && [ "${SERIES_QUICK:-0}" != 1 ]; } ||
-	   [ "${SERIES_FULL:-0}" = 1 ]; then
-		targets="vmlinux modules"
-	fi
+	[ "${SERIES_FULL:-0}" != 1 ] || targets="vmlinux modules"
 	subject=$(git -C "$KSRC" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q "$c"
 	for variant in builtin:y:y modules:m:y; do
 		IFS=: read -r name kvm profile <<<"$variant"
 		obj=$BUILD_DIR/series/obj-$name
-		[ -f "$obj/.config" ] || variant_config "$obj" "$kvm" "$profile"
+		if [ ! -f "$obj/.config" ] || variant_stale "$obj"; then
+			rm -rf "$obj"
+			variant_config "$obj" "$kvm" "$profile" "$wt"
+		fi
 		log "building '$subject' ($name)"
-		rc=0
-		KSRC=$wt KOBJ=$obj kmake -s $targets >"$obj.log" 2>&1 || rc=$?
-		[ $rc = 0 ] || tail -20 "$obj.log" | sed 's/^/# /'
-		report $rc "build ($name): $subject"
+		build "$wt" "$obj" "build ($name): $subject" $targets
 	done
 done
-obj=$BUILD_DIR/series/obj-noprofile
-[ -f "$obj/.config" ] || variant_config "$obj" y n
-rc=0
-noprofile_targets=vmlinux
-[ "${SERIES_QUICK:-0}" != 1 ] || noprofile_targets=arch/x86/kvm/
-KSRC=$wt KOBJ=$obj kmake -s $noprofile_targets >"$obj.log" 2>&1 || rc=$?
-[ $rc = 0 ] || tail -20 "$obj.log" | sed 's/^/# /'
-report $rc "build (KVM_PROFILE=n): whole series"
 git -C "$KSRC" worktree remove --force "$wt"
+
+# The whole series linked: vmlinux, modules and modpost (unexported
+# symbols, section mismatches) for KVM built in, KVM=m KVM_INTEL=m
+# KVM_AMD=m, and KVM_PROFILE=n.  Each variant starts from a copy of the
+# test-bed objects of the same tree, so it rebuilds only what depends on
+# the symbols it changes (fixdep records per-symbol dependencies) instead
+# of a cold build.  SERIES_QUICK=1 skips the links.
+if [ "${SERIES_QUICK:-0}" != 1 ]; then
+	[ -f "$KOBJ/vmlinux" ] || die "no test-bed build in $KOBJ: run scripts/kernel-build.sh first"
+	for variant in builtin:y:y modules:m:y noprofile:y:n; do
+		IFS=: read -r name kvm profile <<<"$variant"
+		obj=$BUILD_DIR/series/link-$name
+		rm -rf "$obj"
+		log "linking the whole series ($name), from a copy of $KOBJ"
+		cp -a "$KOBJ" "$obj"
+		variant_config "$obj" "$kvm" "$profile" "$KSRC"
+		KOBJ_MAP=$KOBJ build "$KSRC" "$obj" "link vmlinux + modules + modpost ($name): whole series" \
+			vmlinux modules
+		if [ "$name" = modules ]; then
+			mods=$(find "$obj/arch/x86/kvm" -name '*.ko' -printf '%f\n' | sort | tr '\n' ' ')
+			rc=0
+			[ "$mods" = "kvm-amd.ko kvm-intel.ko kvm.ko " ] || rc=1
+			report $rc "modular build made kvm.ko, kvm-amd.ko and kvm-intel.ko ($mods)"
+		fi
+		rm -rf "$obj"
+	done
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -30,6 +30,10 @@ export KBUILD_BUILD_USER=kvmprof
 export KBUILD_BUILD_HOST=kvmprof
 export KBUILD_BUILD_VERSION=1
 
+# The QEMU that runs the test bed (L0) and its extra options (e.g. -L DIR).
+QEMU_L0=${QEMU_L0:-qemu-system-x86_64}
+QEMU_L0_ARGS=${QEMU_L0_ARGS:-}
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -39,11 +43,15 @@ base_timestamp() {
 	git -C "$KSRC" log -1 --format=%cd --date=rfc base
 }
 
+# -pipe: no temporary assembler files (about 8% faster here).
+# KOBJ_MAP: the object directory named in the prefix map, when a copy of
+# an object directory is built (the compile commands, and so what kbuild
+# rebuilds, stay those of the original).
 kmake() {
 	local ts
 	ts=$(base_timestamp)
 	KBUILD_BUILD_TIMESTAMP="$ts" make -C "$KSRC" O="$KOBJ" -j"$JOBS" \
 		CC="ccache gcc" HOSTCC="ccache gcc" \
-		KCFLAGS="-ffile-prefix-map=$KSRC/= -ffile-prefix-map=$KOBJ/=" \
+		KCFLAGS="-pipe -ffile-prefix-map=$KSRC/= -ffile-prefix-map=${KOBJ_MAP:-$KOBJ}/=" \
 		"$@"
 }

@@ -105,6 +105,7 @@ boot_l2() {
 # running meanwhile.
 cycle() {
 	ticks_before=$(ticks)
+	cycle_start=$(date +%s)
 	run cstart taskset -c 0 vmprofctl start --vm "$ID" -o "$TMP/vm.data"
 	sleep $((RECORD_SECS / 2))
 	run status1 vmprofctl status
@@ -114,9 +115,12 @@ cycle() {
 	run stop vmprofctl stop
 	run status4 vmprofctl status
 	n=$(($(ticks) - ticks_before))
-	echo "# cpuburn3 ticks during the cycle: $n"
+	cycle_secs=$(($(date +%s) - cycle_start))
+	echo "# cpuburn3 ticks during the cycle: $n in $cycle_secs s"
 	grep 'agent' "$L2LOG" | sed 's/^/# L2: /'
-	[ "$n" -ge $((RECORD_SECS * 6 / 10)) ]
+	# A guest that stalls halfway through still ticked for a while: want
+	# ticks for 70 % of the cycle's wall time.
+	[ "$n" -ge $((cycle_secs * 7 / 10)) ]
 }
 
 need_shadow_paging
@@ -155,7 +159,11 @@ check "... and starts nothing (no data file, no collector)" \
 # --- start / status / stop, each its own invocation
 attempt=1
 while ! cycle; do
-	echo "# cycle $attempt: the L2 guest stalled (cpuburn3 stopped ticking): $(tail -n 1 "$L2LOG")"
+	echo "# cycle $attempt: the L2 guest stalled (cpuburn3 stopped ticking); its console:"
+	# L2's kernel reports are not L1's: defanged for parse-console.sh.
+	grep -av 'cpuburn3 tick' "$L2LOG" | tail -n 25 | sed 's/^/# L2| /;
+		s/Oops/0ops/g; s/WARNING:/WARNING-/g; s/BUG:/BUG-/g;
+		s/Call Trace:/Call-Trace/g; s/Kernel panic/Kernel-panic/g'
 	attempt=$((attempt + 1))
 	[ $attempt -le "$CYCLE_TRIES" ] || break
 	virsh -c $URI destroy $DOM > /dev/null 2>&1
@@ -182,7 +190,7 @@ check "vmprofctl status after stop: no collectors running" \
 	grep -q 'no collectors running' "$TMP/status4.out"
 a=$(sed -n 's/.* \([0-9][0-9]*\) agent bytes.*/\1/p' "$TMP/stop.out")
 check "the guest agent's stream arrived over vsock (${a:-0} agent bytes)" test "${a:-0}" -gt 0
-check "the guest made progress during the recording" test "$n" -ge $((RECORD_SECS * 6 / 10))
+check "the guest made progress during the recording ($n ticks in $cycle_secs s)" test "$n" -ge $((cycle_secs * 7 / 10))
 
 # --- report
 report unified --vcpu 0

@@ -67,16 +67,56 @@ log "initramfs $(du -m "$work/initrd" | cut -f1) MB"
 
 log_file=$work/console.log
 append="console=ttyS0 panic=-1 oops=panic quiet lvtest.timeout=$per_test $(cat "$TOP/e2e/l1.append")"
+silent=${LIBVIRT_SILENT_TIMEOUT:-180}
+tries=${LIBVIRT_L1_TRIES:-2}
+
+# boot_l1: one L1 run into $log_file; sets qemu_rc.  L1 itself sometimes
+# hangs while its KVM boots the L2 guest (nested SVM under TCG): the
+# console then stays silent, where a live run prints at least every 60 s.
+# A console silent for $silent s ends that run and sets hung=1.
+boot_l1() {
+	local qpid size last=-1 quiet=0
+	hung=0
+	timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
+		-accel tcg,thread=single -cpu max -smp 2 -m "${LIBVIRT_MEM:-3072}" \
+		-nographic -no-reboot -kernel "$work/l1-bzImage" -initrd "$work/initrd" \
+		-append "$append" < /dev/null > "$log_file" 2>&1 &
+	qpid=$!
+	while kill -0 "$qpid" 2> /dev/null; do
+		sleep 5
+		size=$(stat -c %s "$log_file" 2> /dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			quiet=$((quiet + 5))
+		else
+			quiet=0
+			last=$size
+		fi
+		if [ "$quiet" -ge "$silent" ]; then
+			log "L1 console silent for $silent s: stopping QEMU"
+			kill "$qpid" 2> /dev/null
+			hung=1
+			break
+		fi
+	done
+	wait "$qpid"
+	qemu_rc=$?
+}
+
 log "booting L1 under QEMU TCG ($("$QEMU_L0" --version | head -n 1)), timeout $total s"
 log "console: $log_file"
-t=$(date +%s)
-set +e
-timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
-	-accel tcg,thread=single -cpu max -smp 2 -m "${LIBVIRT_MEM:-3072}" \
-	-nographic -no-reboot -kernel "$work/l1-bzImage" -initrd "$work/initrd" \
-	-append "$append" < /dev/null > "$log_file" 2>&1
-qemu_rc=$?
-set -e
-log "QEMU exited with $qemu_rc after $(($(date +%s) - t)) s (whole run $(($(date +%s) - run_start)) s)"
-grep -a '^# \[' "$log_file" | tr -d '\r' >&2 || true
+try=1
+while :; do
+	t=$(date +%s)
+	set +e
+	boot_l1
+	set -e
+	log "QEMU exited with $qemu_rc after $(($(date +%s) - t)) s (whole run $(($(date +%s) - run_start)) s)"
+	grep -a '^# \[' "$log_file" | tr -d '\r' >&2 || true
+	[ "$hung" = 1 ] && [ "$try" -lt "$tries" ] || break
+	cp "$log_file" "$work/console-hung-$try.log"
+	# On stdout, with the TAP: the retry is part of the result.
+	echo "# L1 run $try hung (console silent for $silent s after: $(tr -d '\r' < "$log_file" |
+		grep -av '^#   \|terminating on signal' | tail -n 1)); console kept in console-hung-$try.log; booting L1 again"
+	try=$((try + 1))
+done
 exec "$TOP/scripts/parse-console.sh" "$log_file" "$qemu_rc"

@@ -21,6 +21,7 @@ void analysis_init(struct analysis *a, const struct filter *f)
 	agg_init(&a->vcpu_agg, AGG_MAX_ENTRIES);
 	agg_init(&a->host_agg, AGG_MAX_ENTRIES);
 	agg_init(&a->exit_agg, 0);
+	agg_init(&a->exit_func_agg, AGG_MAX_ENTRIES);
 	agg_init(&a->steal_agg, 0);
 	agg_init(&a->steal_ivs, 0);
 	agg_init(&a->lost_agg, 0);
@@ -39,6 +40,7 @@ void analysis_free(struct analysis *a)
 	agg_free(&a->vcpu_agg);
 	agg_free(&a->host_agg);
 	agg_free(&a->exit_agg);
+	agg_free(&a->exit_func_agg);
 	agg_free(&a->steal_agg);
 	agg_free(&a->steal_ivs);
 	agg_free(&a->lost_agg);
@@ -222,11 +224,18 @@ static void add_sample_vcpu(struct analysis *a, const struct kvm_profile_sample 
 }
 
 static void add_sample_extras(struct analysis *a,
-			      const struct kvm_profile_sample *s, u32 owner)
+			      const struct kvm_profile_sample *s, u32 owner,
+			      u32 cat, u64 addr, u64 ctx)
 {
-	if (s->flags & KVM_PROFILE_S_EXIT_VALID && s->vcpu_id != NO_VCPU)
+	if (s->flags & KVM_PROFILE_S_EXIT_VALID && s->vcpu_id != NO_VCPU) {
 		agg_add(&a->exit_agg, s->exit_isa,
 			!!(s->flags & KVM_PROFILE_S_IN_GUEST), s->exit_reason, 0);
+		/* Which host functions handle each exit reason. */
+		if (cat == CAT_HOST)
+			agg_add(&a->exit_func_agg,
+				exit_group(s->exit_isa, s->exit_reason),
+				CAT_HOST, addr, ctx);
+	}
 	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) {
 		if (a->nhs == a->caphs) {
 			a->caphs = a->caphs ? a->caphs * 2 : 4096;
@@ -288,7 +297,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 		a->samples_guest++;
 		agg_add(&a->host_agg, 0, CAT_VM, 0, 0);
 	}
-	add_sample_extras(a, s, owner);
+	add_sample_extras(a, s, owner, cat, addr, ctx);
 }
 
 static void push_sched(struct analysis *a, const struct sched_ev *ev)

@@ -96,6 +96,8 @@ struct analysis {
 	struct agg_table vcpu_agg;	/* (vcpu, cat, addr, ctx) -> samples */
 	struct agg_table host_agg;	/* (0, cat, addr, ctx) -> samples */
 	struct agg_table exit_agg;	/* (isa, in_guest, reason) -> samples */
+	/* (exit_group(), CAT_HOST, host ip, ctx) -> host samples handling it */
+	struct agg_table exit_func_agg;
 	struct agg_table steal_agg;	/* (vcpu, owner) -> ns */
 	struct agg_table steal_ivs;	/* (vcpu, owner) -> intervals */
 	struct agg_table lost_agg;	/* (cpu) -> lost */
@@ -149,5 +151,11 @@ void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
 bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
 void agent_free(struct analysis *a);
+
+/* exit_func_agg's group key: an exit's ISA and reason in one u32. */
+static inline u32 exit_group(u32 isa, u64 reason)
+{
+	return isa << 28 | (u32)(reason & 0x0fffffff);
+}
 
 #endif

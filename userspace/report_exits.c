@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exits view: host-context samples on vCPU threads charged to the exit
- * being handled (host time), and guest samples by the last exit before them.
+ * being handled (host time), and guest samples by the last exit before them;
+ * then, per exit reason, the host functions those samples were in.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +20,16 @@ static const char *const keys[] = {
 	"host_pct", "guest_samples"
 };
 static const bool numeric[] = { false, false, false, true, true, true, true };
+
+static const char *const fcols[] = {
+	"Exit reason", "Samples", "%Reason", "Function", "Module"
+};
+static const char *const fkeys[] = {
+	"reason", "samples", "reason_pct", "function", "module"
+};
+static const bool fnumeric[] = { false, true, true, false, false };
+/* Host functions shown per exit reason. */
+#define FUNCS_PER_REASON 5
 
 struct exit_row {
 	u8 isa;
@@ -65,6 +76,45 @@ static size_t collect(struct analysis *a, struct exit_row **out, u64 *host)
 	return n;
 }
 
+/* The host functions that handled each exit reason, heaviest first. */
+static void report_exit_functions(struct analysis *a, struct doc *d,
+				  const struct exit_row *rows, size_t n)
+{
+	struct rowset rs;
+	struct table *t;
+	const char *reason;
+	char name[64];
+	size_t i, j, r, shown;
+	u32 group;
+
+	rowset_init(&rs);
+	rows_from_agg(a, &a->exit_func_agg, true, &rs);
+	rowset_sort(&rs);
+	t = doc_table(d, "exit handlers");
+	table_cols(t, 5, fcols, fkeys, fnumeric);
+	t->summary = xasprintf("Host functions handling each exit reason (top %d)",
+			       FUNCS_PER_REASON);
+	for (i = 0; i < n; i++) {
+		if (!rows[i].host)
+			continue;
+		group = exit_group(rows[i].isa, rows[i].code);
+		reason = exit_reason_str(rows[i].isa, rows[i].code, name,
+					 sizeof(name));
+		for (j = 0, shown = 0; j < rs.n && shown < FUNCS_PER_REASON; j++) {
+			if (rs.rows[j].group != group)
+				continue;
+			r = table_row(t);
+			table_set(t, r, 0, "%s", reason);
+			table_set(t, r, 1, "%" PRIu64, rs.rows[j].count);
+			table_set(t, r, 2, "%.2f", pct(rs.rows[j].count, rows[i].host));
+			table_set(t, r, 3, "%s", rs.rows[j].func);
+			table_set(t, r, 4, "%s", rs.rows[j].module);
+			shown++;
+		}
+	}
+	rowset_free(&rs);
+}
+
 void report_exits(struct analysis *a, struct doc *d)
 {
 	struct exit_row *rows;
@@ -93,5 +143,6 @@ void report_exits(struct analysis *a, struct doc *d)
 		table_set(t, r, 5, "%.2f", pct(rows[i].host, host));
 		table_set(t, r, 6, "%" PRIu64, rows[i].guest);
 	}
+	report_exit_functions(a, d, rows, n);
 	free(rows);
 }

@@ -184,9 +184,8 @@ void guest_info_free(struct guest_info *g)
 	symtab_free(&g->kernel);
 }
 
-struct guest_proc *guest_find_process(struct guest_info *g, u64 cr3)
+static struct guest_proc *find_key(struct guest_info *g, u64 key)
 {
-	u64 key = guest_cr3_key(cr3);
 	size_t i;
 
 	/* Newest mapping wins: a CR3 can be reused after exit. */
@@ -194,6 +193,17 @@ struct guest_proc *guest_find_process(struct guest_info *g, u64 cr3)
 		if (g->procs[i].cr3 == key)
 			return &g->procs[i];
 	return NULL;
+}
+
+struct guest_proc *guest_find_process(struct guest_info *g, u64 cr3)
+{
+	u64 key = guest_cr3_key(cr3);
+	struct guest_proc *p = find_key(g, key);
+
+	/* Not an exact root: maybe the PTI user half of one. */
+	if (!p && key & GUEST_CR3_PTI_USER)
+		p = find_key(g, key & ~GUEST_CR3_PTI_USER);
+	return p;
 }
 
 struct guest_proc *guest_add_process(struct guest_info *g, u64 cr3, u32 pid,

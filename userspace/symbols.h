@@ -32,7 +32,14 @@ const char *symtab_str(const struct symtab *t, u32 off);
  * user symbols.  Filled from agent messages (agent_feed.c) or, for the
  * kernel, from a guest kallsyms file.
  */
-#define GUEST_CR3_MASK (~0xe000000000001fffULL)
+/*
+ * The CR3 key: PCID (11:0) and NOFLUSH/LAM (63:61) cleared.  Bit 12 stays:
+ * without PTI a pgd is any 4 KiB page, so bit 12 is part of the root; with
+ * PTI the user half of an 8 KiB pgd sets it, and lookups that miss retry
+ * with bit 12 cleared (as the agent parser's vp_lookup_cr3() does).
+ */
+#define GUEST_CR3_MASK (~0xe000000000000fffULL)
+#define GUEST_CR3_PTI_USER (1ULL << 12)
 
 struct guest_proc {
 	u64 cr3;	/* masked */

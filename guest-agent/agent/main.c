@@ -155,12 +155,18 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Everything the host needs at the start of a connection. */
+/*
+ * Everything the host needs at the start of a connection.  The process
+ * table goes before KALLSYMS: over a slow channel (a nested guest's
+ * virtio-serial moves ~100 KB/s) the ~1 MB of kernel symbols would hold
+ * back the CR3 map, and with it every user-space sample, for seconds.
+ */
 static int send_initial(struct table *t, struct vp_buf *b)
 {
 	elf_cache_reset();
 	if (send_hello(b, table_has_module(t)) || out_send(b) ||
-	    send_kallsyms(b) || table_snapshot(t, b) || out_send(b))
+	    table_snapshot(t, b) || out_send(b) ||
+	    send_kallsyms(b) || out_send(b))
 		return -1;
 	if (agent_verbose)
 		agent_log("sent snapshot of %u processes", table_nr(t));

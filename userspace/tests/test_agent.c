@@ -13,24 +13,33 @@
 
 #define FILE_C "test_agent.data"
 #define AGENT_CR3 0x7000000ULL
+/* A pgd in an odd page: bit 12 set without PTI, which a 4 KiB pgd can be. */
+#define ODD_CR3 0x7003000ULL
 #define BUILD_ID "\x01\x02\x03\x04"
 
 static int enc_stream(struct vp_buf *b)
 {
 	static const struct vp_sym ks = { 0xffffffff81500000ULL, 0, 'T', "agent_kfunc" };
 	static const struct vp_sym us = { 0x1000, 0x100, 'T', "worker_loop" };
-	const struct vp_cr3_entry e = { AGENT_CR3, 1, 300, 300, 1, VP_EV_SNAPSHOT, "worker" };
+	const struct vp_cr3_entry e[2] = {
+		{ AGENT_CR3, 1, 300, 300, 1, VP_EV_SNAPSHOT, "worker" },
+		{ ODD_CR3, 1, 301, 301, 1, VP_EV_SNAPSHOT, "odd" },
+	};
 	struct vp_map m = { 0x400000, 0x500000, 0, VP_PROT_R | VP_PROT_X | VP_PROT_P,
 			    4, { 1, 2, 3, 4 }, "/usr/bin/worker" };
+	struct vp_map odd = m;
 	struct vp_hello h = { .page_size = 4096, .release = "6.12", .hostname = "g" };
 
 	h.flags = VP_HELLO_CR3;
+	odd.path = "/usr/bin/odd";
 	return vp_enc_hello(b, &h) ||
 	       vp_msg_begin(b, VP_MSG_KALLSYMS) || vp_put_u32(b, 1) ||
 	       vp_put_sym(b, &ks, 1) || vp_msg_end(b) ||
-	       vp_enc_cr3(b, VP_MSG_CR3_MAP_FULL, &e, 1) ||
+	       vp_enc_cr3(b, VP_MSG_CR3_MAP_FULL, e, 2) ||
 	       vp_msg_begin(b, VP_MSG_PROC_MAPS) || vp_put_u32(b, 300) ||
 	       vp_put_u32(b, 1) || vp_put_map(b, &m) || vp_msg_end(b) ||
+	       vp_msg_begin(b, VP_MSG_PROC_MAPS) || vp_put_u32(b, 301) ||
+	       vp_put_u32(b, 1) || vp_put_map(b, &odd) || vp_msg_end(b) ||
 	       vp_msg_begin(b, VP_MSG_SYMBOLS) ||
 	       vp_put_build_id(b, (const uint8_t *)BUILD_ID, 4) ||
 	       vp_put_u32(b, 1) || vp_put_sym(b, &us, 0) || vp_msg_end(b);
@@ -68,6 +77,10 @@ static int write_c(void)
 		synth_sample(&s, &u);
 	u.rip = 0x600000;	/* outside every mapping */
 	synth_sample(&s, &u);
+	u.rip = 0x401020;
+	u.cr3 = ODD_CR3;
+	for (i = 0; i < 7; i++)
+		synth_sample(&s, &u);
 	return synth_close(&s, T0 + 10 * MS);
 }
 
@@ -88,6 +101,8 @@ int main(void)
 	       "guest kernel symbol from agent KALLSYMS");
 	is_u64(row_num(t, find_row2(t, 2, "worker_loop", 3, "worker"), 0), 5,
 	       "guest user symbol via masked CR3, maps and SYMBOLS");
+	is_u64(row_num(t, find_row2(t, 2, "worker_loop", 3, "odd"), 0), 7,
+	       "guest user symbol for a pgd with bit 12 set and no PTI");
 	is_u64(row_num(t, find_row2(t, 2, "[unknown] 0x600000", 3, "worker"), 0), 1,
 	       "unmapped user address kept as unknown with its process");
 	doc_free(&d);

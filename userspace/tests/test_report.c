@@ -287,6 +287,7 @@ static void test_exits(void)
 	struct analysis a;
 	struct doc d = { 0 };
 	struct table *t;
+	long r;
 
 	load_a(&a, NULL);
 	report_exits(&a, &d);
@@ -303,6 +304,17 @@ static void test_exits(void)
 	is_str(row_str(t, find_row2(t, 1, "IO_INSTRUCTION", -1, NULL), 5), "52.63",
 	       "exits: share of IO_INSTRUCTION");
 	is_str(row_str(t, 0, 1), "IO_INSTRUCTION", "exits sorted by host samples");
+	t = find_table(&d, "exit handlers");
+	ok(t && t->nrows == 4, "exit handlers: one row per (reason, function)");
+	r = find_row2(t, 0, "IO_INSTRUCTION", 3, "vmx_handle_exit");
+	is_u64(row_num(t, r, 1), 10, "exit handlers: IO_INSTRUCTION in vmx_handle_exit");
+	is_str(row_str(t, r, 2), "100.00", "exit handlers: all of IO_INSTRUCTION's samples");
+	is_str(row_str(t, r, 4), "[kvm_intel]", "exit handlers: module");
+	r = find_row2(t, 0, "io", 3, "handle_io");
+	is_u64(row_num(t, r, 1), 5, "exit handlers: svm io in handle_io");
+	r = find_row2(t, 0, "npf", 3, "handle_io");
+	is_u64(row_num(t, r, 1), 3, "exit handlers: npf kept apart from io");
+	is_str(row_str(t, 0, 0), "IO_INSTRUCTION", "exit handlers in exit-reason order");
 	doc_free(&d);
 	analysis_free(&a);
 }
@@ -571,7 +583,8 @@ static void test_symbols(void)
 	struct symtab t;
 	const struct sym *s;
 
-	is_u64(guest_cr3_key(CR3_TAGGED), CR3_PROC, "CR3 mask: PCID, PTI bit 12, bit 63");
+	is_u64(guest_cr3_key(CR3_TAGGED), CR3_PROC | 0x1000,
+	       "CR3 key: PCID and bit 63 cleared, bit 12 kept");
 	is_u64(guest_cr3_key(0x1234fffULL | (7ULL << 61)), CR3_PROC,
 	       "CR3 mask: bits 11:0 and 63:61");
 	is_u64(guest_cr3_key(0x2000), 0x2000, "CR3 mask keeps bit 13");

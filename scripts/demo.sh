@@ -5,7 +5,8 @@
 # kvm_amd.npt=0 and no emulated SVM extras)
 # and run scenario 2 of e2e/: a one-vCPU Linux guest (L2, under QEMU -accel
 # kvm inside L1) runs cpuburn3 while a host task (hostburn) is pinned to the
-# vCPU's pCPU; vmprofctl records the VM from L1 for 10 s.  Prints the
+# vCPU's pCPU; vmprofctl records the VM from L1 for 6 s (rebooting L2 and recording again when the
+# nested guest dies mid-way, see e2e/README.md).  Prints the
 # unified report and the steal table from the console.
 # Exit status: that of the test bed run (0 when scenario 2 passed).
 . "$(dirname "$0")/lib.sh"

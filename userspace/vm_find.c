@@ -256,8 +256,11 @@ int vm_resolve(const char *spec, struct vm_info *vm)
 
 	if (!strncmp(spec, "pid:", 4))
 		return resolve_pid(spec + 4, vm);
-	if (!match_scanned(spec, spec, vm))
-		return 0;
+	/*
+	 * libvirt first, when it answers: it owns domain ids, names and
+	 * UUIDs (an id "3" could also be some QEMU's -name).  Without it,
+	 * the QEMU command lines' -name and -uuid.
+	 */
 	if (libvirt_available && !libvirt_lookup(spec, name, sizeof(name),
 						 uuid, sizeof(uuid))) {
 		if (!match_scanned(name, uuid, vm)) {
@@ -268,6 +271,8 @@ int vm_resolve(const char *spec, struct vm_info *vm)
 		       spec);
 		return -1;
 	}
+	if (!match_scanned(spec, spec, vm))
+		return 0;
 	if (!libvirt_available)
 		pr_err("no such VM '%s' (matched QEMU -name/-uuid only; libvirt ids need vmprofctl built with libvirt: install libvirt-dev and rebuild); run 'vmprofctl list' or use --vm pid:N",
 		       spec);

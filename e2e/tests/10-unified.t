@@ -9,13 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need_shadow_paging
-l2_start 1 cpuburn3 120 e2e.wargs=-i:1 || bail "L2 guest booted and runs cpuburn3"
-ok 0 "L2 guest booted and runs cpuburn3"
-record 10
-ok $? "vmprofctl record --vm pid:$QPID for 10 s"
+profile_l2 1 cpuburn3 e2e.wargs=-i:1 6 ||
+	bail "L2 guest booted, ran cpuburn3 and was recorded for 6 s"
+ok 0 "L2 guest booted, ran cpuburn3 and was recorded for 6 s (vmprofctl record --vm pid:$QPID)"
 report unified --vcpu 0
 report steal --vcpu 0
-check_alive 10 1
+check_alive 6 1
 cleanup
 
 total=$(vcpu_total 0)

@@ -9,16 +9,17 @@
 . "$(dirname "$0")/lib.sh"
 
 need_shadow_paging
-l2_start 1 cpuburn3 120 e2e.wargs=-i:1 || bail "L2 guest booted and runs cpuburn3"
-ok 0 "L2 guest booted and runs cpuburn3"
-taskset -c $VCPU_PCPU hostburn > /dev/null &
-KIDS="$KIDS $!"
-sleep 1
-record 10
-ok $? "vmprofctl record --vm pid:$QPID for 10 s, hostburn on pCPU 1"
+l2_ready() {
+	taskset -c $VCPU_PCPU hostburn > /dev/null &
+	KIDS="$KIDS $!"
+	sleep 1
+}
+profile_l2 1 cpuburn3 e2e.wargs=-i:1 6 ||
+	bail "L2 guest booted, ran cpuburn3 and was recorded for 6 s with hostburn on its pCPU"
+ok 0 "L2 guest booted, ran cpuburn3 and was recorded for 6 s with hostburn on pCPU $VCPU_PCPU"
 report unified --vcpu 0
 report steal --vcpu 0
-check_alive 10 1
+check_alive 6 1
 cleanup
 
 steal=$(split 0 3)

@@ -8,14 +8,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need_shadow_paging
-l2_start 2 cpuburn3@0,cpuburn3@1 120 e2e.wargs=-i:1 ||
-	bail "L2 guest (2 vCPUs) booted and runs cpuburn3 on each"
-ok 0 "L2 guest (2 vCPUs) booted and runs cpuburn3 on each"
-record 10
-ok $? "vmprofctl record --vm pid:$QPID for 10 s, both vCPUs on pCPU 1"
+profile_l2 2 cpuburn3@0,cpuburn3@1 e2e.wargs=-i:1 6 ||
+	bail "L2 guest (2 vCPUs) booted, ran cpuburn3 on each and was recorded for 6 s"
+ok 0 "L2 guest (2 vCPUs) booted, ran cpuburn3 on each and was recorded for 6 s, both vCPUs on pCPU $VCPU_PCPU"
 report unified
 report steal
-check_alive 10 2
+check_alive 6 2
 cleanup
 
 for v in 0 1; do

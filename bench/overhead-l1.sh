@@ -10,7 +10,8 @@
 # then per configuration the mean overhead vs the mean of the "off" windows,
 # the samples collected vs expected and the lost count.
 # busybox sh only.  Knobs on the kernel command line:
-#   bench.window=S (default 10), bench.iters=N (default 3)
+#   bench.window=S (default 4: the nested L2 guest rarely lives much
+#   longer, see ensure_l2), bench.iters=N (default 3)
 . /tests/e2e/lib.sh
 
 arg() {
@@ -18,16 +19,27 @@ arg() {
 }
 W=$(arg bench.window)
 ITERS=$(arg bench.iters)
-[ -n "$W" ] || W=10
+[ -n "$W" ] || W=4
 [ -n "$ITERS" ] || ITERS=3
 NCPU=$(grep -c ^processor /proc/cpuinfo)
 RES=$TMP/results
 
 need_shadow_paging
-l2_start 1 cpuburn3 3600 e2e.agent=none\ e2e.wargs=-i:1 ||
-	bail "L2 guest booted and runs cpuburn3 -i 1"
+BOOTS=0
+# ensure_l2: an L2 guest running cpuburn3 -i 1.  Under nested TCG an L2
+# guest dies within seconds to minutes (e2e/README.md): a window in which
+# it died is run again on a new boot, and the boots are counted.
+ensure_l2() {
+	if [ -n "$QPID" ] && kill -0 "$QPID" 2> /dev/null; then
+		return 0
+	fi
+	cleanup
+	BOOTS=$((BOOTS + 1))
+	l2_start 1 cpuburn3 3600 e2e.agent=none\ e2e.wargs=-i:1 || return 1
+	sleep 2
+}
+ensure_l2 || bail "L2 guest booted and runs cpuburn3 -i 1"
 ok 0 "L2 guest booted and runs cpuburn3 -i 1"
-sleep 2
 
 # rate FROM_LINE: rounds/s over the tick lines of $L2LOG after line FROM_LINE,
 # leaving out the first tick (it may predate the window).
@@ -38,9 +50,24 @@ rate() {
 		END { if (t1 > t0) printf "%.2f\n", (r1 - r0) / (t1 - t0); else print 0 }'
 }
 
-# window CONF: run one window of configuration CONF; appends
-# "CONF RATE SAMPLES EXPECTED LOST" to $RES.
+# window CONF: run one window of configuration CONF on a guest that lives
+# through it (up to 5 tries); appends "CONF RATE SAMPLES EXPECTED LOST" to
+# $RES.
 window() {
+	try=1
+	while [ $try -le 5 ]; do
+		if ensure_l2 && window_once "$1" && kill -0 "$QPID" 2> /dev/null; then
+			echo "$1 ${r:-0} ${samples:-0} $expected ${lost:-0}" >> "$RES"
+			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}"
+			return 0
+		fi
+		echo "# window $1: the L2 guest died (try $try); again on a new boot"
+		try=$((try + 1))
+	done
+	return 1
+}
+
+window_once() {
 	conf=$1
 	from=$(wc -l < "$L2LOG")
 	samples=0 expected=0 lost=0
@@ -71,8 +98,7 @@ window() {
 	esac
 	sleep 1
 	r=$(rate "$from")
-	echo "$conf ${r:-0} ${samples:-0} $expected ${lost:-0}" >> "$RES"
-	echo "# window $conf: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}"
+	[ "$r" != 0 ]
 }
 
 CONFS="off vmprof-1000 perf-1000 vmprof-10000 perf-10000"
@@ -87,6 +113,7 @@ window off
 cleanup
 
 echo "BENCH-RESULTS-BEGIN"
+echo "L2 boots: $BOOTS (a window in which the nested guest died ran again)"
 awk -v w="$W" '
 	{ n[$1]++; r[$1] += $2; s[$1] += $3; e[$1] += $4; l[$1] += $5 }
 	END {

@@ -30,8 +30,14 @@ export KBUILD_BUILD_USER=kvmprof
 export KBUILD_BUILD_HOST=kvmprof
 export KBUILD_BUILD_VERSION=1
 
-# The QEMU that runs the test bed (L0) and its extra options (e.g. -L DIR).
+# The QEMU that runs the test bed (L0), its accelerator and CPU, and extra
+# options (e.g. -L DIR).  CI: TCG emulating AMD SVM.  The series' selftests
+# on an Intel CPU with VMX, outside CI (on an Intel host with nested VMX):
+#   QEMU_L0_ACCEL="-accel kvm -cpu host,-pmu" scripts/vmtest.sh
+# (QEMU 10.0 from bookworm-backports as L0 made nested L2 guests worse than
+# Debian 12's QEMU 7.2: e2e/README.md.)
 QEMU_L0=${QEMU_L0:-qemu-system-x86_64}
+QEMU_L0_ACCEL=${QEMU_L0_ACCEL:--accel tcg,thread=single -cpu max}
 QEMU_L0_ARGS=${QEMU_L0_ARGS:-}
 
 log() { printf '==> %s\n' "$*" >&2; }

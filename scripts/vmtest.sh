@@ -22,12 +22,12 @@ skip=${VMTEST_SKIP-e2e}
 [ -z "${VMTEST_ONLY:-}" ] && [ -n "$skip" ] && append="$append kvmprof.skip=$skip"
 append="$append ${VMTEST_APPEND:-}"
 
-log "booting $KCONFIG kernel under QEMU TCG ($("$QEMU_L0" --version | head -n 1))"
+log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | head -n 1))"
 log "console: $log"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$total" "$QEMU_L0" $QEMU_L0_ARGS \
-	-accel tcg,thread=single -cpu max -smp 2 -m "${VMTEST_MEM:-2048}" \
+	$QEMU_L0_ACCEL -smp 2 -m "${VMTEST_MEM:-2048}" \
 	-nographic -no-reboot -kernel "$bzimage" -initrd "$initrd" \
 	-append "$append" </dev/null >"$log" 2>&1
 qemu_rc=$?

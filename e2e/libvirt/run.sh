@@ -79,7 +79,7 @@ boot_l1() {
 	local qpid size last=-1 quiet=0
 	hung=0
 	timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
-		-accel tcg,thread=single -cpu max -smp 2 -m "${LIBVIRT_MEM:-3072}" \
+		$QEMU_L0_ACCEL -smp 2 -m "${LIBVIRT_MEM:-3072}" \
 		-nographic -no-reboot -kernel "$work/l1-bzImage" -initrd "$work/initrd" \
 		-append "$append" < /dev/null > "$log_file" 2>&1 &
 	qpid=$!

@@ -108,7 +108,7 @@ need_shadow_paging() {
 # stream leaves the guest on a virtio-serial port; agent-relay carries it
 # to vmprofctl's vsock listener.  An L2 boot under nested TCG sometimes
 # stalls for good (testbed.md): a boot without E2E-L2-RUNNING within
-# L2_BOOT_TIMEOUT seconds is killed and retried, up to L2_BOOT_TRIES times.
+# L2_BOOT_TIMEOUT seconds per vCPU is killed and retried, up to L2_BOOT_TRIES times.
 L2_BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-45}
 L2_BOOT_TRIES=${L2_BOOT_TRIES:-5}
 l2_start() {
@@ -148,7 +148,8 @@ l2_boot() {
 	taskset -c 0 agent-relay "$TMP/agent.sock" > "$TMP/relay.out" 2>&1 &
 	KIDS="$KIDS $!"
 	l2_boot_start=$(date +%s)
-	wait_for "$L2LOG" E2E-L2-RUNNING "$L2_BOOT_TIMEOUT" || return 1
+	# Each vCPU of L2 is one more thread on L1's emulated CPUs.
+	wait_for "$L2LOG" E2E-L2-RUNNING $((L2_BOOT_TIMEOUT * $1)) || return 1
 	# A guest that stalls right after boot stops printing cpuburn3 ticks.
 	case $2 in
 	*cpuburn3*)

@@ -61,7 +61,9 @@ window() {
 			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}"
 			return 0
 		fi
-		echo "# window $1: the L2 guest died (try $try); again on a new boot"
+		echo "# window $1: the L2 guest died or stalled (try $try); again on a new boot"
+		# A stalled guest's QEMU still runs: stop it, so ensure_l2 boots anew.
+		cleanup
 		try=$((try + 1))
 	done
 	return 1

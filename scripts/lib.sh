@@ -20,10 +20,10 @@ JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD_DIR/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
-# Object paths differ between the two builds of check-reproducible; let
-# ccache share results across them.
-export CCACHE_BASEDIR=$BUILD_DIR
-export CCACHE_NOHASHDIR=1
+# No CCACHE_BASEDIR: ccache would hand the compiler relative source paths,
+# which -ffile-prefix-map does not rewrite, and a ccache-built object would
+# name "../../src/linux/virt/kvm/profile.c" where a plain build names
+# "virt/kvm/profile.c": the same tree would give another bzImage.
 
 # Reproducible-build settings (Documentation/kbuild/reproducible-builds.rst).
 export KBUILD_BUILD_USER=kvmprof

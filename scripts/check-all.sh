@@ -10,14 +10,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 for comp in ${COMPONENTS:-proto userspace guest-agent e2e}; do
 	[ -f "$top/$comp/Makefile" ] || continue
 	grep -q '^check:' "$top/$comp/Makefile" || continue
-	echo "# === $comp"
 	run_suite "$comp" make -s -C "$top/$comp" check
 done
-echo "# === project scripts"
 run_suite "project scripts" "$top/tests/run.sh"
 if run_step "kernel build" "$top/scripts/kernel-build.sh" &&
    run_step "KVM selftests build" "$top/scripts/build-selftests.sh"; then
-	echo "# === test bed"
 	run_suite "test bed" "$top/scripts/vmtest.sh"
 fi
 

@@ -49,7 +49,9 @@ base_timestamp() {
 	git -C "$KSRC" log -1 --format=%cd --date=rfc base
 }
 
-# -pipe: no temporary assembler files (about 8% faster here).
+# -pipe: no temporary assembler files.  It saved a few percent on single
+# files; the whole cold build did not get measurably faster (547 s with it
+# on the trimmed config, 542 s without it on a slightly larger one).
 # KOBJ_MAP: the object directory named in the prefix map, when a copy of
 # an object directory is built (the compile commands, and so what kbuild
 # rebuilds, stay those of the original).

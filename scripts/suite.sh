@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # Add up test suites that print TAP ending with "N passed, N failed".
-# Source this file, call "run_suite NAME COMMAND..." for each suite (its
-# output streams through as it runs, its own summary line becomes a
-# comment), then "suite_total", which prints the sum and fails if any
+# Source this file, call "run_suite NAME COMMAND..." for each suite (a
+# "# === NAME" header, then its output as it runs, its own summary line
+# turned into a comment), then "suite_total", which prints the sum and fails if any
 # suite failed.  A suite that prints no summary, or that exits non-zero
 # while its summary shows no failure, counts as one more failure.  POSIX
 # sh, so that sh and bash runners share it.
@@ -12,6 +12,7 @@ suite_fail=0
 run_suite() {
 	suite_name=$1
 	shift
+	echo "# === $suite_name"
 	suite_log=$(mktemp)
 	{ "$@" 2>&1; echo "$?" >"$suite_log.rc"; } | tee "$suite_log" |
 		sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/# \1/'

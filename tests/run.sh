@@ -6,7 +6,6 @@ dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/../scripts/suite.sh"
 for t in "$dir"/*.sh; do
 	[ "$(basename "$t")" = run.sh ] && continue
-	echo "# $(basename "$t")"
 	run_suite "$(basename "$t")" "$t"
 done
 suite_total

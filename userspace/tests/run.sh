@@ -11,7 +11,6 @@ wrap=$2
 shift 2
 . "$(dirname "$0")/../../scripts/suite.sh"
 for t in "$@"; do
-	echo "# $(basename "$t")"
 	case $t in
 	*.sh) run_suite "$(basename "$t")" sh -c 'cd "$1" && sh "$2" "$1/vmprofctl"' sh "$out" "$t" ;;
 	*) run_suite "$(basename "$t")" sh -c 'cd "$1" && shift && $0 "$@"' "${wrap:-env}" "$out" "$t" ;;

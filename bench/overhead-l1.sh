@@ -24,7 +24,7 @@ ITERS=$(arg bench.iters)
 NCPU=$(grep -c ^processor /proc/cpuinfo)
 RES=$TMP/results
 
-need_shadow_paging
+show_paging
 BOOTS=0
 # ensure_l2: an L2 guest running cpuburn3 -i 1.  Under nested TCG an L2
 # guest dies within seconds to minutes (e2e/README.md): a window in which

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Overhead of KVM_PROFILE sampling on a CPU-bound guest, side by side with
 # perf, in the test bed (issue 7).  L1 = the patched kernel under QEMU TCG
-# (kvm_amd.npt=0), L2 = the e2e guest running cpuburn3 on one vCPU.  See
+# (nested paging), L2 = the e2e guest running cpuburn3 on one vCPU.  See
 # bench/overhead-l1.sh for what is measured.  Everything runs under
 # emulation: the ratios compare the two samplers on this test bed, they are
 # not hardware figures.
@@ -54,13 +54,14 @@ cat "$initrd" "$out/extra.cpio.gz" >"$out/initrd.cpio.gz"
 # Each window: W s + recorder start/stop; 5 per round, plus L2 boots
 # (about one per two windows, 20-60 s each).
 total=$(( (iters * 5 + 1) * (window + 45) + 300 ))
+need_qemu_l0
 log "booting the test bed: $iters rounds x 5 windows of $window s (up to $total s)"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
 	$QEMU_L0_ACCEL -smp 2 -m "${VMTEST_MEM:-2048}" \
 	-nographic -no-reboot -kernel "$bzimage" -initrd "$out/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$total $(cat "$TOP/e2e/l1.append") kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$total ${BENCH_APPEND:-} kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
 	</dev/null >"$out/console.log" 2>&1
 qemu_rc=$?
 set -e

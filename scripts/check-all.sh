@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make check: every native test suite, then the test bed.  Each suite
+# make check: every native test suite, then the test bed, then the
+# end-to-end scenarios (scripts/check-e2e.sh).  Each suite
 # prints TAP and "N passed, N failed"; this adds them up and ends with
 # the total, failing if any suite failed or printed no summary.
 set -uo pipefail
@@ -14,8 +15,10 @@ for comp in ${COMPONENTS:-proto userspace guest-agent e2e}; do
 done
 run_suite "project scripts" "$top/tests/run.sh"
 if run_step "kernel build" "$top/scripts/kernel-build.sh" &&
-   run_step "KVM selftests build" "$top/scripts/build-selftests.sh"; then
+   run_step "KVM selftests build" "$top/scripts/build-selftests.sh" &&
+   run_step "L0 QEMU build" "$top/scripts/qemu-build.sh"; then
 	run_suite "test bed" "$top/scripts/vmtest.sh"
+	run_suite "end to end" "$top/scripts/check-e2e.sh"
 fi
 
 suite_total

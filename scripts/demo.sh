@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # The README's main job (make demo): on a fresh Debian 12 machine, install
 # what is needed, build the patched kernel and the KVM selftests, boot the
-# test bed (L1 = patched kernel under QEMU TCG, booted with e2e/l1.append:
-# kvm_amd.npt=0 and no emulated SVM extras)
-# and run scenario 2 of e2e/: a one-vCPU Linux guest (L2, under QEMU -accel
-# kvm inside L1) runs cpuburn3 while a host task (hostburn) is pinned to the
-# vCPU's pCPU; vmprofctl records the VM from L1 for 6 s (rebooting L2 and recording again when the
-# nested guest dies mid-way, see e2e/README.md).  Prints the
-# unified report and the steal table from the console.
+# test bed (L1 = patched kernel under QEMU TCG, L0 QEMU built by
+# scripts/qemu-build.sh) and run scenario 2 of e2e/: a one-vCPU Linux guest
+# (L2, under QEMU -accel kvm inside L1) runs cpuburn3 while a host task
+# (hostburn) is pinned to the vCPU's pCPU; vmprofctl records the VM from L1
+# for 6 s.  Prints the unified report and the steal table from the console.
 # Exit status: that of the test bed run (0 when scenario 2 passed).
 . "$(dirname "$0")/lib.sh"
 
@@ -20,12 +18,12 @@ step "1/5 dependencies (apt, only what is missing)"
 "$TOP/scripts/install-deps.sh"
 step "2/5 patched kernel: fetch, patch, configure, build (cold: about 5-13 min on 2 cores; warm: seconds)"
 "$TOP/scripts/kernel-build.sh" >&2
-step "3/5 KVM selftests (static)"
+step "3/5 KVM selftests (static), L0 QEMU (cold: about 6 min, once)"
 "$TOP/scripts/build-selftests.sh" >&2
+"$TOP/scripts/qemu-build.sh" >/dev/null
 step "4/5 test bed: vmprofctl, guest agent, L2 guest image; boot; scenario 2 (about 2-4 min under emulation)"
 set +e
-VMTEST_ONLY=e2e/20- VMTEST_APPEND="$(cat "$TOP/e2e/l1.append") ${VMTEST_APPEND:-}" \
-	"$TOP/scripts/vmtest.sh" >"$BUILD_DIR/testbed/demo.tap"
+VMTEST_ONLY=e2e/20- "$TOP/scripts/vmtest.sh" >"$BUILD_DIR/testbed/demo.tap"
 rc=$?
 set -e
 console=$BUILD_DIR/testbed/$KCONFIG/console.log

@@ -11,6 +11,8 @@ packages=(
 	xz-utils kmod cpio git python3
 	# test bed
 	qemu-system-x86 busybox-static time debootstrap zstd
+	# the L0 QEMU built from source (scripts/qemu-build.sh)
+	curl meson ninja-build libglib2.0-dev libpixman-1-dev
 	# userspace tools, guest agent, fuzzing
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind

@@ -34,14 +34,31 @@ export KBUILD_BUILD_VERSION=1
 # options (e.g. -L DIR).  CI: TCG emulating AMD SVM.  The series' selftests
 # on an Intel CPU with VMX, outside CI (on an Intel host with nested VMX):
 #   QEMU_L0_ACCEL="-accel kvm -cpu host,-pmu" scripts/vmtest.sh
-# (QEMU 10.0 from bookworm-backports as L0 made nested L2 guests worse than
-# Debian 12's QEMU 7.2: e2e/README.md.)
-QEMU_L0=${QEMU_L0:-qemu-system-x86_64}
+# By default L0 is Debian 12's QEMU 7.2 built from its pinned source with
+# the fix in qemu/patches (scripts/qemu-build.sh, qemu/README.md): without
+# it, nested L2 guests die within seconds.  QEMU_L0=qemu-system-x86_64
+# runs the packaged one.
+QEMU_SRC_VERSION=7.2+dfsg-7+deb12u18
+QEMU_ORIG_SHA256=91aca71520040edc40b8d437aa3004dae614f58e286cf653ee8996c07af2962f
+QEMU_DEBIAN_SHA256=28a1c86310ee53b6bf1854cffe6f6be6ed29a08db7d05759f8ac57b8d6a6cb2f
+QEMU_SRC_MIRROR=${QEMU_SRC_MIRROR:-http://deb.debian.org/debian}
+# One build per source version and set of patches.
+QEMU_L0_DIR=$BUILD_DIR/qemu-l0/$QEMU_SRC_VERSION-$(cat "$TOP"/qemu/patches/* | sha256sum | cut -c1-12)
+QEMU_L0_DEFAULT=$QEMU_L0_DIR/bin/qemu-system-x86_64
+QEMU_L0=${QEMU_L0:-$QEMU_L0_DEFAULT}
 QEMU_L0_ACCEL=${QEMU_L0_ACCEL:--accel tcg,thread=single -cpu max}
 QEMU_L0_ARGS=${QEMU_L0_ARGS:-}
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# need_qemu_l0: build the default L0 QEMU if it is the one asked for and
+# is not built yet (about 6 minutes cold, once per set of patches).
+need_qemu_l0() {
+	if [ "$QEMU_L0" = "$QEMU_L0_DEFAULT" ] && [ ! -x "$QEMU_L0" ]; then
+		"$TOP/scripts/qemu-build.sh" > /dev/null
+	fi
+}
 
 # Time since the epoch at which the pinned source was released; every
 # build of the same source stamps the same date into the kernel.

@@ -10,18 +10,19 @@
 bzimage=$KOBJ/arch/x86/boot/bzImage
 [ -f "$bzimage" ] || die "no kernel at $bzimage: run make kernel first"
 initrd=$("$(dirname "$0")/build-initramfs.sh")
-log=$BUILD_DIR/testbed/$KCONFIG/console.log
+log=${VMTEST_CONSOLE:-$BUILD_DIR/testbed/$KCONFIG/console.log}
 per_test=${VMTEST_TEST_TIMEOUT:-300}
 total=${VMTEST_TIMEOUT:-1800}
 append="console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$per_test"
 [ -n "${VMTEST_ONLY:-}" ] && append="$append kvmprof.only=$VMTEST_ONLY"
-# The e2e scenarios need L1 booted with kvm_amd.npt=0: they run in their
-# own pass (VMTEST_ONLY=e2e VMTEST_APPEND=kvm_amd.npt=0), not by default.
-# VMTEST_SKIP=regex overrides (empty: skip nothing).
+# The e2e scenarios (L2 guests, minutes) run in their own passes
+# (scripts/check-e2e.sh), not in this one.  VMTEST_SKIP=regex overrides
+# (empty: skip nothing).
 skip=${VMTEST_SKIP-e2e}
 [ -z "${VMTEST_ONLY:-}" ] && [ -n "$skip" ] && append="$append kvmprof.skip=$skip"
 append="$append ${VMTEST_APPEND:-}"
 
+need_qemu_l0
 log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | head -n 1))"
 log "console: $log"
 start=$(date +%s)

@@ -123,7 +123,7 @@ cycle() {
 	[ "$n" -ge $((cycle_secs * 7 / 10)) ]
 }
 
-need_shadow_paging
+show_paging
 
 check "libvirtd answers on $URI (virsh version)" virsh -c $URI version
 virsh -c $URI capabilities > "$TMP/caps.xml" 2>&1

@@ -8,7 +8,7 @@
 # steal below 5 % of wall time.
 . "$(dirname "$0")/lib.sh"
 
-need_shadow_paging
+show_paging
 profile_l2 1 cpuburn3 e2e.wargs=-i:1 6 ||
 	bail "L2 guest booted, ran cpuburn3 and was recorded for 6 s"
 ok 0 "L2 guest booted, ran cpuburn3 and was recorded for 6 s (vmprofctl record --vm pid:$QPID)"

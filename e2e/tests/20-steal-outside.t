@@ -8,7 +8,7 @@
 # does not move when it loses the CPU).
 . "$(dirname "$0")/lib.sh"
 
-need_shadow_paging
+show_paging
 l2_ready() {
 	taskset -c $VCPU_PCPU hostburn > /dev/null &
 	KIDS="$KIDS $!"

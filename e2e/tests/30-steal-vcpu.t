@@ -7,7 +7,7 @@
 # 50/30/20 within 10 points.
 . "$(dirname "$0")/lib.sh"
 
-need_shadow_paging
+show_paging
 profile_l2 2 cpuburn3@0,cpuburn3@1 e2e.wargs=-i:1 6 ||
 	bail "L2 guest (2 vCPUs) booted, ran cpuburn3 on each and was recorded for 6 s"
 ok 0 "L2 guest (2 vCPUs) booted, ran cpuburn3 on each and was recorded for 6 s, both vCPUs on pCPU $VCPU_PCPU"

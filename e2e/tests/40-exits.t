@@ -9,7 +9,7 @@
 # handler table.
 . "$(dirname "$0")/lib.sh"
 
-need_shadow_paging
+show_paging
 # Which exit the storm makes is known once it runs: l2_ready reads it.
 l2_ready() {
 	mode=$(sed -n 's/.*exitstorm pid [0-9]* mode \([a-z]*\).*/\1/p' "$L2LOG" | head -n 1)

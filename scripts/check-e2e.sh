@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The end-to-end scenarios (e2e/README.md), each pass a suite:
+#   1. scenarios 1-4 on L1's defaults (KVM runs L2 on nested paging);
+#   2. scenario 1 again on shadow paging (kvm_amd.npt=0), where KVM_PROFILE
+#      reads the guest CR3 from KVM instead of the VMCB;
+#   3. scenario 5, the operator's path under libvirt (e2e/libvirt/run.sh,
+#      its own L1 with a Debian 12 userland; needs root for debootstrap).
+# Ends with the total, failing if any pass failed.  E2E_PASSES="1 3"
+# runs only some of them.  Consoles: $BUILD_DIR/testbed/testbed/
+# console-e2e.log, console-e2e-shadow.log, and $BUILD_DIR/libvirt/console.log.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/suite.sh"
+# Each pass keeps its console (the reports are in it).
+console=${BUILD_DIR:-$HOME/.cache/kvmprof}/testbed/${KCONFIG:-testbed}/console
+mkdir -p "$(dirname "$console")"
+
+for pass in ${E2E_PASSES:-1 2 3}; do
+	case $pass in
+	1) run_suite "end to end: scenarios 1-4, nested paging" \
+		env VMTEST_ONLY=e2e VMTEST_TEST_TIMEOUT=600 \
+		VMTEST_CONSOLE="$console-e2e.log" "$top/scripts/vmtest.sh" ;;
+	2) run_suite "end to end: scenario 1, shadow paging" \
+		env VMTEST_ONLY=e2e/10- VMTEST_APPEND=kvm_amd.npt=0 \
+		VMTEST_TEST_TIMEOUT=600 VMTEST_CONSOLE="$console-e2e-shadow.log" \
+		"$top/scripts/vmtest.sh" ;;
+	3) run_suite "end to end: scenario 5, libvirt" "$top/e2e/libvirt/run.sh" ;;
+	*) echo "not ok - unknown e2e pass '$pass'"; suite_fail=$((suite_fail + 1)) ;;
+	esac
+done
+suite_total

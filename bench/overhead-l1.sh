@@ -79,8 +79,9 @@ window_once() {
 		;;
 	vmprof-*)
 		hz=${conf#vmprof-}
+		# 128 pages per CPU: perf record's default buffer as root (512 KiB).
 		taskset -c 0 vmprofctl record --vm pid:"$QPID" --no-agent -F "$hz" \
-			-d "$W" -o "$TMP/b.data" > "$TMP/rec.out" 2>&1 ||
+			--buffer-pages 128 -d "$W" -o "$TMP/b.data" > "$TMP/rec.out" 2>&1 ||
 			sed 's/^/vmprofctl: /' "$TMP/rec.out"
 		h=$(vmprofctl report -i "$TMP/b.data" --view steal 2> /dev/null |
 			sed -n 's/^# vm .*ms, \([0-9]*\) samples, .*, \([0-9]*\) records lost.*/\1 \2/p')

@@ -6,8 +6,8 @@
 # emulation: the ratios compare the two samplers on this test bed, they are
 # not hardware figures.
 #
-#   bench/overhead.sh                     # 3 rounds of 4 s windows
-#   BENCH_ITERS=5 BENCH_WINDOW=6 bench/overhead.sh
+#   bench/overhead.sh                     # 5 rounds of 8 s windows (about 6 min)
+#   BENCH_ITERS=3 BENCH_WINDOW=4 bench/overhead.sh
 #
 # Needs the kernel built (make kernel), the selftests (make selftests) and
 # Debian's linux-perf (installed here with apt when missing).  The test-bed
@@ -15,8 +15,8 @@
 # its libraries and the in-L1 script; the kernel unpacks both.
 . "$(dirname "$0")/../scripts/lib.sh"
 
-iters=${BENCH_ITERS:-3}
-window=${BENCH_WINDOW:-4}
+iters=${BENCH_ITERS:-5}
+window=${BENCH_WINDOW:-8}
 out=$BUILD_DIR/bench/overhead
 bzimage=$KOBJ/arch/x86/boot/bzImage
 [ -f "$bzimage" ] || die "no kernel at $bzimage: run make kernel first"
@@ -54,13 +54,12 @@ cat "$initrd" "$out/extra.cpio.gz" >"$out/initrd.cpio.gz"
 # Each window: W s + recorder start/stop; 5 per round, plus L2 boots
 # (about one per two windows, 20-60 s each).
 total=$(( (iters * 5 + 1) * (window + 45) + 300 ))
-need_qemu_l0
+l1_qemu "${VMTEST_MEM:-2048}"
 log "booting the test bed: $iters rounds x 5 windows of $window s (up to $total s)"
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
-	$QEMU_L0_ACCEL -smp 2 -m "${VMTEST_MEM:-2048}" \
-	-nographic -no-reboot -kernel "$bzimage" -initrd "$out/initrd.cpio.gz" \
+timeout --foreground -k 10 "$total" nice -n 10 "${L1_QEMU[@]}" \
+	-kernel "$bzimage" -initrd "$out/initrd.cpio.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet kvmprof.timeout=$total ${BENCH_APPEND:-} kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
 	</dev/null >"$out/console.log" 2>&1
 qemu_rc=$?

@@ -22,15 +22,13 @@ skip=${VMTEST_SKIP-e2e}
 [ -z "${VMTEST_ONLY:-}" ] && [ -n "$skip" ] && append="$append kvmprof.skip=$skip"
 append="$append ${VMTEST_APPEND:-}"
 
-need_qemu_l0
+l1_qemu "${VMTEST_MEM:-2048}"
 log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | head -n 1))"
 log "console: $log"
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$total" "$QEMU_L0" $QEMU_L0_ARGS \
-	$QEMU_L0_ACCEL -smp 2 -m "${VMTEST_MEM:-2048}" \
-	-nographic -no-reboot -kernel "$bzimage" -initrd "$initrd" \
-	-append "$append" </dev/null >"$log" 2>&1
+timeout --foreground -k 10 "$total" "${L1_QEMU[@]}" \
+	-kernel "$bzimage" -initrd "$initrd" -append "$append" </dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e
 log "QEMU exited with $qemu_rc after $(( $(date +%s) - start )) s"

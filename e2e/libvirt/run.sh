@@ -78,9 +78,8 @@ tries=${LIBVIRT_L1_TRIES:-1}
 boot_l1() {
 	local qpid size last=-1 quiet=0
 	hung=0
-	timeout --foreground -k 10 "$total" nice -n 10 "$QEMU_L0" $QEMU_L0_ARGS \
-		$QEMU_L0_ACCEL -smp 2 -m "${LIBVIRT_MEM:-3072}" \
-		-nographic -no-reboot -kernel "$work/l1-bzImage" -initrd "$work/initrd" \
+	timeout --foreground -k 10 "$total" nice -n 10 "${L1_QEMU[@]}" \
+		-kernel "$work/l1-bzImage" -initrd "$work/initrd" \
 		-append "$append" < /dev/null > "$log_file" 2>&1 &
 	qpid=$!
 	while kill -0 "$qpid" 2> /dev/null; do
@@ -103,7 +102,7 @@ boot_l1() {
 	qemu_rc=$?
 }
 
-need_qemu_l0
+l1_qemu "${LIBVIRT_MEM:-3072}"
 log "booting L1 under QEMU TCG ($("$QEMU_L0" --version | head -n 1)), timeout $total s"
 log "console: $log_file"
 try=1

@@ -15,7 +15,7 @@ all: kernel $(COMPONENTS)
 help:
 	@echo "make deps          install build and test dependencies (apt, root)"
 	@echo "make demo          build, boot, profile a guest, print the report"
-	@echo "make check         every test: native tests, then the test bed"
+	@echo "make check         every test: native tests, test bed, end-to-end scenarios"
 	@echo "make check-native  native tests only (no kernel build)"
 	@echo "make check-debug   the test bed on the debug kernel (KASAN, lockdep)"
 	@echo "make check-e2e     only the end-to-end scenarios (L2 Linux guests, libvirt)"

@@ -24,13 +24,18 @@ fetch() {
 	local url=$QEMU_SRC_MIRROR/pool/main/q/qemu/$1 sum
 	if [ ! -f "$dl/$1" ]; then
 		log "downloading $url"
-		curl -sSfL -o "$dl/$1.part" "$url" ||
+		if ! curl -sSfL -o "$dl/$1.part" "$url"; then
+			rm -f "$dl/$1.part"
 			die "cannot download $url: is qemu $QEMU_SRC_VERSION still served?
 Point QEMU_SRC_MIRROR at a mirror that has it (e.g. http://snapshot.debian.org/archive/debian/20250520T000000Z)."
+		fi
 		mv "$dl/$1.part" "$dl/$1"
 	fi
 	sum=$(sha256sum "$dl/$1" | cut -d' ' -f1)
-	[ "$sum" = "$2" ] || die "$dl/$1 has sha256 $sum, expected $2"
+	if [ "$sum" != "$2" ]; then
+		rm -f "$dl/$1"
+		die "$url has sha256 $sum, expected $2 (removed; the next run downloads it again)"
+	fi
 }
 fetch "$orig" "$QEMU_ORIG_SHA256"
 fetch "$deb" "$QEMU_DEBIAN_SHA256"
@@ -52,13 +57,13 @@ log "unpacking qemu $QEMU_SRC_VERSION"
 tar -C "$work" -xf "$dl/$orig"
 tar -C "$work" -xf "$dl/$deb"
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*')
-cd "$src"
+cd "$src" || die "no source directory in $work"
 apply_series "$work/debian/patches" "$work/debian/patches/series"
 apply_series "$TOP/qemu/patches" "$TOP/qemu/patches/series"
 
 log "configuring (x86_64-softmmu only)"
 mkdir build
-cd build
+cd build || exit 1
 ../configure --target-list=x86_64-softmmu --without-default-features \
 	--enable-tcg --disable-docs --disable-tools --disable-user \
 	--disable-werror --prefix="$QEMU_L0_DIR" \

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# scripts/qemu-build.sh refuses sources it cannot fetch or whose sha256 is
+# not the pinned one, with a message that says what to do, and builds
+# nothing then.  Runs against a file:// mirror in a scratch BUILD_DIR: no
+# network, no build.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
+}
+
+# build MIRROR: run qemu-build.sh on a scratch BUILD_DIR; output in $out.
+build() {
+	out=$(BUILD_DIR=$tmp/build QEMU_SRC_MIRROR=$1 "$top/scripts/qemu-build.sh" 2>&1)
+	rc=$?
+}
+
+pool=$tmp/mirror/pool/main/q/qemu
+mkdir -p "$pool"
+
+build "file://$tmp/mirror"
+check "$([ $rc != 0 ] && echo 0)" "a mirror without the source: fails"
+echo "$out" | grep -q "is qemu .* still served" &&
+	echo "$out" | grep -q "QEMU_SRC_MIRROR"
+check $? "... naming the version and QEMU_SRC_MIRROR"
+[ ! -d "$tmp/build/qemu-l0" ] || [ -z "$(find "$tmp/build/qemu-l0" -name '*.part' -o -name 'qemu-system-x86_64')" ]
+check $? "... and leaves no partial download or binary"
+
+echo "not the QEMU source" > "$pool/qemu_7.2+dfsg.orig.tar.xz"
+build "file://$tmp/mirror"
+check "$([ $rc != 0 ] && echo 0)" "a tarball with another sha256: fails"
+echo "$out" | grep -q "has sha256 .*, expected 91aca715"
+check $? "... printing both checksums"
+[ -z "$(find "$tmp/build" -name 'qemu-system-x86_64')" ]
+check $? "... and builds nothing"
+[ -z "$(find "$tmp/build" -name 'qemu_7.2*')" ]
+check $? "... and removes the tarball, so the next run downloads it again"
+
+echo "1..$n"
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" = 0 ]

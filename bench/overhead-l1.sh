@@ -58,7 +58,9 @@ window() {
 	while [ $try -le 5 ]; do
 		if ensure_l2 && window_once "$1" && kill -0 "$QPID" 2> /dev/null; then
 			echo "$1 ${r:-0} ${samples:-0} $expected ${lost:-0}" >> "$RES"
-			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}"
+			# The kernel lowers perf_event_max_sample_rate when sampling
+			# interrupts take too long; both samplers are held to it.
+			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}, perf_event_max_sample_rate $(cat /proc/sys/kernel/perf_event_max_sample_rate)"
 			return 0
 		fi
 		echo "# window $1: the L2 guest died or stalled (try $try); again on a new boot"

@@ -8,8 +8,8 @@
 # Ends with the total, failing if any pass failed.  E2E_PASSES="1 3"
 # runs only some of them; make check runs those two.  Pass 2 stays out
 # of make check: in 1 of 5 runs on 2026-11-25 every L2 boot of its L1
-# stalled before user space under shadow paging (3 boots in a row), which
-# a retry of L2 does not cure.  Consoles: $BUILD_DIR/testbed/testbed/
+# stalled before user space under shadow paging (3 boots in a row; on an
+# ACPI-less kernel since reverted), which a retry of L2 does not cure.  Consoles: $BUILD_DIR/testbed/testbed/
 # console-e2e.log, console-e2e-shadow.log, and $BUILD_DIR/libvirt/console.log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -62,14 +62,12 @@ need_qemu_l0() {
 
 # l1_qemu MEM_MB: set the array L1_QEMU to the command that boots L1 (two
 # CPUs, MEM_MB of memory, serial console on stdout, exit on reset); the
-# caller adds -kernel, -initrd and -append.  Firmware: qboot, whose MP
-# table lists every CPU (SeaBIOS's lists only the boot CPU under TCG), so
-# the test-bed kernel needs no ACPI.
+# caller adds -kernel, -initrd and -append.
 l1_qemu() {
 	need_qemu_l0
 	# shellcheck disable=SC2206 # the option strings are word lists
 	L1_QEMU=("$QEMU_L0" $QEMU_L0_ARGS $QEMU_L0_ACCEL -smp 2 -m "$1"
-		-bios qboot.rom -nographic -no-reboot)
+		-nographic -no-reboot)
 }
 
 # Time since the epoch at which the pinned source was released; every

@@ -139,7 +139,6 @@ l2_boot() {
 		-accel kvm -cpu qemu64 -m 256 -smp "$1" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$L2LOG" -L /usr/share/seabios -L /usr/share/qemu \
-		-bios qboot.rom \
 		-kernel /e2e/bzImage -initrd /e2e/guest.cpio.gz \
 		-append "console=ttyS0 panic=-1 quiet e2e.work=$2 e2e.secs=$3 ${4:-}" \
 		-device virtio-serial-pci \

@@ -238,15 +238,43 @@ vcpu_tid() {
 	return 1
 }
 
+# vcpu_runtimes: "ns0 ns1 ...", the time each vCPU thread of L2 has run
+# on L1 so far (the first field of its schedstat), vCPU 0 first.
+vcpu_runtimes() {
+	i=0
+	while tid=$(vcpu_tid $i); do
+		printf '%s ' "$(cut -d' ' -f1 /proc/"$QPID"/task/"$tid"/schedstat)"
+		i=$((i + 1))
+	done
+	echo
+}
+
+# run_share N: vCPU N's share (%) of the time L1 ran L2's vCPU threads
+# during the last recording, from their schedstat: the scheduler's
+# account, against which the profiler's steal is checked.
+run_share() {
+	echo "$runtimes_before" "$runtimes_after" | awk -v n="$1" '{
+		k = NF / 2
+		for (i = 1; i <= k; i++) {
+			d[i] = $(i + k) - $i
+			s += d[i]
+		}
+		if (s > 0 && n + 1 <= k)
+			printf "%.2f\n", 100 * d[n + 1] / s
+	}'
+}
+
 # record SECONDS [vmprofctl options]: record the L2 VM into $TMP/vm.data
-# from pCPU 0.
+# from pCPU 0, with the vCPU threads' run times before and after.
 record() {
 	d=$1
 	shift
 	ticks_before=$(ticks)
+	runtimes_before=$(vcpu_runtimes)
 	taskset -c 0 vmprofctl record --vm pid:"$QPID" --duration "$d" \
 		-o "$TMP/vm.data" "$@" > "$TMP/record.out" 2>&1
 	rc=$?
+	runtimes_after=$(vcpu_runtimes)
 	sed 's/^/record: /' "$TMP/record.out"
 	sed 's/^/relay: /' "$TMP/relay.out" 2> /dev/null
 	grep 'agent' "$L2LOG" | sed 's/^/L2: /'

@@ -16,17 +16,19 @@ step() {
 
 step "1/5 dependencies (apt, only what is missing)"
 "$TOP/scripts/install-deps.sh"
-step "2/5 patched kernel: fetch, patch, configure, build (cold: about 5-13 min on 2 cores; warm: seconds)"
+step "2/5 patched kernel: fetch, patch, configure, build (cold: about 10 min on 2 cores; warm: seconds)"
 "$TOP/scripts/kernel-build.sh" >&2
 step "3/5 KVM selftests (static), L0 QEMU (cold: about 6 min, once)"
 "$TOP/scripts/build-selftests.sh" >&2
 "$TOP/scripts/qemu-build.sh" >/dev/null
 step "4/5 test bed: vmprofctl, guest agent, L2 guest image; boot; scenario 2 (about 2-4 min under emulation)"
+mkdir -p "$BUILD_DIR/testbed"
 set +e
 VMTEST_ONLY=e2e/20- "$TOP/scripts/vmtest.sh" >"$BUILD_DIR/testbed/demo.tap"
 rc=$?
 set -e
 console=$BUILD_DIR/testbed/$KCONFIG/console.log
+[ -f "$console" ] || die "the test bed did not boot (no $console); see the lines above"
 step "5/5 reports (from $console)"
 
 # The scenario prints each report between E2E-REPORT-BEGIN/END markers;

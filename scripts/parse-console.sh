@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Turn a test-bed serial console log into TAP ending "N passed, N failed".
 # Usage: parse-console.sh CONSOLE_LOG [QEMU_EXIT_CODE]
-# Exits 1 if a test failed, the run did not reach KVMPROF-DONE, or the
-# kernel printed an oops, WARN, BUG, KASAN, lockdep or RCU report.
+# Exits 1 if a test failed, the run did not reach KVMPROF-DONE, the kernel
+# printed an oops, WARN, BUG, KASAN, lockdep or RCU report, or the console
+# lacks the KERN_WARNING line /init writes (KVMPROF-WARN-VISIBLE): with
+# "quiet" (console loglevel 4) WARN() and lockdep reports never reach it.
 set -euo pipefail
 log=$1
 qemu_rc=${2:-0}
@@ -11,6 +13,7 @@ tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
 	/^ok [0-9]+ / { pass++; print; next }
 	/^not ok [0-9]+ / { fail++; print; next }
 	/KVMPROF-DONE/ { done = 1 }
+	/KVMPROF-WARN-VISIBLE/ { warn_visible = 1; next }
 	/Oops|WARNING:|BUG:|KASAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|Kernel panic|Call Trace:/ {
 		bad++
 		if (bad <= 40)
@@ -20,6 +23,10 @@ tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
 		if (!done) {
 			fail++
 			printf "not ok %d test bed finished # QEMU exit %d, no KVMPROF-DONE\n", pass + fail, qemu_rc
+		}
+		if (!warn_visible) {
+			fail++
+			printf "not ok %d kernel warnings reach the console # no KVMPROF-WARN-VISIBLE: console loglevel below 5?\n", pass + fail
 		}
 		if (bad) {
 			fail++

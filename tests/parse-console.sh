@@ -25,6 +25,7 @@ expect 0 console-pass.console "a clean run passes"
 expect 1 console-fail.console "a failed test fails the run"
 expect 1 console-warn.console "a kernel WARNING fails the run"
 expect 1 console-hang.console "a run without KVMPROF-DONE fails"
+expect 1 console-quiet.console "a console without KERN_WARNING lines (quiet) fails"
 
 out=$("$parse" "$fx/console-pass.console")
 n=$((n + 1))

@@ -2,9 +2,10 @@
 # Turn a test-bed serial console log into TAP ending "N passed, N failed".
 # Usage: parse-console.sh CONSOLE_LOG [QEMU_EXIT_CODE]
 # Exits 1 if a test failed, the run did not reach KVMPROF-DONE, the kernel
-# printed an oops, WARN, BUG, KASAN, lockdep or RCU report, or the console
-# lacks the KERN_WARNING line /init writes (KVMPROF-WARN-VISIBLE): with
-# "quiet" (console loglevel 4) WARN() and lockdep reports never reach it.
+# printed an oops, WARN, BUG, KASAN, lockdep or RCU report (stalls too), or
+# the console lacks the KERN_WARNING line /init writes
+# (KVMPROF-WARN-VISIBLE): with "quiet" (console loglevel 4) WARN() and
+# lockdep reports never reach it.
 set -euo pipefail
 log=$1
 qemu_rc=${2:-0}
@@ -14,7 +15,7 @@ tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
 	/^not ok [0-9]+ / { fail++; print; next }
 	/KVMPROF-DONE/ { done = 1 }
 	/KVMPROF-WARN-VISIBLE/ { warn_visible = 1; next }
-	/Oops|WARNING:|BUG:|KASAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|Kernel panic|Call Trace:/ {
+	/Oops|WARNING:|BUG:|KASAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|detected stalls|Kernel panic|Call Trace:/ {
 		bad++
 		if (bad <= 40)
 			print "# console: " $0

@@ -26,6 +26,7 @@ expect 1 console-fail.console "a failed test fails the run"
 expect 1 console-warn.console "a kernel WARNING fails the run"
 expect 1 console-hang.console "a run without KVMPROF-DONE fails"
 expect 1 console-quiet.console "a console without KERN_WARNING lines (quiet) fails"
+expect 1 console-rcu-stall.console "an RCU stall fails the run"
 
 out=$("$parse" "$fx/console-pass.console")
 n=$((n + 1))

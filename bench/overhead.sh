@@ -60,7 +60,7 @@ start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$total" nice -n 10 "${L1_QEMU[@]}" \
 	-kernel "$bzimage" -initrd "$out/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 kvmprof.timeout=$total ${BENCH_APPEND:-} kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
+	-append "$L1_APPEND kvmprof.timeout=$total ${BENCH_APPEND:-} kvmprof.only=bench/ bench.window=$window bench.iters=$iters" \
 	</dev/null >"$out/console.log" 2>&1
 qemu_rc=$?
 set -e

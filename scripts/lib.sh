@@ -66,6 +66,13 @@ need_qemu_l0() {
 	fi
 }
 
+# The start of every L1 kernel command line.  loglevel=5, not quiet:
+# WARN() and lockdep print at KERN_WARNING, which "quiet" (console loglevel
+# 4) keeps off the console scripts/parse-console.sh scans; each L1 /init
+# writes a KERN_WARNING marker that the parser requires.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+L1_APPEND="console=ttyS0 panic=-1 oops=panic loglevel=5"
+
 # l1_qemu MEM_MB: set the array L1_QEMU to the command that boots L1 (two
 # CPUs, MEM_MB of memory, serial console on stdout, exit on reset); the
 # caller adds -kernel, -initrd and -append.

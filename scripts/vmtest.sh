@@ -13,9 +13,7 @@ initrd=$("$(dirname "$0")/build-initramfs.sh")
 log=${VMTEST_CONSOLE:-$BUILD_DIR/testbed/$KCONFIG/console.log}
 per_test=${VMTEST_TEST_TIMEOUT:-300}
 total=${VMTEST_TIMEOUT:-1800}
-# loglevel=5, not quiet: WARN() and lockdep print at KERN_WARNING, which
-# "quiet" (console loglevel 4) keeps off the console parse-console.sh scans.
-append="console=ttyS0 panic=-1 oops=panic loglevel=5 kvmprof.timeout=$per_test"
+append="$L1_APPEND kvmprof.timeout=$per_test"
 [ -n "${VMTEST_ONLY:-}" ] && append="$append kvmprof.only=$VMTEST_ONLY"
 # The e2e scenarios (L2 guests, minutes) run in their own passes
 # (scripts/check-e2e.sh), not in this one.  VMTEST_SKIP=regex overrides

@@ -66,7 +66,7 @@ cat "$work/overlay.cpio.gz" "$base" > "$work/initrd"
 log "initramfs $(du -m "$work/initrd" | cut -f1) MB"
 
 log_file=$work/console.log
-append="console=ttyS0 panic=-1 oops=panic loglevel=5 lvtest.timeout=$per_test ${LIBVIRT_APPEND:-}"
+append="$L1_APPEND lvtest.timeout=$per_test ${LIBVIRT_APPEND:-}"
 silent=${LIBVIRT_SILENT_TIMEOUT:-300}
 tries=${LIBVIRT_L1_TRIES:-1}
 

@@ -6,13 +6,32 @@
 # the console lacks the KERN_WARNING line /init writes
 # (KVMPROF-WARN-VISIBLE): with "quiet" (console loglevel 4) WARN() and
 # lockdep reports never reach it.
+# A failed test's output is on the console only; so that a CI log says why,
+# each failed test is followed by its own failed checks ("# not ok" lines,
+# "# Bail out!"), each after the last comment ("# # ") before it, at most
+# 20 lines.
 set -euo pipefail
 log=$1
 qemu_rc=${2:-0}
 
 tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
+	/^# running / { nwhy = 0; note = ""; shown = ""; next }
+	/^# # / { note = $0 }
+	/^# (not ok |Bail out!)/ {
+		if (note != "" && note != shown && nwhy < 20)
+			why[++nwhy] = shown = note
+		if (nwhy < 20)
+			why[++nwhy] = $0
+	}
 	/^ok [0-9]+ / { pass++; print; next }
-	/^not ok [0-9]+ / { fail++; print; next }
+	/^not ok [0-9]+ / {
+		fail++
+		print
+		for (i = 1; i <= nwhy; i++)
+			print "#   " substr(why[i], 3)
+		nwhy = 0
+		next
+	}
 	/KVMPROF-DONE/ { done = 1 }
 	/KVMPROF-WARN-VISIBLE/ { warn_visible = 1; next }
 	/Oops|WARNING:|BUG:|KASAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|detected stalls|Kernel panic|Call Trace:/ {

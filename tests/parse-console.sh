@@ -28,6 +28,35 @@ expect 1 console-hang.console "a run without KVMPROF-DONE fails"
 expect 1 console-quiet.console "a console without KERN_WARNING lines (quiet) fails"
 expect 1 console-rcu-stall.console "an RCU stall fails the run"
 
+# expect_line LOG LINE WHAT: the parser's output holds LINE exactly.
+expect_line() {
+	local out
+	out=$("$parse" "$fx/$1") || true
+	n=$((n + 1))
+	if echo "$out" | grep -qxF -- "$2"; then
+		echo "ok $n - $3"
+	else
+		echo "not ok $n - $3"
+		echo "$out" | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+}
+
+expect 1 console-fail-detail.console "a failed e2e test fails the run"
+expect_line console-fail-detail.console \
+	"#   not ok 9 - vcpu1: [steal] (on vcpu0) within 10 points of vcpu0's run share" \
+	"a failed test is followed by its failed check"
+expect_line console-fail-detail.console \
+	"#   # vcpu1: [steal] (on vcpu0) 39.32% of wall; L1 ran vcpu0 49.90% of the vCPU threads' time" \
+	"... and the comment before that check"
+out=$("$parse" "$fx/console-fail-detail.console")
+n=$((n + 1))
+if echo "$out" | grep -q 'a check of a test that then passes'; then
+	echo "not ok $n - a passing test's output stays out"; fail=$((fail + 1))
+else
+	echo "ok $n - a passing test's output stays out"
+fi
+
 out=$("$parse" "$fx/console-pass.console")
 n=$((n + 1))
 if echo "$out" | grep -qx '2 passed, 0 failed'; then

@@ -265,20 +265,28 @@ run_share() {
 }
 
 # record SECONDS [vmprofctl options]: record the L2 VM into $TMP/vm.data
-# from pCPU 0, with the vCPU threads' run times before and after.
+# from pCPU 0, with the vCPU threads' run times before and after.  The
+# buffer is 1 MiB per pCPU, more than a 6 s recording writes: a CI run lost
+# 1184 records with 256 KiB when L1's pCPU 0 did not run the collector for
+# about 2 s, and steal checks need every sched record.
 record() {
 	d=$1
 	shift
 	ticks_before=$(ticks)
 	runtimes_before=$(vcpu_runtimes)
 	taskset -c 0 vmprofctl record --vm pid:"$QPID" --duration "$d" \
-		-o "$TMP/vm.data" "$@" > "$TMP/record.out" 2>&1
+		--buffer-pages 256 -o "$TMP/vm.data" "$@" > "$TMP/record.out" 2>&1
 	rc=$?
 	runtimes_after=$(vcpu_runtimes)
 	sed 's/^/record: /' "$TMP/record.out"
 	sed 's/^/relay: /' "$TMP/relay.out" 2> /dev/null
 	grep 'agent' "$L2LOG" | sed 's/^/L2: /'
 	return $rc
+}
+
+# record_lost: the records the last recording lost (its summary line).
+record_lost() {
+	sed -n 's/.* records, \([0-9]*\) lost,.*/\1/p' "$TMP/record.out" | tail -n 1
 }
 
 # report VIEW [options]: the report as text (shown) and csv ($TMP/VIEW.csv).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Streaming pass over a data file: metadata, records, per-sample counters. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,10 @@ static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out
 	ev.reason = (u8)r->reason;
 	ev.next_tid = r->next_tid;
 	ev.next_comm = analysis_comm_id(a, r->next_comm, sizeof(r->next_comm));
+	if (r->hdr.size >= sizeof(*r) && r->flags & KVM_PROFILE_S_RUN_DELAY) {
+		ev.has_run_delay = 1;
+		ev.run_delay = r->run_delay_ns;
+	}
 	push_sched(a, &ev);
 }
 
@@ -364,6 +369,10 @@ static void add_sched_in(struct analysis *a, const struct kvm_profile_sched_in *
 	ev.vcpu = r->vcpu_id;
 	ev.cpu = r->hdr.cpu;
 	ev.reason = (u8)r->reason;
+	if (r->hdr.size >= sizeof(*r) && r->flags & KVM_PROFILE_S_RUN_DELAY) {
+		ev.has_run_delay = 1;
+		ev.run_delay = r->run_delay_ns;
+	}
 	push_sched(a, &ev);
 }
 
@@ -378,6 +387,10 @@ static void add_lost(struct analysis *a, const struct kvm_profile_lost *r)
 		e->v1 += r->lost;
 }
 
+/*
+ * Sched records grew run_delay_ns (and SCHED_IN its flags) after the
+ * first version of the series: accept the shorter ones, without it.
+ */
 static size_t record_min_size(u16 type)
 {
 	switch (type) {
@@ -386,9 +399,9 @@ static size_t record_min_size(u16 type)
 	case KVM_PROFILE_RECORD_LOST:
 		return sizeof(struct kvm_profile_lost);
 	case KVM_PROFILE_RECORD_SCHED_OUT:
-		return sizeof(struct kvm_profile_sched_out);
+		return offsetof(struct kvm_profile_sched_out, run_delay_ns);
 	case KVM_PROFILE_RECORD_SCHED_IN:
-		return sizeof(struct kvm_profile_sched_in);
+		return offsetof(struct kvm_profile_sched_in, flags);
 	default:
 		return sizeof(struct kvm_profile_record_header);
 	}

@@ -41,6 +41,8 @@ struct vcpu_stat {
 	u64 os, user, prot, host;
 	u64 steal_ns, halt_ns;
 	u64 steal_intervals, halt_intervals;
+	bool has_run_delay;
+	u64 run_delay_ns;	/* the kernel's runqueue wait between records */
 };
 
 struct sched_ev {
@@ -50,9 +52,11 @@ struct sched_ev {
 	u32 cpu;
 	u8 is_out;
 	u8 reason;
-	u16 pad;
+	u8 has_run_delay;	/* the kernel sent run_delay (6.12 series v2+) */
+	u8 pad;
 	u32 next_tid;
 	u32 next_comm;		/* comm id */
+	u64 run_delay;		/* the thread's runqueue wait so far, ns */
 };
 
 struct hs_ev {

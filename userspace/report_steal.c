@@ -2,6 +2,7 @@
 /* Steal view: per vCPU, who held its pCPU while it was runnable, and halt. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "report.h"
 
@@ -26,6 +27,20 @@ static void add_row(struct analysis *a, struct table *t, const char *who,
 	table_set(t, r, 4, "%" PRIu64, ns_to_samples(a, ns));
 }
 
+/* The kernel's run_delay, beside the steal the intervals add up to. */
+static void run_delay_summary(struct table *t, const struct vcpu_stat *s,
+			      u64 wall)
+{
+	char ms[32], *line;
+
+	fmt_ms(s->run_delay_ns, ms, sizeof(ms));
+	attr_add(&t->attrs, "run_delay_ms", true, "%s", ms);
+	line = xasprintf("%s; run_delay %s ms (%.2f%%)", t->summary, ms,
+			 pct(s->run_delay_ns, wall));
+	free(t->summary);
+	t->summary = line;
+}
+
 static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 		       struct rowset *rs, u64 wall)
 {
@@ -45,6 +60,8 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)",
 			       m1, pct(s->steal_ns, wall), m2,
 			       pct(s->halt_ns, wall));
+	if (s->has_run_delay)
+		run_delay_summary(t, s, wall);
 	for (i = 0; i < rs->n; i++) {
 		if (rs->rows[i].group != v)
 			continue;

@@ -5,6 +5,14 @@
  * HALTED.  Culprits: with host samples, the interval is split among the
  * tasks sampled on that pCPU during it; otherwise the next task named by
  * the sched-out record takes all of it.
+ *
+ * Records that carry the thread's run_delay also give the waits no
+ * PREEMPTED sched-out opens: the runqueue wait after a wakeup (the tail of
+ * a HALTED or BLOCKED interval) and preemptions outside KVM_RUN.  What
+ * run_delay grew between two records of a vCPU, beyond the PREEMPTED
+ * interval between them, is steal placed just before the later record.
+ * Its culprit, without host samples, is the vCPU that handed that pCPU to
+ * this one in the meantime, or "unknown".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +21,8 @@
 #include "analysis.h"
 
 #define MAX_SPLIT 64
+/* Below this, run_delay growth is clock skew between the two counters. */
+#define MIN_WAIT_NS 10000
 
 struct open_iv {
 	bool open;
@@ -21,6 +31,27 @@ struct open_iv {
 	u64 start;
 	u32 next_tid;
 	u32 next_comm;
+};
+
+/* A vCPU's run_delay at its last sched record. */
+struct run_delay_mark {
+	bool valid;
+	u64 run_delay;
+	u64 time;
+};
+
+/* The last vCPU that left a pCPU to a named task. */
+struct handoff {
+	bool valid;
+	u32 vcpu;
+	u32 next_tid;
+	u64 time;
+};
+
+struct walk {
+	struct open_iv *ivs;		/* per vCPU */
+	struct run_delay_mark *marks;	/* per vCPU */
+	struct handoff *handoffs;	/* per pCPU */
 };
 
 struct owner_count {
@@ -136,18 +167,19 @@ static void timeline_interval(struct analysis *a, u32 cpu, u32 owner,
 	}
 }
 
-static void steal_interval(struct analysis *a, u32 vcpu,
-			   const struct open_iv *iv, u64 start, u64 end)
+/* Charge [start, end) on @cpu: to the sampled tasks, else to @owner. */
+static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu, u32 owner,
+			   u64 start, u64 end)
 {
 	struct owner_count oc[MAX_SPLIT];
 	u64 len = end - start, total = 0, given = 0, ns;
 	size_t n = 0, i;
 
 	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES)
-		n = count_owners(a, iv->cpu, start, end, vcpu, oc);
+		n = count_owners(a, cpu, start, end, vcpu, oc);
 	if (!n) {
-		charge(a, vcpu, next_owner(a, iv), len, 1);
-		timeline_interval(a, iv->cpu, next_owner(a, iv), start, end);
+		charge(a, vcpu, owner, len, 1);
+		timeline_interval(a, cpu, owner, start, end);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -159,18 +191,26 @@ static void steal_interval(struct analysis *a, u32 vcpu,
 	}
 }
 
+/* Clip [*start, *end) to --from/--to; false if nothing is left. */
+static bool clip(const struct analysis *a, u64 *start, u64 *end)
+{
+	u64 base = analysis_begin_ns(a);
+
+	if (a->f.has_from && *start < base + (u64)(a->f.from_s * 1e9))
+		*start = base + (u64)(a->f.from_s * 1e9);
+	if (a->f.has_to && *end > base + (u64)(a->f.to_s * 1e9))
+		*end = base + (u64)(a->f.to_s * 1e9);
+	return *end > *start;
+}
+
 static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 			   u64 end)
 {
-	u64 start = iv->start, base = analysis_begin_ns(a);
+	u64 start = iv->start;
 	struct vcpu_stat *v;
 
 	iv->open = false;
-	if (a->f.has_from && start < base + (u64)(a->f.from_s * 1e9))
-		start = base + (u64)(a->f.from_s * 1e9);
-	if (a->f.has_to && end > base + (u64)(a->f.to_s * 1e9))
-		end = base + (u64)(a->f.to_s * 1e9);
-	if (end <= start)
+	if (!clip(a, &start, &end))
 		return;
 	v = analysis_vcpu(a, vcpu);
 	if (iv->reason == KVM_PROFILE_SCHED_HALTED) {
@@ -178,38 +218,144 @@ static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 		v->halt_intervals++;
 	} else {
 		v->steal_intervals++;
-		steal_interval(a, vcpu, iv, start, end);
+		steal_interval(a, vcpu, iv->cpu, next_owner(a, iv), start, end);
 	}
+}
+
+/*
+ * The runqueue wait ending at @ev that no PREEMPTED interval covers: what
+ * run_delay grew since the vCPU's last record, less the PREEMPTED interval
+ * @ev closes, at most the time between the two records.
+ */
+static u64 uncovered_wait(const struct run_delay_mark *m,
+			  const struct sched_ev *ev, u64 covered)
+{
+	u64 grew, span;
+
+	if (!ev->has_run_delay || !m->valid || ev->run_delay <= m->run_delay ||
+	    ev->time <= m->time)
+		return 0;
+	grew = ev->run_delay - m->run_delay;
+	span = ev->time - m->time;
+	if (grew < covered + MIN_WAIT_NS || span <= covered)
+		return 0;
+	grew -= covered;
+	return grew < span - covered ? grew : span - covered;
+}
+
+/* Who held @cpu while @vcpu waited since @since: a vCPU that handed over. */
+static u32 wait_owner(struct analysis *a, const struct walk *w, u32 vcpu,
+		      u32 cpu, u64 since)
+{
+	const struct handoff *h;
+	struct vcpu_stat *v = analysis_vcpu(a, vcpu);
+
+	if (cpu >= MAX_CPUS || !v || !v->tid)
+		return OWNER_COMM;	/* comm id 0: "unknown" */
+	h = &w->handoffs[cpu];
+	if (h->valid && h->vcpu != vcpu && h->next_tid == v->tid &&
+	    h->time >= since)
+		return h->vcpu;
+	return OWNER_COMM;
+}
+
+/* Steal the wait @ns ending at @end, on the pCPU @ev ran on. */
+static void wait_interval(struct analysis *a, const struct walk *w,
+			  const struct sched_ev *ev, u64 since, u64 ns, u64 end)
+{
+	u64 start = end - ns;
+	u32 owner = wait_owner(a, w, ev->vcpu, ev->cpu, since);
+
+	if (!clip(a, &start, &end))
+		return;
+	analysis_vcpu(a, ev->vcpu)->steal_intervals++;
+	steal_interval(a, ev->vcpu, ev->cpu, owner, start, end);
+}
+
+static void open_interval(struct open_iv *iv, const struct sched_ev *ev)
+{
+	iv->open = true;
+	iv->reason = ev->reason;
+	iv->cpu = ev->cpu;
+	iv->start = ev->time;
+	iv->next_tid = ev->next_tid;
+	iv->next_comm = ev->next_comm;
+}
+
+static void note_handoff(struct walk *w, const struct sched_ev *ev)
+{
+	if (ev->cpu >= MAX_CPUS || !ev->next_tid)
+		return;
+	w->handoffs[ev->cpu] = (struct handoff){
+		.valid = true, .vcpu = ev->vcpu, .next_tid = ev->next_tid,
+		.time = ev->time,
+	};
+}
+
+/*
+ * The kernel's own count of the wait, between records inside the time
+ * window, to set beside the steal the intervals add up to.
+ */
+static void count_run_delay(struct analysis *a, const struct run_delay_mark *m,
+			    const struct sched_ev *ev)
+{
+	struct vcpu_stat *v = analysis_vcpu(a, ev->vcpu);
+	u64 start = m->time, end = ev->time;
+
+	if (!ev->has_run_delay || !m->valid || !v)
+		return;
+	v->has_run_delay = true;
+	if (ev->run_delay > m->run_delay && clip(a, &start, &end) &&
+	    start == m->time && end == ev->time)
+		v->run_delay_ns += ev->run_delay - m->run_delay;
+}
+
+static void walk_event(struct analysis *a, struct walk *w,
+		       const struct sched_ev *ev)
+{
+	struct open_iv *iv = &w->ivs[ev->vcpu];
+	struct run_delay_mark *m = &w->marks[ev->vcpu];
+	u64 covered = 0, wait;
+
+	if (iv->open && iv->reason == KVM_PROFILE_SCHED_PREEMPTED &&
+	    ev->time > iv->start)
+		covered = ev->time - iv->start;
+	wait = uncovered_wait(m, ev, covered);
+	count_run_delay(a, m, ev);
+	if (iv->open)	/* sched-in lost, or this is it; halt ends at the wait */
+		close_interval(a, ev->vcpu, iv,
+			       iv->reason == KVM_PROFILE_SCHED_HALTED ?
+			       ev->time - wait : ev->time);
+	if (wait)
+		wait_interval(a, w, ev, m->time, wait, ev->time - covered);
+	if (ev->has_run_delay)
+		*m = (struct run_delay_mark){ true, ev->run_delay, ev->time };
+	if (!ev->is_out)
+		return;
+	note_handoff(w, ev);
+	if (ev->reason == KVM_PROFILE_SCHED_PREEMPTED ||
+	    ev->reason == KVM_PROFILE_SCHED_HALTED)
+		open_interval(iv, ev);
 }
 
 static void walk_sched(struct analysis *a)
 {
-	struct open_iv *ivs = xcalloc(MAX_VCPUS, sizeof(*ivs));
+	struct walk w = {
+		.ivs = xcalloc(MAX_VCPUS, sizeof(*w.ivs)),
+		.marks = xcalloc(MAX_VCPUS, sizeof(*w.marks)),
+		.handoffs = xcalloc(MAX_CPUS, sizeof(*w.handoffs)),
+	};
 	u64 end = analysis_end_ns(a);
 	size_t i;
 
-	for (i = 0; i < a->nsched; i++) {
-		const struct sched_ev *ev = &a->sched[i];
-		struct open_iv *iv = &ivs[ev->vcpu];
-
-		if (iv->open)	/* sched-in lost, or this is it */
-			close_interval(a, ev->vcpu, iv, ev->time);
-		if (!ev->is_out)
-			continue;
-		if (ev->reason != KVM_PROFILE_SCHED_PREEMPTED &&
-		    ev->reason != KVM_PROFILE_SCHED_HALTED)
-			continue;
-		iv->open = true;
-		iv->reason = ev->reason;
-		iv->cpu = ev->cpu;
-		iv->start = ev->time;
-		iv->next_tid = ev->next_tid;
-		iv->next_comm = ev->next_comm;
-	}
+	for (i = 0; i < a->nsched; i++)
+		walk_event(a, &w, &a->sched[i]);
 	for (i = 0; i < MAX_VCPUS; i++)
-		if (ivs[i].open && end > ivs[i].start)
-			close_interval(a, (u32)i, &ivs[i], end);
-	free(ivs);
+		if (w.ivs[i].open && end > w.ivs[i].start)
+			close_interval(a, (u32)i, &w.ivs[i], end);
+	free(w.ivs);
+	free(w.marks);
+	free(w.handoffs);
 }
 
 void analysis_finish(struct analysis *a)

@@ -249,6 +249,20 @@ vcpu_runtimes() {
 	echo
 }
 
+# run_delay_pct TXT N: vCPU N's runqueue wait in % of wall by the kernel's
+# counter (run_delay in the sched records; the summary of the steal view).
+run_delay_pct() {
+	awk -v t="vcpu$2 " 'index($0, t) == 1 { f = 1; next }
+		f && /run_delay/ { sub(/.*run_delay [0-9.]* ms \(/, ""); sub(/%.*/, "")
+			print; exit }' "$1"
+}
+
+# steal_pct CSV N: vCPU N's steal, all culprits, in % of wall (steal view).
+steal_pct() {
+	awk -F, -v t="vcpu$2 " 'index($1, t) == 1 && index($2, "[steal]") == 1 {
+		s += $5 } END { printf "%.2f\n", s }' "$1"
+}
+
 # run_share N: vCPU N's share (%) of the time L1 ran L2's vCPU threads
 # during the last recording, from their schedstat: the scheduler's
 # account, against which the profiler's steal is checked.

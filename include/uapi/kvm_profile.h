@@ -69,7 +69,7 @@ struct kvm_profile_record_header {
 #define KVM_PROFILE_ISA_VMX		1
 #define KVM_PROFILE_ISA_SVM		2
 
-/* kvm_profile_sample.flags and kvm_profile_sched_out.flags */
+/* kvm_profile_sample.flags and kvm_profile_sched_{out,in}.flags */
 #define KVM_PROFILE_S_IN_GUEST		(1U << 0)
 #define KVM_PROFILE_S_GUEST_USER	(1U << 1)
 #define KVM_PROFILE_S_HOST_USER		(1U << 2)
@@ -78,6 +78,7 @@ struct kvm_profile_record_header {
 #define KVM_PROFILE_S_NESTED		(1U << 5)
 #define KVM_PROFILE_S_IN_KVM_RUN	(1U << 6)
 #define KVM_PROFILE_S_EXIT_VALID	(1U << 7)
+#define KVM_PROFILE_S_RUN_DELAY		(1U << 8)
 
 struct kvm_profile_sample {
 	struct kvm_profile_record_header hdr;
@@ -122,6 +123,7 @@ struct kvm_profile_sched_out {
 	__u8 exit_isa;
 	__u8 pad[3];
 	__u64 exit_reason;
+	__u64 run_delay_ns;
 };
 
 /* kvm_profile_sched_in.reason */
@@ -135,7 +137,8 @@ struct kvm_profile_sched_in {
 	__u32 prev_cpu;
 	__u32 pid;
 	__u32 tid;
-	__u32 pad;
+	__u32 flags;
+	__u64 run_delay_ns;
 };
 /* END KVM_PROFILE UAPI */
 

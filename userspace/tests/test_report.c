@@ -4,6 +4,7 @@
  * halt, OS/user, exit and symbol content, write them through the data file
  * writer, load them back and check every view.
  */
+#include <stddef.h>
 #include <unistd.h>
 
 #include "exit_names.h"
@@ -11,6 +12,7 @@
 
 #define FILE_A "test_report_a.data"
 #define FILE_B "test_report_b.data"
+#define FILE_C "test_report_c.data"
 
 static const char host_kallsyms[] =
 	"0000000000000000 A fixed_percpu_data\n"
@@ -454,6 +456,119 @@ static void test_split(void)
 	analysis_free(&a);
 }
 
+/*
+ * Scenario C: two vCPUs take turns on pCPU 1, and their records carry
+ * run_delay (ms below).  vCPU 0 waits 5 ms after a BLOCKED sched-out and
+ * 3 ms after a halt, both behind vCPU 1, which hands the pCPU over; vCPU 1
+ * waits 4 ms while outside KVM_RUN (vCPU 0 hands over, halting) and 2 ms
+ * after a BLOCKED sched-out with no handoff.  vCPU 2 has records of the
+ * series' first version, without run_delay.
+ */
+static void sched_c_vcpu0_1(struct synth *s)
+{
+	synth_sched_in_rd(s, T0, 1, 0, 101, 0);
+	synth_sched_out_rd(s, T0 + 10 * MS, 1, 0, 101, KVM_PROFILE_SCHED_BLOCKED, 0, 0);
+	synth_sched_in_rd(s, T0 + 10 * MS, 1, 1, 102, 0);
+	synth_sched_out_rd(s, T0 + 20 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED, 101, 0);
+	synth_sched_in_rd(s, T0 + 20 * MS, 1, 0, 101, 5 * MS);
+	synth_sched_out_rd(s, T0 + 30 * MS, 1, 0, 101, KVM_PROFILE_SCHED_PREEMPTED, 102, 5 * MS);
+	synth_sched_in_rd(s, T0 + 30 * MS, 1, 1, 102, 10 * MS);
+	synth_sched_out_rd(s, T0 + 35 * MS, 1, 1, 102, KVM_PROFILE_SCHED_USERSPACE, 0, 10 * MS);
+	synth_sched_in_rd(s, T0 + 35 * MS, 1, 0, 101, 10 * MS);
+	synth_sched_out_rd(s, T0 + 48 * MS, 1, 0, 101, KVM_PROFILE_SCHED_HALTED, 102, 10 * MS);
+	synth_sched_in_rd(s, T0 + 50 * MS, 1, 1, 102, 14 * MS);
+	synth_sched_out_rd(s, T0 + 70 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED, 101, 14 * MS);
+	synth_sched_in_rd(s, T0 + 70 * MS, 1, 0, 101, 13 * MS);
+	synth_sched_out_rd(s, T0 + 80 * MS, 1, 0, 101, KVM_PROFILE_SCHED_USERSPACE, 0, 13 * MS);
+	synth_sched_in_rd(s, T0 + 80 * MS, 1, 1, 102, 24 * MS);
+	synth_sched_out_rd(s, T0 + 85 * MS, 1, 1, 102, KVM_PROFILE_SCHED_BLOCKED, 0, 24 * MS);
+	synth_sched_in_rd(s, T0 + 90 * MS, 1, 1, 102, 26 * MS);
+}
+
+static void sched_c_old_vcpu2(struct synth *s)
+{
+	struct kvm_profile_sched_out o = { 0 };
+	struct kvm_profile_sched_in in = { 0 };
+
+	o.hdr.type = KVM_PROFILE_RECORD_SCHED_OUT;
+	o.hdr.size = offsetof(struct kvm_profile_sched_out, run_delay_ns);
+	o.hdr.cpu = 2;
+	o.hdr.time_ns = T0 + 10 * MS;
+	o.vcpu_id = 2;
+	o.reason = KVM_PROFILE_SCHED_PREEMPTED;
+	o.tid = 103;
+	o.next_tid = 555;
+	memcpy(o.next_comm, "stress", 7);
+	synth_raw(s, &o, o.hdr.size);
+	in.hdr.type = KVM_PROFILE_RECORD_SCHED_IN;
+	in.hdr.size = offsetof(struct kvm_profile_sched_in, run_delay_ns);
+	in.hdr.cpu = 2;
+	in.hdr.time_ns = T0 + 15 * MS;
+	in.vcpu_id = 2;
+	in.tid = 103;
+	synth_raw(s, &in, in.hdr.size);
+}
+
+static int write_c(void)
+{
+	u32 tids[3] = { 101, 102, 103 };
+	struct synth_vm vm = {
+		.name = "waitvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SCHED, .nvcpus = 3, .vcpu_tids = tids,
+	};
+	struct synth s;
+
+	if (synth_open(&s, FILE_C, &vm))
+		return -1;
+	sched_c_vcpu0_1(&s);
+	sched_c_old_vcpu2(&s);
+	return synth_close(&s, T0 + 100 * MS);
+}
+
+static void check_steal_row(struct table *t, const char *row, u64 ivs,
+			    const char *ms, const char *what)
+{
+	long r = find_row2(t, 0, row, -1, NULL);
+	char name[160];
+
+	ok(r >= 0, "%s: row %s", what, row);
+	snprintf(name, sizeof(name), "%s: intervals", what);
+	is_u64(row_num(t, r, 1), ivs, name);
+	snprintf(name, sizeof(name), "%s: ms", what);
+	is_str(row_str(t, r, 2), ms, name);
+}
+
+static void test_run_delay(void)
+{
+	struct analysis a;
+	struct doc d = { 0 };
+	struct table *t;
+
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, FILE_C) == 0, "load scenario C (run_delay)");
+	is_u64(a.st.malformed, 0, "records without run_delay are not malformed");
+	report_steal(&a, &d);
+	t = find_table(&d, "vcpu0");
+	check_steal_row(t, "[steal] (on vcpu1)", 3, "13.000",
+			"vcpu0: waits after a block and a halt, and a preemption");
+	is_str(attr_of(t, "steal_ms"), "13.000", "vcpu0: steal total");
+	is_str(attr_of(t, "halt_ms"), "19.000", "vcpu0: halt ends where the wait starts");
+	is_str(attr_of(t, "run_delay_ms"), "13.000", "vcpu0: the kernel's run_delay beside it");
+	t = find_table(&d, "vcpu1");
+	check_steal_row(t, "[steal] (on vcpu0)", 3, "24.000",
+			"vcpu1: two preemptions and a wait outside KVM_RUN");
+	check_steal_row(t, "[steal] (outside: unknown)", 1, "2.000",
+			"vcpu1: a wait nobody handed over");
+	is_str(attr_of(t, "steal_ms"), "26.000", "vcpu1: steal total");
+	is_str(attr_of(t, "run_delay_ms"), "26.000", "vcpu1: the kernel's run_delay");
+	t = find_table(&d, "vcpu2");
+	check_steal_row(t, "[steal] (outside: stress)", 1, "5.000",
+			"vcpu2: first-version records still give steal");
+	is_str(attr_of(t, "run_delay_ms"), "(none)", "vcpu2: no run_delay without it");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
 static void test_timeline(void)
 {
 	struct analysis a;
@@ -607,6 +722,7 @@ int main(void)
 {
 	ok(write_a() == 0, "write scenario A through the data file writer");
 	ok(write_b() == 0, "write scenario B through the data file writer");
+	ok(write_c() == 0, "write scenario C through the data file writer");
 	test_unified();
 	test_host();
 	test_exits();
@@ -614,6 +730,7 @@ int main(void)
 	test_lost();
 	test_filters();
 	test_split();
+	test_run_delay();
 	test_timeline();
 	test_timeline_sched();
 	test_host_elf();
@@ -621,5 +738,6 @@ int main(void)
 	test_symbols();
 	unlink(FILE_A);
 	unlink(FILE_B);
+	unlink(FILE_C);
 	return tap_done();
 }

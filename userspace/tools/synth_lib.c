@@ -70,21 +70,40 @@ void synth_sample(struct synth *s, const struct synth_sample *in)
 	df_write_records(&s->w, &r, sizeof(r));
 }
 
+static void fill_sched_out(struct kvm_profile_sched_out *r, struct synth *s,
+			   u64 t, u32 cpu, u32 vcpu, u32 tid, u32 reason,
+			   u32 next_tid, const char *next_comm)
+{
+	memset(r, 0, sizeof(*r));
+	hdr(&r->hdr, KVM_PROFILE_RECORD_SCHED_OUT, sizeof(*r), cpu, t);
+	r->vcpu_id = vcpu;
+	r->reason = reason;
+	r->pid = s->pid;
+	r->tid = tid;
+	r->next_pid = next_tid;
+	r->next_tid = next_tid;
+	if (next_comm)
+		set_comm(r->next_comm, next_comm);
+}
+
+static void fill_sched_in(struct kvm_profile_sched_in *r, struct synth *s,
+			  u64 t, u32 cpu, u32 vcpu, u32 tid)
+{
+	memset(r, 0, sizeof(*r));
+	hdr(&r->hdr, KVM_PROFILE_RECORD_SCHED_IN, sizeof(*r), cpu, t);
+	r->vcpu_id = vcpu;
+	r->reason = KVM_PROFILE_SCHED_IN_SCHEDULED;
+	r->prev_cpu = cpu;
+	r->pid = s->pid;
+	r->tid = tid;
+}
+
 void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 		     u32 reason, u32 next_tid, const char *next_comm)
 {
 	struct kvm_profile_sched_out r;
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, KVM_PROFILE_RECORD_SCHED_OUT, sizeof(r), cpu, t);
-	r.vcpu_id = vcpu;
-	r.reason = reason;
-	r.pid = s->pid;
-	r.tid = tid;
-	r.next_pid = next_tid;
-	r.next_tid = next_tid;
-	if (next_comm)
-		set_comm(r.next_comm, next_comm);
+	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid, next_comm);
 	df_write_records(&s->w, &r, sizeof(r));
 }
 
@@ -92,13 +111,30 @@ void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
 {
 	struct kvm_profile_sched_in r;
 
-	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, KVM_PROFILE_RECORD_SCHED_IN, sizeof(r), cpu, t);
-	r.vcpu_id = vcpu;
-	r.reason = KVM_PROFILE_SCHED_IN_SCHEDULED;
-	r.prev_cpu = cpu;
-	r.pid = s->pid;
-	r.tid = tid;
+	fill_sched_in(&r, s, t, cpu, vcpu, tid);
+	df_write_records(&s->w, &r, sizeof(r));
+}
+
+void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
+			u32 reason, u32 next_tid, u64 run_delay)
+{
+	struct kvm_profile_sched_out r;
+
+	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid,
+		       next_tid ? "CPU n/KVM" : NULL);
+	r.flags = KVM_PROFILE_S_RUN_DELAY;
+	r.run_delay_ns = run_delay;
+	df_write_records(&s->w, &r, sizeof(r));
+}
+
+void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
+		       u64 run_delay)
+{
+	struct kvm_profile_sched_in r;
+
+	fill_sched_in(&r, s, t, cpu, vcpu, tid);
+	r.flags = KVM_PROFILE_S_RUN_DELAY;
+	r.run_delay_ns = run_delay;
 	df_write_records(&s->w, &r, sizeof(r));
 }
 

@@ -11,8 +11,10 @@
  * a HALTED or BLOCKED interval) and preemptions outside KVM_RUN.  What
  * run_delay grew between two records of a vCPU, beyond the PREEMPTED
  * interval between them, is steal placed just before the later record.
- * Its culprit, without host samples, is the vCPU that handed that pCPU to
- * this one in the meantime, or "unknown".
+ * Its culprit, without host samples, is who last got that pCPU from a
+ * vCPU in the meantime, if no vCPU got it back since: the vCPU that
+ * handed it to this one, or the task a sched-out named as next (say, the
+ * hog that took the pCPU when this vCPU blocked); else "unknown".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +42,14 @@ struct run_delay_mark {
 	u64 time;
 };
 
-/* The last vCPU that left a pCPU to a named task. */
+/* The last sched-out on a pCPU, and the last sched-in there. */
 struct handoff {
 	bool valid;
 	u32 vcpu;
 	u32 next_tid;
+	u32 next_owner;		/* vCPU id, or OWNER_COMM | comm id */
 	u64 time;
+	u64 last_in;
 };
 
 struct walk {
@@ -243,7 +247,12 @@ static u64 uncovered_wait(const struct run_delay_mark *m,
 	return grew < span - covered ? grew : span - covered;
 }
 
-/* Who held @cpu while @vcpu waited since @since: a vCPU that handed over. */
+/*
+ * Who held @cpu while @vcpu waited since @since: the last task a vCPU
+ * left @cpu to, after @since and with no vCPU on @cpu since then; when
+ * that task is @vcpu itself, the vCPU that handed @cpu over.  The idle
+ * task is no culprit: a wait means someone else got the pCPU after it.
+ */
 static u32 wait_owner(struct analysis *a, const struct walk *w, u32 vcpu,
 		      u32 cpu, u64 since)
 {
@@ -253,10 +262,12 @@ static u32 wait_owner(struct analysis *a, const struct walk *w, u32 vcpu,
 	if (cpu >= MAX_CPUS || !v || !v->tid)
 		return OWNER_COMM;	/* comm id 0: "unknown" */
 	h = &w->handoffs[cpu];
-	if (h->valid && h->vcpu != vcpu && h->next_tid == v->tid &&
-	    h->time >= since)
-		return h->vcpu;
-	return OWNER_COMM;
+	if (!h->valid || h->time < since || h->last_in > h->time ||
+	    !h->next_tid)
+		return OWNER_COMM;
+	if (h->next_tid != v->tid)
+		return h->next_owner;
+	return h->vcpu != vcpu ? h->vcpu : OWNER_COMM;
 }
 
 /* Steal the wait @ns ending at @end, on the pCPU @ev ran on. */
@@ -282,14 +293,25 @@ static void open_interval(struct open_iv *iv, const struct sched_ev *ev)
 	iv->next_comm = ev->next_comm;
 }
 
-static void note_handoff(struct walk *w, const struct sched_ev *ev)
+static void note_handoff(struct analysis *a, struct walk *w,
+			 const struct sched_ev *ev)
 {
-	if (ev->cpu >= MAX_CPUS || !ev->next_tid)
+	struct handoff *h;
+	struct open_iv next = { .next_tid = ev->next_tid,
+				.next_comm = ev->next_comm };
+
+	if (ev->cpu >= MAX_CPUS)
 		return;
-	w->handoffs[ev->cpu] = (struct handoff){
-		.valid = true, .vcpu = ev->vcpu, .next_tid = ev->next_tid,
-		.time = ev->time,
-	};
+	h = &w->handoffs[ev->cpu];
+	if (!ev->is_out) {
+		h->last_in = ev->time;
+		return;
+	}
+	h->valid = true;
+	h->vcpu = ev->vcpu;
+	h->next_tid = ev->next_tid;
+	h->next_owner = next_owner(a, &next);
+	h->time = ev->time;
 }
 
 /*
@@ -330,9 +352,9 @@ static void walk_event(struct analysis *a, struct walk *w,
 		wait_interval(a, w, ev, m->time, wait, ev->time - covered);
 	if (ev->has_run_delay)
 		*m = (struct run_delay_mark){ true, ev->run_delay, ev->time };
+	note_handoff(a, w, ev);
 	if (!ev->is_out)
 		return;
-	note_handoff(w, ev);
 	if (ev->reason == KVM_PROFILE_SCHED_PREEMPTED ||
 	    ev->reason == KVM_PROFILE_SCHED_HALTED)
 		open_interval(iv, ev);

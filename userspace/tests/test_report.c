@@ -460,29 +460,41 @@ static void test_split(void)
  * Scenario C: two vCPUs take turns on pCPU 1, and their records carry
  * run_delay (ms below).  vCPU 0 waits 5 ms after a BLOCKED sched-out and
  * 3 ms after a halt, both behind vCPU 1, which hands the pCPU over; vCPU 1
- * waits 4 ms while outside KVM_RUN (vCPU 0 hands over, halting) and 2 ms
- * after a BLOCKED sched-out with no handoff.  vCPU 2 has records of the
+ * waits 4 ms while outside KVM_RUN (vCPU 0 hands over, halting), 2 ms
+ * after a BLOCKED sched-out with no next task and no handoff, and 2 ms
+ * after a BLOCKED sched-out that left the pCPU to "stress".  vCPU 2 has records of the
  * series' first version, without run_delay.
  */
 static void sched_c_vcpu0_1(struct synth *s)
 {
 	synth_sched_in_rd(s, T0, 1, 0, 101, 0);
-	synth_sched_out_rd(s, T0 + 10 * MS, 1, 0, 101, KVM_PROFILE_SCHED_BLOCKED, 0, 0);
+	synth_sched_out_rd(s, T0 + 10 * MS, 1, 0, 101, KVM_PROFILE_SCHED_BLOCKED,
+			   0, NULL, 0);
 	synth_sched_in_rd(s, T0 + 10 * MS, 1, 1, 102, 0);
-	synth_sched_out_rd(s, T0 + 20 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED, 101, 0);
+	synth_sched_out_rd(s, T0 + 20 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED,
+			   101, "CPU n/KVM", 0);
 	synth_sched_in_rd(s, T0 + 20 * MS, 1, 0, 101, 5 * MS);
-	synth_sched_out_rd(s, T0 + 30 * MS, 1, 0, 101, KVM_PROFILE_SCHED_PREEMPTED, 102, 5 * MS);
+	synth_sched_out_rd(s, T0 + 30 * MS, 1, 0, 101, KVM_PROFILE_SCHED_PREEMPTED,
+			   102, "CPU n/KVM", 5 * MS);
 	synth_sched_in_rd(s, T0 + 30 * MS, 1, 1, 102, 10 * MS);
-	synth_sched_out_rd(s, T0 + 35 * MS, 1, 1, 102, KVM_PROFILE_SCHED_USERSPACE, 0, 10 * MS);
+	synth_sched_out_rd(s, T0 + 35 * MS, 1, 1, 102, KVM_PROFILE_SCHED_USERSPACE,
+			   0, NULL, 10 * MS);
 	synth_sched_in_rd(s, T0 + 35 * MS, 1, 0, 101, 10 * MS);
-	synth_sched_out_rd(s, T0 + 48 * MS, 1, 0, 101, KVM_PROFILE_SCHED_HALTED, 102, 10 * MS);
+	synth_sched_out_rd(s, T0 + 48 * MS, 1, 0, 101, KVM_PROFILE_SCHED_HALTED,
+			   102, "CPU n/KVM", 10 * MS);
 	synth_sched_in_rd(s, T0 + 50 * MS, 1, 1, 102, 14 * MS);
-	synth_sched_out_rd(s, T0 + 70 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED, 101, 14 * MS);
+	synth_sched_out_rd(s, T0 + 70 * MS, 1, 1, 102, KVM_PROFILE_SCHED_PREEMPTED,
+			   101, "CPU n/KVM", 14 * MS);
 	synth_sched_in_rd(s, T0 + 70 * MS, 1, 0, 101, 13 * MS);
-	synth_sched_out_rd(s, T0 + 80 * MS, 1, 0, 101, KVM_PROFILE_SCHED_USERSPACE, 0, 13 * MS);
+	synth_sched_out_rd(s, T0 + 80 * MS, 1, 0, 101, KVM_PROFILE_SCHED_USERSPACE,
+			   0, NULL, 13 * MS);
 	synth_sched_in_rd(s, T0 + 80 * MS, 1, 1, 102, 24 * MS);
-	synth_sched_out_rd(s, T0 + 85 * MS, 1, 1, 102, KVM_PROFILE_SCHED_BLOCKED, 0, 24 * MS);
+	synth_sched_out_rd(s, T0 + 85 * MS, 1, 1, 102, KVM_PROFILE_SCHED_BLOCKED,
+			   0, NULL, 24 * MS);
 	synth_sched_in_rd(s, T0 + 90 * MS, 1, 1, 102, 26 * MS);
+	synth_sched_out_rd(s, T0 + 92 * MS, 1, 1, 102, KVM_PROFILE_SCHED_BLOCKED,
+			   555, "stress", 26 * MS);
+	synth_sched_in_rd(s, T0 + 97 * MS, 1, 1, 102, 28 * MS);
 }
 
 static void sched_c_old_vcpu2(struct synth *s)
@@ -559,8 +571,10 @@ static void test_run_delay(void)
 			"vcpu1: two preemptions and a wait outside KVM_RUN");
 	check_steal_row(t, "[steal] (outside: unknown)", 1, "2.000",
 			"vcpu1: a wait nobody handed over");
-	is_str(attr_of(t, "steal_ms"), "26.000", "vcpu1: steal total");
-	is_str(attr_of(t, "run_delay_ms"), "26.000", "vcpu1: the kernel's run_delay");
+	check_steal_row(t, "[steal] (outside: stress)", 1, "2.000",
+			"vcpu1: a wait behind the task it blocked for");
+	is_str(attr_of(t, "steal_ms"), "28.000", "vcpu1: steal total");
+	is_str(attr_of(t, "run_delay_ms"), "28.000", "vcpu1: the kernel's run_delay");
 	t = find_table(&d, "vcpu2");
 	check_steal_row(t, "[steal] (outside: stress)", 1, "5.000",
 			"vcpu2: first-version records still give steal");

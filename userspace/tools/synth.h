@@ -43,7 +43,8 @@ void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid);
 /* The same, carrying the thread's run_delay (KVM_PROFILE_S_RUN_DELAY). */
 void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
-			u32 reason, u32 next_tid, u64 run_delay);
+			u32 reason, u32 next_tid, const char *next_comm,
+			u64 run_delay);
 void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 		       u64 run_delay);
 void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost);

@@ -116,12 +116,12 @@ void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
 }
 
 void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
-			u32 reason, u32 next_tid, u64 run_delay)
+			u32 reason, u32 next_tid, const char *next_comm,
+			u64 run_delay)
 {
 	struct kvm_profile_sched_out r;
 
-	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid,
-		       next_tid ? "CPU n/KVM" : NULL);
+	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid, next_comm);
 	r.flags = KVM_PROFILE_S_RUN_DELAY;
 	r.run_delay_ns = run_delay;
 	df_write_records(&s->w, &r, sizeof(r));

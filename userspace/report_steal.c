@@ -2,7 +2,6 @@
 /* Steal view: per vCPU, who held its pCPU while it was runnable, and halt. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "report.h"
 
@@ -27,25 +26,11 @@ static void add_row(struct analysis *a, struct table *t, const char *who,
 	table_set(t, r, 4, "%" PRIu64, ns_to_samples(a, ns));
 }
 
-/* The kernel's run_delay, beside the steal the intervals add up to. */
-static void run_delay_summary(struct table *t, const struct vcpu_stat *s,
-			      u64 wall)
-{
-	char ms[32], *line;
-
-	fmt_ms(s->run_delay_ns, ms, sizeof(ms));
-	attr_add(&t->attrs, "run_delay_ms", true, "%s", ms);
-	line = xasprintf("%s; run_delay %s ms (%.2f%%)", t->summary, ms,
-			 pct(s->run_delay_ns, wall));
-	free(t->summary);
-	t->summary = line;
-}
-
 static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 		       struct rowset *rs, u64 wall)
 {
 	const struct vcpu_stat *s = &a->vcpus[v];
-	char title[64], m1[32], m2[32], who[128];
+	char title[64], m1[32], m2[32], m3[32], who[128], rd[80] = "";
 	struct table *t;
 	size_t i;
 
@@ -57,11 +42,16 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 	attr_add(&t->attrs, "halt_ms", true, "%s", fmt_ms(s->halt_ns, m2, sizeof(m2)));
 	attr_add(&t->attrs, "steal_intervals", true, "%" PRIu64, s->steal_intervals);
 	attr_add(&t->attrs, "halt_intervals", true, "%" PRIu64, s->halt_intervals);
-	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)",
+	/* The kernel's run_delay, beside the steal the intervals add up to. */
+	if (s->has_run_delay) {
+		fmt_ms(s->run_delay_ns, m3, sizeof(m3));
+		attr_add(&t->attrs, "run_delay_ms", true, "%s", m3);
+		snprintf(rd, sizeof(rd), "; run_delay %s ms (%.2f%%)", m3,
+			 pct(s->run_delay_ns, wall));
+	}
+	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)%s",
 			       m1, pct(s->steal_ns, wall), m2,
-			       pct(s->halt_ns, wall));
-	if (s->has_run_delay)
-		run_delay_summary(t, s, wall);
+			       pct(s->halt_ns, wall), rd);
 	for (i = 0; i < rs->n; i++) {
 		if (rs->rows[i].group != v)
 			continue;

@@ -47,7 +47,7 @@ struct handoff {
 	bool valid;
 	u32 vcpu;
 	u32 next_tid;
-	u32 next_owner;		/* vCPU id, or OWNER_COMM | comm id */
+	u32 next_comm;		/* comm id */
 	u64 time;
 	u64 last_in;
 };
@@ -135,13 +135,19 @@ static size_t count_owners(const struct analysis *a, u32 cpu, u64 start,
 	return n;
 }
 
-static u32 next_owner(const struct analysis *a, const struct open_iv *iv)
+/* A task a sched-out named as next: a vCPU of this VM, or a host comm. */
+static u32 task_owner(const struct analysis *a, u32 tid, u32 comm)
 {
-	u32 vcpu = analysis_vcpu_of_tid(a, iv->next_tid);
+	u32 vcpu = analysis_vcpu_of_tid(a, tid);
 
 	if (vcpu != NO_VCPU)
 		return vcpu;
-	return OWNER_COMM | iv->next_comm;
+	return OWNER_COMM | comm;
+}
+
+static u32 next_owner(const struct analysis *a, const struct open_iv *iv)
+{
+	return task_owner(a, iv->next_tid, iv->next_comm);
 }
 
 /*
@@ -266,7 +272,7 @@ static u32 wait_owner(struct analysis *a, const struct walk *w, u32 vcpu,
 	    !h->next_tid)
 		return OWNER_COMM;
 	if (h->next_tid != v->tid)
-		return h->next_owner;
+		return task_owner(a, h->next_tid, h->next_comm);
 	return h->vcpu != vcpu ? h->vcpu : OWNER_COMM;
 }
 
@@ -293,12 +299,9 @@ static void open_interval(struct open_iv *iv, const struct sched_ev *ev)
 	iv->next_comm = ev->next_comm;
 }
 
-static void note_handoff(struct analysis *a, struct walk *w,
-			 const struct sched_ev *ev)
+static void note_handoff(struct walk *w, const struct sched_ev *ev)
 {
 	struct handoff *h;
-	struct open_iv next = { .next_tid = ev->next_tid,
-				.next_comm = ev->next_comm };
 
 	if (ev->cpu >= MAX_CPUS)
 		return;
@@ -310,7 +313,7 @@ static void note_handoff(struct analysis *a, struct walk *w,
 	h->valid = true;
 	h->vcpu = ev->vcpu;
 	h->next_tid = ev->next_tid;
-	h->next_owner = next_owner(a, &next);
+	h->next_comm = ev->next_comm;
 	h->time = ev->time;
 }
 
@@ -352,7 +355,7 @@ static void walk_event(struct analysis *a, struct walk *w,
 		wait_interval(a, w, ev, m->time, wait, ev->time - covered);
 	if (ev->has_run_delay)
 		*m = (struct run_delay_mark){ true, ev->run_delay, ev->time };
-	note_handoff(a, w, ev);
+	note_handoff(w, ev);
 	if (!ev->is_out)
 		return;
 	if (ev->reason == KVM_PROFILE_SCHED_PREEMPTED ||

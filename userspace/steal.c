@@ -233,12 +233,11 @@ static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 }
 
 /*
- * The runqueue wait ending at @ev that no PREEMPTED interval covers: what
- * run_delay grew since the vCPU's last record, less the PREEMPTED interval
- * @ev closes, at most the time between the two records.
+ * What run_delay grew since the vCPU's last record, at most the time
+ * between the two records (a damaged file may say more, or go back).
  */
-static u64 uncovered_wait(const struct run_delay_mark *m,
-			  const struct sched_ev *ev, u64 covered)
+static u64 run_delay_growth(const struct run_delay_mark *m,
+			    const struct sched_ev *ev)
 {
 	u64 grew, span;
 
@@ -247,10 +246,19 @@ static u64 uncovered_wait(const struct run_delay_mark *m,
 		return 0;
 	grew = ev->run_delay - m->run_delay;
 	span = ev->time - m->time;
-	if (grew < covered + MIN_WAIT_NS || span <= covered)
-		return 0;
-	grew -= covered;
-	return grew < span - covered ? grew : span - covered;
+	return grew < span ? grew : span;
+}
+
+/*
+ * The runqueue wait ending at @ev that no PREEMPTED interval covers: the
+ * run_delay growth less the PREEMPTED interval @ev closes.
+ */
+static u64 uncovered_wait(const struct run_delay_mark *m,
+			  const struct sched_ev *ev, u64 covered)
+{
+	u64 grew = run_delay_growth(m, ev);
+
+	return grew >= covered + MIN_WAIT_NS ? grew - covered : 0;
 }
 
 /*
@@ -330,9 +338,8 @@ static void count_run_delay(struct analysis *a, const struct run_delay_mark *m,
 	if (!ev->has_run_delay || !m->valid || !v)
 		return;
 	v->has_run_delay = true;
-	if (ev->run_delay > m->run_delay && clip(a, &start, &end) &&
-	    start == m->time && end == ev->time)
-		v->run_delay_ns += ev->run_delay - m->run_delay;
+	if (clip(a, &start, &end) && start == m->time && end == ev->time)
+		v->run_delay_ns += run_delay_growth(m, ev);
 }
 
 static void walk_event(struct analysis *a, struct walk *w,

@@ -462,8 +462,10 @@ static void test_split(void)
  * 3 ms after a halt, both behind vCPU 1, which hands the pCPU over; vCPU 1
  * waits 4 ms while outside KVM_RUN (vCPU 0 hands over, halting), 2 ms
  * after a BLOCKED sched-out with no next task and no handoff, and 2 ms
- * after a BLOCKED sched-out that left the pCPU to "stress".  vCPU 2 has records of the
- * series' first version, without run_delay.
+ * after a BLOCKED sched-out that left the pCPU to "stress".  vCPU 2 has
+ * records of the series' first version, without run_delay.  vCPU 3's
+ * run_delay goes back, then grows 10 s in 10 ms, as only a damaged file
+ * can say.
  */
 static void sched_c_vcpu0_1(struct synth *s)
 {
@@ -521,12 +523,20 @@ static void sched_c_old_vcpu2(struct synth *s)
 	synth_raw(s, &in, in.hdr.size);
 }
 
+static void sched_c_bad_vcpu3(struct synth *s)
+{
+	synth_sched_in_rd(s, T0 + 10 * MS, 3, 3, 104, 100 * MS);
+	synth_sched_out_rd(s, T0 + 20 * MS, 3, 3, 104, KVM_PROFILE_SCHED_BLOCKED,
+			   0, NULL, 50 * MS);
+	synth_sched_in_rd(s, T0 + 30 * MS, 3, 3, 104, 10000 * MS);
+}
+
 static int write_c(void)
 {
-	u32 tids[3] = { 101, 102, 103 };
+	u32 tids[4] = { 101, 102, 103, 104 };
 	struct synth_vm vm = {
 		.name = "waitvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_SCHED, .nvcpus = 3, .vcpu_tids = tids,
+		.flags = KVM_PROFILE_F_SCHED, .nvcpus = 4, .vcpu_tids = tids,
 	};
 	struct synth s;
 
@@ -534,6 +544,7 @@ static int write_c(void)
 		return -1;
 	sched_c_vcpu0_1(&s);
 	sched_c_old_vcpu2(&s);
+	sched_c_bad_vcpu3(&s);
 	return synth_close(&s, T0 + 100 * MS);
 }
 
@@ -579,6 +590,12 @@ static void test_run_delay(void)
 	check_steal_row(t, "[steal] (outside: stress)", 1, "5.000",
 			"vcpu2: first-version records still give steal");
 	is_str(attr_of(t, "run_delay_ms"), "(none)", "vcpu2: no run_delay without it");
+	t = find_table(&d, "vcpu3");
+	check_steal_row(t, "[steal] (outside: unknown)", 1, "10.000",
+			"vcpu3: run_delay growth past the time between records");
+	is_str(attr_of(t, "steal_ms"), "10.000", "vcpu3: steal at most the elapsed time");
+	is_str(attr_of(t, "run_delay_ms"), "10.000",
+	       "vcpu3: run_delay that goes back or outruns time is clamped");
 	doc_free(&d);
 	analysis_free(&a);
 }

@@ -23,7 +23,7 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 
 perf=
 for p in /usr/bin/perf_* /usr/bin/perf; do
-	if [ -x "$p" ] && file -L "$p" | grep -q ELF; then
+	if [ -x "$p" ] && [[ $(file -L "$p") == *ELF* ]]; then
 		perf=$p
 		break
 	fi
@@ -32,7 +32,7 @@ if [ -z "$perf" ]; then
 	log "installing linux-perf"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >&2
 	for p in /usr/bin/perf_* /usr/bin/perf; do
-		[ -x "$p" ] && file -L "$p" | grep -q ELF && { perf=$p; break; }
+		[ -x "$p" ] && [[ $(file -L "$p") == *ELF* ]] && { perf=$p; break; }
 	done
 fi
 [ -n "$perf" ] || die "no perf binary"

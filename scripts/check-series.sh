@@ -29,9 +29,9 @@ for p in "$TOP"/patches/0*.patch; do
 	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
 	# Errors fail; a warning or check must be justified in the changelog.
 	rc=0
-	if echo "$out" | grep -q '^ERROR:'; then
+	if grep -q '^ERROR:' <<<"$out"; then
 		rc=1
-	elif echo "$out" | grep -qE '^(WARNING|CHECK):' &&
+	elif grep -qE '^(WARNING|CHECK):' <<<"$out" &&
 	     ! grep -q '^checkpatch.pl --strict:' "$p"; then
 		rc=1
 	fi

@@ -31,13 +31,10 @@ console=$BUILD_DIR/testbed/$KCONFIG/console.log
 [ -f "$console" ] || die "the test bed did not boot (no $console); see the lines above"
 step "5/5 reports (from $console)"
 
-# The scenario prints each report between E2E-REPORT-BEGIN/END markers;
-# /init prefixes test output with "# ".
+# The scenario prints each report between E2E-REPORT-BEGIN/END markers.
 show() {
-	tr -d '\r' <"$console" | awk -v v="$1" '
-		$0 == "# E2E-REPORT-BEGIN " v { p = 1; next }
-		$0 == "# E2E-REPORT-END " v { p = 0; exit }
-		p { sub(/^# ?/, ""); print }'
+	"$TOP/scripts/console-section.sh" "$1" "$console" ||
+		echo "(no $1 report on the console: scenario 2 did not get that far)"
 }
 echo
 echo "=== unified report: vCPU 0 of the guest, a host hog on its pCPU ==="
@@ -47,7 +44,11 @@ echo "=== steal table ==="
 show steal
 echo
 echo "=== scenario 2 checks ==="
-tr -d '\r' <"$console" | sed -n 's/^# \(\(not \)\{0,1\}ok [0-9]* - .*\)/  \1/p'
+sed -n 's/\r$//; s/^# \(\(not \)\{0,1\}ok [0-9]* - .*\)/  \1/p' "$console"
 cat "$BUILD_DIR/testbed/demo.tap"
 step "done in $(($(date +%s) - t0)) s (exit $rc)"
+if [ "$rc" != 0 ]; then
+	echo "demo: scenario 2's checks failed:" >&2
+	grep '^not ok' "$BUILD_DIR/testbed/demo.tap" | sed 's/^/  /' >&2 || true
+fi
 exit $rc

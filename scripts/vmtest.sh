@@ -23,7 +23,7 @@ skip=${VMTEST_SKIP-e2e}
 append="$append ${VMTEST_APPEND:-}"
 
 l1_qemu "${VMTEST_MEM:-2048}"
-log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | head -n 1))"
+log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | sed -n 1p))"
 log "console: $log"
 start=$(date +%s)
 set +e

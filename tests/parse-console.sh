@@ -33,7 +33,7 @@ expect_line() {
 	local out
 	out=$("$parse" "$fx/$1") || true
 	n=$((n + 1))
-	if echo "$out" | grep -qxF -- "$2"; then
+	if grep -qxF -- "$2" <<<"$out"; then
 		echo "ok $n - $3"
 	else
 		echo "not ok $n - $3"
@@ -51,7 +51,7 @@ expect_line console-fail-detail.console \
 	"... and the comment before that check"
 out=$("$parse" "$fx/console-fail-detail.console")
 n=$((n + 1))
-if echo "$out" | grep -q 'a check of a test that then passes'; then
+if grep -q 'a check of a test that then passes' <<<"$out"; then
 	echo "not ok $n - a passing test's output stays out"; fail=$((fail + 1))
 else
 	echo "ok $n - a passing test's output stays out"
@@ -59,7 +59,7 @@ fi
 
 out=$("$parse" "$fx/console-pass.console")
 n=$((n + 1))
-if echo "$out" | grep -qx '2 passed, 0 failed'; then
+if grep -qx '2 passed, 0 failed' <<<"$out"; then
 	echo "ok $n - counts the tests"
 else
 	echo "not ok $n - counts the tests"; fail=$((fail + 1))

@@ -26,8 +26,8 @@ mkdir -p "$pool"
 
 build "file://$tmp/mirror"
 check "$([ $rc != 0 ] && echo 0)" "a mirror without the source: fails"
-echo "$out" | grep -q "is qemu .* still served" &&
-	echo "$out" | grep -q "QEMU_SRC_MIRROR"
+grep -q "is qemu .* still served" <<<"$out" &&
+	grep -q "QEMU_SRC_MIRROR" <<<"$out"
 check $? "... naming the version and QEMU_SRC_MIRROR"
 [ ! -d "$tmp/build/qemu-l0" ] || [ -z "$(find "$tmp/build/qemu-l0" -name '*.part' -o -name 'qemu-system-x86_64')" ]
 check $? "... and leaves no partial download or binary"
@@ -35,7 +35,7 @@ check $? "... and leaves no partial download or binary"
 echo "not the QEMU source" > "$pool/qemu_7.2+dfsg.orig.tar.xz"
 build "file://$tmp/mirror"
 check "$([ $rc != 0 ] && echo 0)" "a tarball with another sha256: fails"
-echo "$out" | grep -q "has sha256 .*, expected 91aca715"
+grep -q "has sha256 .*, expected 91aca715" <<<"$out"
 check $? "... printing both checksums"
 [ -z "$(find "$tmp/build" -name 'qemu-system-x86_64')" ]
 check $? "... and builds nothing"

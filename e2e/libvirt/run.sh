@@ -103,7 +103,7 @@ boot_l1() {
 }
 
 l1_qemu "${LIBVIRT_MEM:-3072}"
-log "booting L1 under QEMU TCG ($("$QEMU_L0" --version | head -n 1)), timeout $total s"
+log "booting L1 under QEMU TCG ($("$QEMU_L0" --version | sed -n 1p)), timeout $total s"
 log "console: $log_file"
 try=1
 while :; do

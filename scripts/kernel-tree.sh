@@ -33,6 +33,9 @@ make_base() {
 	mtime=$(stat -c %Y "$KSRC/Makefile")
 	log "creating the base commit"
 	git -C "$KSRC" init -q -b master
+	# No automatic gc: the first "git am" after the 80k-file base commit
+	# would spend minutes of a cold build packing objects.
+	git -C "$KSRC" config gc.auto 0
 	git -C "$KSRC" add -A -f .
 	GIT_AUTHOR_DATE="@$mtime +0000" GIT_COMMITTER_DATE="@$mtime +0000" \
 	GIT_AUTHOR_NAME=kvmprof GIT_AUTHOR_EMAIL=kvmprof@localhost \

@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Print the path of the pinned kernel source tarball, installing Debian's
-# linux-source-6.12 package at the pinned version when needed, and check
-# its sha256.
+# Print the path of the pinned kernel source tarball: Debian's
+# linux-source-6.12 package at the pinned version, fetched from Debian's
+# security archive (where bookworm's 6.12 kernels are published) into
+# $BUILD_DIR/dl, its .deb and its tarball both checked against pinned
+# sha256s, and unpacked there.  Nothing is installed: apt would find the
+# package only where bookworm-security is configured, which a debootstrap
+# root (scripts/check-deps.sh) is not.
 . "$(dirname "$0")/lib.sh"
 
 tarball=$KERNEL_TARBALL
 if [ -z "$tarball" ]; then
-	tarball=$KERNEL_TARBALL_DEFAULT
-	have=$(dpkg-query -W -f='${Version}' "$KERNEL_PKG" 2>/dev/null || true)
-	if [ "$have" != "$KERNEL_PKG_VERSION" ] || [ ! -f "$tarball" ]; then
-		log "installing $KERNEL_PKG=$KERNEL_PKG_VERSION"
-		if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--allow-downgrades "$KERNEL_PKG=$KERNEL_PKG_VERSION" >&2; then
-			die "$KERNEL_PKG version $KERNEL_PKG_VERSION is not served by apt any more.
-Pick a served one (apt-cache madison $KERNEL_PKG) and run with
-KERNEL_PKG_VERSION=<version> KERNEL_TARBALL_SHA256=<sha256 of $tarball>,
+	dl=$BUILD_DIR/dl
+	deb=${KERNEL_PKG}_${KERNEL_PKG_VERSION}_all.deb
+	tarball=$dl/$KERNEL_PKG-$KERNEL_PKG_VERSION.tar.xz
+	mkdir -p "$dl"
+	if [ ! -f "$tarball" ]; then
+		url=$KERNEL_DEB_MIRROR/pool/updates/main/l/linux-6.12/$deb
+		if [ ! -f "$dl/$deb" ]; then
+			log "downloading $url"
+			if ! curl -sSfL -o "$dl/$deb.part" "$url"; then
+				rm -f "$dl/$deb.part"
+				die "cannot download $url: is $KERNEL_PKG $KERNEL_PKG_VERSION still served?
+Point KERNEL_DEB_MIRROR at a mirror that has it (e.g. http://snapshot.debian.org/archive/debian-security/20251201T000000Z),
+pick another version (KERNEL_PKG_VERSION=... KERNEL_DEB_SHA256=... KERNEL_TARBALL_SHA256=...),
 or point KERNEL_TARBALL at a 6.12 tarball of your own."
+			fi
+			mv "$dl/$deb.part" "$dl/$deb"
 		fi
+		sum=$(sha256sum "$dl/$deb" | cut -d' ' -f1)
+		if [ "$sum" != "$KERNEL_DEB_SHA256" ]; then
+			rm -f "$dl/$deb"
+			die "$url has sha256 $sum, expected $KERNEL_DEB_SHA256 (removed; the next run downloads it again)"
+		fi
+		log "unpacking the kernel tarball from $deb"
+		dpkg-deb --fsys-tarfile "$dl/$deb" |
+			tar -xOf - "./usr/src/$KERNEL_PKG.tar.xz" >"$tarball.part" ||
+			{ rm -f "$tarball.part"; die "$deb holds no usr/src/$KERNEL_PKG.tar.xz"; }
+		mv "$tarball.part" "$tarball"
+		# The tarball has its own pinned sha256 (below): the .deb is done.
+		rm -f "$dl/$deb"
 	fi
 fi
 [ -f "$tarball" ] || die "kernel tarball $tarball not found"

@@ -6,7 +6,9 @@ set -euo pipefail
 KERNEL_PKG=linux-source-6.12
 KERNEL_PKG_VERSION=${KERNEL_PKG_VERSION:-6.12.117-1~deb12u1}
 KERNEL_TARBALL_SHA256=${KERNEL_TARBALL_SHA256:-585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f}
-KERNEL_TARBALL_DEFAULT=/usr/src/linux-source-6.12.tar.xz
+# The .deb, from Debian's security archive (kernel-source.sh).
+KERNEL_DEB_SHA256=${KERNEL_DEB_SHA256:-e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703}
+KERNEL_DEB_MIRROR=${KERNEL_DEB_MIRROR:-http://deb.debian.org/debian-security}
 # KERNEL_TARBALL=/path/to/linux-6.12.y.tar.xz uses another tarball; set
 # KERNEL_TARBALL_SHA256 to its checksum (or "skip", at your own risk).
 KERNEL_TARBALL=${KERNEL_TARBALL:-}

@@ -1,27 +1,63 @@
 #!/usr/bin/env bash
 # Install what building, testing and the demo need on Debian 12, by
-# package name.  The kernel source package is pinned separately by
-# scripts/kernel-source.sh.  Safe to run again: it installs only what is
-# missing (set FORCE_APT=1 to always ask apt).
+# package name: every package any project step runs, each listed under
+# the step that needs it.  The kernel source package is pinned separately
+# by scripts/kernel-source.sh.  Safe to run again: it installs only what
+# is missing (set FORCE_APT=1 to always ask apt).
+#
+# scripts/check-deps.sh proves this list on a pristine Debian 12 root
+# (debootstrap --variant=minbase): a step whose package is missing here
+# fails there.  KVMPROF_DEPS_OMIT="pkg ..." drops packages from the list;
+# it exists for that check's own test, not for users.
 set -euo pipefail
 
 packages=(
-	# kernel build
+	# make demo / make check themselves, and kernel-tree.sh (git am)
+	make git ca-certificates
+	# kernel build (kernel-build.sh): compiler, Kconfig (bison, flex),
+	# objtool (libelf), signing tools built by "make prepare" (libssl),
+	# timeconst (bc), BTF tools (dwarves), the tarball (xz), ccache
 	build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
-	xz-utils kmod cpio git python3
-	# test bed
-	qemu-system-x86 busybox-static time debootstrap zstd
-	# the L0 QEMU built from source (scripts/qemu-build.sh)
-	curl meson ninja-build libglib2.0-dev libpixman-1-dev
-	# userspace tools, guest agent, fuzzing
+	xz-utils kmod
+	# kernel headers install and checkpatch.pl (check-series.sh)
+	rsync perl
+	# test-bed initramfs (build-initramfs.sh): cpio, busybox, the
+	# L1 QEMU's firmware (qemu-system-x86 also ships SeaBIOS) and zstd
+	qemu-system-x86 busybox-static cpio time zstd
+	# libvirt root for e2e scenario 5 (e2e/libvirt/build-root.sh) and the
+	# pristine roots of check-deps.sh and check-fresh.sh
+	debootstrap e2fsprogs
+	# the L0 QEMU built from Debian's source (qemu-build.sh): download,
+	# configure (meson, ninja, glib, pixman, libfdt: Debian's orig tarball
+	# has no dtc submodule), patch
+	curl meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev patch
+	# vmprofctl, guest agent, proto (native builds and tests): libvirt
+	# lookup, libelf symbols, zlib/zstd data files, clang + libFuzzer,
+	# valgrind for the native tests
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind
+	# emulated Intel VMX for make check-vmx (scripts/vmx-test.sh): bochs
+	# with its BIOS, VGA BIOS and terminal display, and an isolinux ISO
+	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
+	# check-vmx runs bochs on a pseudo-terminal (script)
+	bsdutils
 )
+
+if [ -n "${KVMPROF_DEPS_OMIT:-}" ]; then
+	kept=()
+	for p in "${packages[@]}"; do
+		case " $KVMPROF_DEPS_OMIT " in *" $p "*) continue ;; esac
+		kept+=("$p")
+	done
+	packages=("${kept[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
+	# No pipe into grep -q: under pipefail a reader that stops early
+	# can fail the writer with SIGPIPE.
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
 if [ "${#missing[@]}" -eq 0 ] && [ "${FORCE_APT:-0}" != 1 ]; then
 	exit 0

@@ -5,11 +5,14 @@
 # of Debian's package, so that it uses the firmware qemu-system-x86
 # installs (QEMU 7.2 looks for paths under its prefix next to the binary:
 # the prefix is the install directory, /usr paths stay absolute).  Why:
-# qemu/README.md.
+# qemu/README.md.  QEMU_BUILD_STOP=configure stops after configure and
+# removes the work directory (scripts/check-deps.sh: does a pristine
+# machine have what configure needs?).
 . "$(dirname "$0")/lib.sh"
 
 bin=$QEMU_L0_DEFAULT
-if [ -x "$bin" ]; then
+stop=${QEMU_BUILD_STOP:-}
+if [ -x "$bin" ] && [ -z "$stop" ]; then
 	echo "$bin"
 	exit 0
 fi
@@ -69,7 +72,17 @@ cd build || exit 1
 	--disable-werror --prefix="$QEMU_L0_DIR" \
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu \
 	--with-pkgversion="Debian $QEMU_SRC_VERSION + kvmprof qemu/patches" \
-	> ../configure.log 2>&1 || die "configure failed: $src/configure.log"
+	> ../configure.log 2>&1 || {
+	# Print the reason (meson's ERROR lines), not only the log's path.
+	grep -E 'ERROR' ../configure.log | sed -n '1,5s/^/  /p' >&2
+	die "configure failed: $src/configure.log"
+}
+if [ "$stop" = configure ]; then
+	cd "$TOP"
+	rm -rf "$work"
+	log "configured (QEMU_BUILD_STOP=configure: not built)"
+	exit 0
+fi
 log "building qemu-system-x86_64 (about 6 minutes cold on 2 cores)"
 # CCACHE_BASEDIR: the work directory is named after the patches; a new
 # patch then still hits the cache for every file it does not touch.
@@ -80,5 +93,5 @@ mkdir -p "$(dirname "$bin")"
 cp qemu-system-x86_64 "$bin.tmp"
 mv "$bin.tmp" "$bin"
 rm -rf "$work"
-log "built $("$bin" --version | head -n 1)"
+log "built $("$bin" --version | sed -n 1p)"
 echo "$bin"

@@ -45,6 +45,9 @@ pristine_unpack() {
 	mkdir -p "$root" "$PRISTINE_DIR/apt-archives/partial"
 	tar -C "$root" -xf "$tar"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# A throwaway root: dpkg need not fsync every file it unpacks (as
+	# container images configure it), which halves the install step.
+	echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/kvmprof-unsafe-io"
 	mount -t proc proc "$root/proc"
 	mount --rbind /sys "$root/sys"
 	mount --make-rslave "$root/sys"

@@ -8,7 +8,8 @@ export BUILD_DIR KCONFIG
 COMPONENTS := proto userspace guest-agent e2e
 
 .PHONY: all deps kernel selftests vmtest check check-native check-debug \
-	check-e2e check-series demo reproducible clean help $(COMPONENTS)
+	check-e2e check-series check-deps check-fresh check-vmx demo \
+	reproducible clean help $(COMPONENTS)
 
 all: kernel $(COMPONENTS)
 
@@ -20,6 +21,9 @@ help:
 	@echo "make check-debug   the test bed on the debug kernel (KASAN, lockdep)"
 	@echo "make check-e2e     only the end-to-end scenarios (L2 Linux guests, libvirt)"
 	@echo "make check-series  build every patch (modules and built-in), checkpatch"
+	@echo "make check-deps    the dependency step and every step needing a package, in a pristine Debian 12 root"
+	@echo "make check-fresh   the README's commands from a clean clone in a pristine root (about an hour)"
+	@echo "make check-vmx     the selftests on emulated Intel VMX (bochs), 2 CPUs"
 	@echo "make kernel        build the patched kernel (KCONFIG=testbed|debug)"
 	@echo "make vmtest        boot the kernel under QEMU and run the tests"
 	@echo "make reproducible  build twice in two directories, compare bzImage"
@@ -59,6 +63,15 @@ check-e2e: selftests
 
 check-series: deps
 	scripts/check-series.sh
+
+check-deps: deps
+	scripts/check-deps.sh
+
+check-fresh: deps
+	scripts/check-fresh.sh
+
+check-vmx: selftests
+	scripts/vmx-test.sh
 
 demo: deps
 	scripts/demo.sh

@@ -131,6 +131,13 @@ u64 analysis_begin_ns(const struct analysis *a)
 	return a->have_start ? a->start_ns : a->first_ns;
 }
 
+u64 analysis_window_begin_ns(const struct analysis *a)
+{
+	u64 begin = analysis_begin_ns(a);
+
+	return a->f.has_from ? begin + (u64)(a->f.from_s * 1e9) : begin;
+}
+
 u64 analysis_end_ns(const struct analysis *a)
 {
 	u64 end = a->have_stop && a->stop_ns > a->last_ns ? a->stop_ns : a->last_ns;

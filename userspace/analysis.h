@@ -145,6 +145,8 @@ const char *analysis_comm(const struct analysis *a, u32 id);
 u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid);
 u64 analysis_end_ns(const struct analysis *a);
 u64 analysis_begin_ns(const struct analysis *a);
+/* Start of the reported window: the recording start plus --time-from. */
+u64 analysis_window_begin_ns(const struct analysis *a);
 u64 ns_to_samples(const struct analysis *a, u64 ns);
 struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu);
 

@@ -220,9 +220,7 @@ static int load_timeline(struct analysis *a, const struct report_opts *o)
 		analysis_free(&probe);
 		return -1;
 	}
-	begin = analysis_begin_ns(&probe);
-	if (o->f.has_from)
-		begin += (u64)(o->f.from_s * 1e9);
+	begin = analysis_window_begin_ns(&probe);
 	end = analysis_end_ns(&probe);
 	analysis_free(&probe);
 	a->tl_base = begin;

@@ -207,7 +207,7 @@ const char *fmt_ms(u64 ns, char *buf, size_t len)
 void doc_header(struct analysis *a, struct doc *d, const char *path,
 		const char *view)
 {
-	u64 begin = analysis_begin_ns(a), end = analysis_end_ns(a);
+	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a);
 	u64 dur = end > begin ? end - begin : 0;
 	char ms[32], per[32];
 

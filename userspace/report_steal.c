@@ -64,14 +64,12 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 void report_steal(struct analysis *a, struct doc *d)
 {
-	u64 begin = analysis_begin_ns(a), end = analysis_end_ns(a), wall;
+	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a), wall;
 	struct agg_entry *e;
 	struct rowset rs;
 	char who[128];
 	u32 v;
 
-	if (a->f.has_from)
-		begin += (u64)(a->f.from_s * 1e9);
 	wall = end > begin ? end - begin : 0;
 	rowset_init(&rs);
 	agg_for_each(&a->steal_agg, e) {

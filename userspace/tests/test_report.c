@@ -383,6 +383,18 @@ static void test_filters(void)
 	is_str(attr_of(t, "total"), "5", "time window clips steal interval to 5 ms");
 	check_row(t, "[steal]", "(on vcpu1)", 5, "clipped steal row");
 	doc_free(&d);
+	doc_header(&a, &d, FILE_A, "unified");
+	is_str(header_of(&d, "duration_ms"), "5.000",
+	       "header duration is the --time-from..--time-to window");
+	doc_free(&d);
+	analysis_free(&a);
+
+	f = (struct filter){ .vcpu = -1, .pid = -1, .has_from = true, .from_s = 0.9 };
+	load_a(&a, &f);
+	doc_header(&a, &d, FILE_A, "unified");
+	is_str(header_of(&d, "duration_ms"), "100.000",
+	       "header duration starts at --time-from");
+	doc_free(&d);
 	analysis_free(&a);
 
 	f = (struct filter){ .vcpu = -1, .pid = -1, .comm = "stress" };

@@ -98,6 +98,26 @@ expect 0 "warning: .*truncated" "report on a truncated file warns and reports" -
 head -c 4096 /dev/urandom >"$TMP/g.data"
 expect 1 "not a vmprofctl data file" "report on garbage" -- "$VMPROFCTL" report -i "$TMP/g.data"
 
+# Every numeric default in --help is the man page's (F14: buffer-pages
+# said 64 in the manual and 128 in --help and the code).
+MAN=$(dirname "$0")/../vmprofctl.8
+man_default() {
+	# the paragraph after the option's .TP line, up to the next one
+	sed 's/\\-/-/g' "$MAN" | awk -v opt="$1" '
+		/^\.(TP|SH)/ { inpar = 0 }
+		index($0, opt " ") || $0 ~ opt "\"?$" { inpar = 1 }
+		inpar' | grep -oE 'default [0-9]+' | head -1 | cut -d' ' -f2
+}
+for cmd in record report; do
+	"$VMPROFCTL" $cmd --help | grep -oE -- '--[a-z-]+ .*\(default [0-9]+' |
+		sed -E 's/^(--[a-z-]+) .*\(default ([0-9]+)$/\1 \2/' >"$TMP/defaults"
+	while read -r opt def; do
+		mdef=$(man_default "$opt")
+		[ "$mdef" = "$def" ]
+		ok $? "$cmd $opt: default $def in --help and the man page (man: ${mdef:-none})"
+	done <"$TMP/defaults"
+done
+
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* "vmprofctl report": options, file load, view dispatch. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -17,7 +21,8 @@ static const char report_help[] =
 "Print a report from a data file written by 'vmprofctl record' or 'start'.\n"
 "\n"
 "Options:\n"
-"  -i, --input FILE        data file (default " DEFAULT_INPUT ")\n"
+"  -i, --input FILE        data file (default " DEFAULT_INPUT "); - reads standard\n"
+"                          input, which may be a pipe\n"
 "  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
 "  -f, --format FMT        text (default), json, csv, folded (unified, host)\n"
 "  -j, --json              same as --format json\n"
@@ -210,11 +215,60 @@ static int load(struct analysis *a, const struct report_opts *o)
 	return analysis_load(a, o->input);
 }
 
-static int load_timeline(struct analysis *a, const struct report_opts *o)
+/*
+ * The timeline reads its input twice (its columns need the time range
+ * first): a pipe is copied into an unlinked temporary file that becomes
+ * standard input, and the input is read as "-".
+ */
+static const char *spool_input(const char *path)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096], *name;
+	int in, out = -1;
+	struct stat st;
+	ssize_t n;
+
+	if (!strcmp(path, "-") ? fstat(STDIN_FILENO, &st) : stat(path, &st))
+		return path;	/* the reader says why it cannot open it */
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return path;
+	in = !strcmp(path, "-") ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	name = xasprintf("%s/vmprofctl-XXXXXX", dir && *dir ? dir : "/tmp");
+	if (in >= 0)
+		out = mkstemp(name);
+	if (out >= 0)
+		unlink(name);
+	while (out >= 0 && (n = read(in, tmp, sizeof(tmp))) != 0) {
+		if ((n < 0 && errno != EINTR) ||
+		    (n > 0 && write(out, tmp, (size_t)n) != n)) {
+			close(out);
+			out = -1;
+		}
+	}
+	if (out < 0 || dup2(out, STDIN_FILENO) < 0 ||
+	    lseek(STDIN_FILENO, 0, SEEK_SET) < 0) {
+		pr_err("cannot copy %s to a temporary file in %s for the timeline: %s; set TMPDIR or pass a file with -i",
+		       path, dir && *dir ? dir : "/tmp", strerror(errno));
+		path = NULL;
+	} else {
+		path = "-";
+	}
+	if (in > STDIN_FILENO)
+		close(in);
+	if (out > STDIN_FILENO)
+		close(out);
+	free(name);
+	return path;
+}
+
+static int load_timeline(struct analysis *a, struct report_opts *o)
 {
 	struct analysis probe;
 	u64 begin, end;
 
+	o->input = spool_input(o->input);
+	if (!o->input)
+		return -1;
 	analysis_init(&probe, &o->f);
 	if (analysis_load(&probe, o->input)) {
 		analysis_free(&probe);
@@ -268,18 +322,20 @@ int cmd_report(int argc, char **argv)
 	struct report_opts o;
 	struct analysis a;
 	struct doc d = { 0 };
+	const char *input;
 	int ret;
 
 	ret = parse_report_args(&o, argc, argv);
 	if (ret)
 		return ret == 1 ? EXIT_OK : ret;
+	input = o.input;	/* the timeline may read a copy of it */
 	analysis_init(&a, &o.f);
 	ret = !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
 	if (ret) {
 		analysis_free(&a);
 		return EXIT_FAIL;
 	}
-	doc_header(&a, &d, o.input, o.view);
+	doc_header(&a, &d, input, o.view);
 	build_view(&a, &d, o.view);
 	lost_table(&a, &d);
 	doc_truncate(&d, (size_t)o.top);

@@ -97,6 +97,22 @@ expect 0 "warning: .*truncated" "report on a truncated file warns and reports" -
 	"$VMPROFCTL" report -i "$TMP/t.data"
 head -c 4096 /dev/urandom >"$TMP/g.data"
 expect 1 "not a vmprofctl data file" "report on garbage" -- "$VMPROFCTL" report -i "$TMP/g.data"
+# F4: a data file from a pipe (-i -, /dev/stdin): every view, the same
+# report as from the file; the timeline reads its input twice.
+for view in unified timeline; do
+	"$VMPROFCTL" report -i "$TMP/s.data" --view $view | sed 1d >"$TMP/file.txt"
+	cat "$TMP/s.data" | "$VMPROFCTL" report -i - --view $view >"$TMP/pipe.txt" 2>"$TMP/err"
+	r=$?
+	sed 1d "$TMP/pipe.txt" | cmp -s - "$TMP/file.txt" && [ $r -eq 0 ] && [ ! -s "$TMP/err" ]
+	ok $? "report -i - --view $view from a pipe: the file's report (exit $r)"
+done
+cat "$TMP/s.data" | "$VMPROFCTL" report -i /dev/stdin | sed 1d >"$TMP/pipe.txt"
+"$VMPROFCTL" report -i "$TMP/s.data" | sed 1d | cmp -s - "$TMP/pipe.txt"
+ok $? "report -i /dev/stdin from a pipe"
+echo garbage | "$VMPROFCTL" report -i - >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] && grep -q "too short" "$TMP/err"
+ok $? "report -i - with a short pipe: exit 1 and says why"
+expect 1 "Is a directory" "report: a directory as input" -- "$VMPROFCTL" report -i "$TMP"
 
 # Every numeric default in --help is the man page's (F14: buffer-pages
 # said 64 in the manual and 128 in --help and the code).

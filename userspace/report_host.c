@@ -26,7 +26,7 @@ void report_host(struct analysis *a, struct doc *d)
 	table_cols(t, 4, cols, keys, numeric);
 	t->truncatable = true;
 	t->last_gap = true;
-	t->fold_prefix = xstrdup("host");
+	table_fold_prefix(t, "host", NULL);
 	t->nfold = 2;
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;

@@ -6,11 +6,70 @@
 
 #include "table.h"
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Every string that reaches a table went through here.  Symbol names come
+ * from the guest (its kallsyms copy, the agent) and from files: a control
+ * byte (C0, DEL, C1) would drive the terminal and a byte that is not UTF-8
+ * makes JSON and CSV invalid, so both are shown as \xHH.  Valid UTF-8
+ * stays as it is.  Takes ownership of s.
+ */
+static char *escape_name(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = { 0 };
+	char hex[5];
+	size_t n;
+
+	for (n = 0; p[n]; n++)
+		if (p[n] < 0x20 || p[n] >= 0x7f)
+			break;
+	if (!p[n])
+		return s;	/* plain ASCII, the common case */
+	while (*p) {
+		n = utf8_len(p);
+		if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			snprintf(hex, sizeof(hex), "\\x%02x", *p);
+			buf_append(&b, hex, 4);
+			p++;
+			continue;
+		}
+		buf_append(&b, p, n);
+		p += n;
+	}
+	buf_append(&b, "", 1);
+	free(s);
+	return (char *)b.data;
+}
+
 struct table *doc_table(struct doc *d, const char *title)
 {
 	struct table *t = xcalloc(1, sizeof(*t));
 
-	t->title = xstrdup(title);
+	t->title = escape_name(xstrdup(title));
 	t->fold_count = -1;
 	d->tables = xrealloc(d->tables, (d->ntables + 1) * sizeof(*d->tables));
 	d->tables[d->ntables++] = t;
@@ -59,6 +118,8 @@ void table_set(struct table *t, size_t row, int col, const char *fmt, ...)
 	if (vasprintf(slot, fmt, ap) < 0)
 		*slot = NULL;
 	va_end(ap);
+	if (*slot)
+		*slot = escape_name(*slot);
 }
 
 void attr_add(struct attrs *a, const char *key, bool numeric,
@@ -75,6 +136,17 @@ void attr_add(struct attrs *a, const char *key, bool numeric,
 	if (vasprintf(&at->val, fmt, ap) < 0)
 		at->val = xstrdup("");
 	va_end(ap);
+	at->val = escape_name(at->val);
+}
+
+void table_fold_prefix(struct table *t, const char *frame0, const char *frame1)
+{
+	t->fold_pre[0] = xstrdup(frame0);
+	t->fold_pre[1] = frame1 ? xstrdup(frame1) : NULL;
+	t->npre = frame1 ? 2 : 1;
+	t->fold_pre[0] = escape_name(t->fold_pre[0]);
+	if (frame1)
+		t->fold_pre[1] = escape_name(t->fold_pre[1]);
 }
 
 bool doc_can_fold(const struct doc *d)
@@ -185,7 +257,7 @@ static void print_json_table(const struct table *t, FILE *out)
 
 static void csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\n\r")) {
 		fputs(s, out);
 		return;
 	}
@@ -231,6 +303,17 @@ static void fold_frame(FILE *out, const char *s)
 		fputc(*s == ';' || *s == ' ' ? '_' : *s, out);
 }
 
+static void fold_prefix(const struct table *t, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < t->npre; i++) {
+		if (i)
+			fputc(';', out);
+		fold_frame(out, t->fold_pre[i]);
+	}
+}
+
 static void print_folded(const struct doc *d, FILE *out)
 {
 	const struct table *t;
@@ -240,12 +323,18 @@ static void print_folded(const struct doc *d, FILE *out)
 	for (i = 0; i < d->ntables; i++) {
 		t = d->tables[i];
 		for (r = 0; t->nfold && r < t->nrows; r++) {
-			fputs(t->fold_prefix ? t->fold_prefix : "", out);
+			fold_prefix(t, out);
 			for (f = 0; f < t->nfold; f++) {
 				fputc(';', out);
 				fold_frame(out, cell(t, r, t->fold_cols[f]));
 			}
 			fprintf(out, " %s\n", cell(t, r, t->fold_count));
+		}
+		/* A flame graph sums to the whole even with --top. */
+		if (t->nfold && t->fold_other) {
+			fold_prefix(t, out);
+			fprintf(out, ";[other] %llu\n",
+				(unsigned long long)t->fold_other);
 		}
 	}
 }
@@ -292,6 +381,8 @@ void doc_truncate(struct doc *d, size_t top)
 
 		if (t->nrows <= top || !t->truncatable)
 			continue;
+		for (j = top; t->fold_count >= 0 && j < t->nrows; j++)
+			t->fold_other += strtoull(cell(t, j, t->fold_count), NULL, 10);
 		for (j = top * TABLE_MAX_COLS; j < t->nrows * TABLE_MAX_COLS; j++)
 			free(t->cells[j]);
 		t->nrows = top;
@@ -321,7 +412,8 @@ void doc_free(struct doc *d)
 		free(t->cells);
 		free(t->title);
 		free(t->summary);
-		free(t->fold_prefix);
+		free(t->fold_pre[0]);
+		free(t->fold_pre[1]);
 		attrs_free(&t->attrs);
 		free(t);
 	}

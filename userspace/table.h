@@ -33,8 +33,13 @@ struct table {
 	bool truncatable;	/* --top applies (rows sorted by weight) */
 	char **cells;
 	size_t nrows, caprows;
-	/* folded stacks: frames = fold_cols in order, count = fold_count */
-	char *fold_prefix;
+	/*
+	 * folded stacks: frames = fold_pre, then fold_cols in order, count =
+	 * fold_count; fold_other: the count of the rows --top cut
+	 */
+	char *fold_pre[2];
+	int npre;
+	u64 fold_other;
 	int fold_cols[3];
 	int nfold;
 	int fold_count;
@@ -56,6 +61,8 @@ void table_set(struct table *t, size_t row, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void attr_add(struct attrs *a, const char *key, bool numeric,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The first stack frames of every folded line (frame1 may be NULL). */
+void table_fold_prefix(struct table *t, const char *frame0, const char *frame1);
 bool doc_can_fold(const struct doc *d);
 void doc_print(const struct doc *d, enum out_format fmt, FILE *out);
 /* Keep the first top rows of each truncatable table (0: all). */

@@ -29,6 +29,7 @@ struct agg_table {
 	size_t cap;	/* power of two */
 	size_t n;
 	size_t max;	/* refuse new keys past this many */
+	bool saturated;	/* still full after agg_fold_names(): see analysis.c */
 };
 
 void agg_init(struct agg_table *t, size_t max);

@@ -165,9 +165,8 @@ int cmd_record(int argc, char **argv)
 		return EXIT_FAIL;
 	c.progress = isatty(2);
 	ret = collector_run(&c);
-	collector_status(&c, line, sizeof(line));
-	fprintf(stderr, "vmprofctl: %s %s\n", c.vm_exited ? "VM exited;" : "recorded",
-		line);
+	collector_result(&c, ret, line, sizeof(line));
+	fprintf(stderr, "vmprofctl: %s\n", line);
 	vm_info_free(&c.vm);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

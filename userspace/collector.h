@@ -36,6 +36,7 @@ struct collector {
 	u64 start_ns;
 	u64 records, lost, bytes;
 	u32 end_reason;
+	int read_error;		/* errno of a failed read of the profile fd */
 	bool progress;
 	bool vm_exited;
 };
@@ -53,6 +54,11 @@ int collector_run(struct collector *c);
 void collector_install_signals(void);
 /* One-line status text, for "status" and the progress line. */
 void collector_status(const struct collector *c, char *buf, size_t len);
+/*
+ * The line that ends a recording, from collector_run()'s result: what was
+ * recorded, or why it failed and what the file really holds.
+ */
+void collector_result(const struct collector *c, int ret, char *buf, size_t len);
 /* Answer one control-socket client (daemon.c). */
 void collector_control(struct collector *c);
 /* Fork the collector into the background with its control socket (daemon.c). */

@@ -45,20 +45,26 @@ static void lost(u64 n)
 		perror("write");
 }
 
-static void fake_collector(struct collector *c, double duration, int vm_pid)
+static void fake_collector_to(struct collector *c, double duration, int vm_pid,
+			      const char *out)
 {
 	memset(c, 0, sizeof(*c));
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC))
 		perror("pipe2");
 	c->prof_fd = fds[0];
 	c->ctl_fd = c->stop_client = -1;
-	c->o.output = OUT;
+	c->o.output = out;
 	c->o.duration = duration;
 	c->vm.pid = vm_pid;
 	snprintf(c->vm.name, sizeof(c->vm.name), "fakevm");
 	c->start_ns = mono_ns();
 	agent_conns_init(&c->agent);
-	df_writer_open(&c->w, OUT);
+	df_writer_open(&c->w, out);
+}
+
+static void fake_collector(struct collector *c, double duration, int vm_pid)
+{
+	fake_collector_to(c, duration, vm_pid, OUT);
 }
 
 static void check_file(u64 samples, u32 reason, const char *what)
@@ -117,6 +123,29 @@ static void test_duration(void)
 	   (unsigned long long)(t / MS));
 	check_file(10, DF_END_DURATION, "duration");
 	close(fds[1]);
+}
+
+/* F3: a full disk; the counts read from the kernel are not what was written. */
+static void test_full_disk(void)
+{
+	struct collector c;
+	char line[1024];
+	int ret;
+
+	fake_collector_to(&c, 0, 1, "/dev/full");
+	feed(300);
+	collector_stop = 1;
+	ret = collector_run(&c);
+	ok(ret != 0, "full disk: collector_run fails");
+	collector_result(&c, ret, line, sizeof(line));
+	printf("# %s\n", line);
+	ok(!strncmp(line, "failed: cannot write /dev/full: No space left on device;", 56),
+	   "full disk: the result says why");
+	ok(strstr(line, "/dev/full holds 0 of the 300 records read (0 bytes)") != NULL,
+	   "full disk: the result says the file holds none of the records");
+	ok(!strstr(line, "recorded"), "full disk: not reported as recorded");
+	close(fds[1]);
+	collector_stop = 0;
 }
 
 static void test_background(void)
@@ -223,6 +252,7 @@ int main(void)
 	test_stop_drains();
 	test_eof();
 	test_duration();
+	test_full_disk();
 	test_background();
 	test_agent_socketpair();
 	test_agent_vsock();

@@ -3,6 +3,8 @@
  * Background collectors: "start" forks one per VM with a pid file and a
  * unix control socket in the runtime directory; "status" and "stop" talk
  * to it.  Protocol: one line "status\n" or "stop\n", one line back.
+ * A collector that fails leaves vm-PID.failed with the reason (its stderr
+ * is /dev/null): "status" reports it until "stop" has.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,7 +41,7 @@ static void sock_path(char *buf, size_t len, int pid, const char *ext)
 	char dir[200];
 
 	run_dir(dir, sizeof(dir));
-	snprintf(buf, len, "%.80s/vm-%d.%.4s", dir, pid, ext);
+	snprintf(buf, len, "%.80s/vm-%d.%.6s", dir, pid, ext);
 }
 
 static int listen_ctl(int pid)
@@ -65,6 +67,8 @@ static int listen_ctl(int pid)
 		return -1;
 	}
 	unlink(sa.sun_path);
+	sock_path(dir, sizeof(dir), pid, "failed");
+	unlink(dir);		/* a new collector: the old failure was seen */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
 		pr_err("cannot listen on %s: %s", sa.sun_path, strerror(errno));
 		close(fd);
@@ -98,6 +102,36 @@ void collector_control(struct collector *c)
 	close(fd);
 }
 
+static void write_failed_file(int vm_pid, const char *line)
+{
+	char path[256];
+	FILE *f;
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/*
+ * The failure a dead collector left for vm_pid, printed on stderr; stop
+ * removes it.  Returns 1 if there was one, else 0.
+ */
+static int report_failed(int vm_pid, bool remove)
+{
+	char path[256], line[1024];
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	if (read_small_file(path, line, sizeof(line)) <= 0)
+		return 0;
+	fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, line);
+	if (remove)
+		unlink(path);
+	return 1;
+}
+
 static void daemon_child(struct collector *c)
 {
 	char line[600], path[256];
@@ -112,9 +146,15 @@ static void daemon_child(struct collector *c)
 		close(fd);
 	}
 	ret = collector_run(c);
-	collector_status(c, line, sizeof(line));
+	if (ret) {
+		collector_result(c, ret, line, sizeof(line));
+		write_failed_file((int)c->vm.pid, line);
+	} else {
+		strcpy(line, "stopped: ");
+		collector_status(c, line + 9, sizeof(line) - 9);
+	}
 	if (c->stop_client >= 0) {
-		dprintf(c->stop_client, "%s %s\n", ret ? "failed:" : "stopped:", line);
+		dprintf(c->stop_client, "%s\n", line);
 		close(c->stop_client);
 	}
 	sock_path(path, sizeof(path), (int)c->vm.pid, "sock");
@@ -230,15 +270,31 @@ int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 	return n > 0 ? 0 : -1;
 }
 
-/* Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error. */
+/*
+ * Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error:
+ * no collector, or it failed (its reply or its vm-PID.failed says why).
+ */
 static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing)
 {
-	char reply[700];
-	int ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+	bool stop = !strcmp(cmd, "stop\n");
+	char reply[1100];
+	int ret;
 
-	if (!ret)
-		fputs(reply, stdout);
-	return ret;
+	if (report_failed(vm_pid, stop))
+		return -1;
+	ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+	if (ret)
+		return ret;
+	if (!strncmp(reply, "failed:", 7)) {
+		fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, reply);
+		if (stop) {	/* written before the reply, and now reported */
+			sock_path(reply, sizeof(reply), vm_pid, "failed");
+			unlink(reply);
+		}
+		return -1;
+	}
+	fputs(reply, stdout);
+	return 0;
 }
 
 static int request_all_collectors(const char *cmd)
@@ -252,6 +308,12 @@ static int request_all_collectors(const char *cmd)
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		/* vm-PID.sock only: sscanf alone also matches vm-PID.pid */
+		end = 0;
+		if (sscanf(de->d_name, "vm-%d.failed%n", &pid, &end) == 1 && end &&
+		    !de->d_name[end]) {
+			fails += report_failed(pid, !strcmp(cmd, "stop\n"));
+			continue;
+		}
 		end = 0;
 		if (sscanf(de->d_name, "vm-%d.sock%n", &pid, &end) != 1 || !end ||
 		    de->d_name[end])
@@ -272,7 +334,8 @@ static const char stop_help[] =
 "Usage: vmprofctl stop [--vm VM]\n"
 "\n"
 "Stop a background collector: it drains the kernel buffers, closes the\n"
-"data file and prints its final counts.  Without --vm, stop all.\n"
+"data file and prints its final counts.  Without --vm, stop all.  A\n"
+"collector that failed (write error) is reported on stderr, exit 1.\n"
 "\n"
 "EXAMPLES\n"
 "  vmprofctl stop --vm pid:4242\n"
@@ -282,7 +345,8 @@ static const char status_help[] =
 "Usage: vmprofctl status [--vm VM]\n"
 "\n"
 "Show what each background collector records: VM, file, duration,\n"
-"records, lost records and bytes.\n"
+"records, lost records and bytes.  A collector that failed (write error)\n"
+"is reported on stderr with its reason, exit 1, until 'stop' clears it.\n"
 "\n"
 "EXAMPLES\n"
 "  vmprofctl status\n"

@@ -8,10 +8,13 @@
  */
 #include <fcntl.h>
 #include <linux/vm_sockets.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "collector.h"
 #include "test_common.h"
 
@@ -184,6 +187,101 @@ static void test_background(void)
 	rmdir(dir);
 }
 
+/* Run a command function with stdout and stderr in out; its exit code. */
+static int run_cmd(int (*fn)(int, char **), const char *a1, const char *a2,
+		   char *out, size_t len)
+{
+	char *argv[] = { (char *)"cmd", (char *)a1, (char *)a2, NULL };
+	int argc = a2 ? 3 : a1 ? 2 : 1, so, se, fd, ret;
+
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	fd = open("test_collector.out", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	ret = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	close(fd);
+	if (read_small_file("test_collector.out", out, len) < 0)
+		out[0] = '\0';
+	unlink("test_collector.out");
+	return ret;
+}
+
+/*
+ * Fork a background collector whose file may hold 4 KiB (RLIMIT_FSIZE):
+ * the header and the start are written, the records are not (EFBIG, the
+ * same path as ENOSPC on a full disk).
+ */
+static pid_t background_small_file(struct collector *c, int vm_pid)
+{
+	struct rlimit old, small = { 4096, 4096 };
+	pid_t pid;
+
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	small.rlim_max = old.rlim_max;
+	setrlimit(RLIMIT_FSIZE, &small);
+	fake_collector_to(c, 0, vm_pid, OUT);
+	pid = collector_background(c);
+	setrlimit(RLIMIT_FSIZE, &old);
+	return pid;
+}
+
+/* F2: a background collector that cannot write does not vanish silently. */
+static void test_background_fails(void)
+{
+	char dir[] = "/tmp/vmprofctl-test-XXXXXX", out[2048], fail[64];
+	struct collector c;
+	int status = -1;
+	pid_t pid;
+
+	ok(mkdtemp(dir) != NULL, "bg failure: runtime dir");
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	pid = background_small_file(&c, 424243);
+	ok(pid > 0, "bg failure: collector forked, its file limited to 4 KiB");
+	feed(50);
+	/* its first flush fails; it exits by itself */
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 1, "bg failure: collector exits 1");
+	ok(run_cmd(cmd_status, NULL, NULL, out, sizeof(out)) == EXIT_FAIL,
+	   "bg failure: status exits 1");
+	printf("# %s", out);
+	ok(strstr(out, "424243") && strstr(out, "File too large") &&
+	   !strstr(out, "no collectors running"),
+	   "bg failure: status names the failed collector and the reason");
+	snprintf(fail, sizeof(fail), "pid:%d", 424243);
+	ok(run_cmd(cmd_status, "--vm", fail, out, sizeof(out)) == EXIT_FAIL &&
+	   strstr(out, "File too large"),
+	   "bg failure: status --vm exits 1 with the reason");
+	ok(run_cmd(cmd_stop, "--vm", fail, out, sizeof(out)) == EXIT_FAIL &&
+	   strstr(out, "File too large"),
+	   "bg failure: stop --vm exits 1 with the reason");
+	ok(run_cmd(cmd_status, NULL, NULL, out, sizeof(out)) == EXIT_OK &&
+	   strstr(out, "no collectors running"),
+	   "bg failure: after stop the failure is cleared");
+	close(fds[1]);
+
+	/* A stop before the first flush: the final drain fails. */
+	pid = background_small_file(&c, 424244);
+	feed(50);
+	snprintf(fail, sizeof(fail), "pid:%d", 424244);
+	ok(run_cmd(cmd_stop, "--vm", fail, out, sizeof(out)) == EXIT_FAIL &&
+	   strstr(out, "File too large"),
+	   "bg failure in the final drain: stop exits 1 with the reason");
+	printf("# %s", out);
+	waitpid(pid, &status, 0);
+	close(fds[1]);
+	rmdir(dir);
+}
+
 static void check_agent(u64 chunks, u64 bytes, const char *what)
 {
 	struct analysis a;
@@ -254,6 +352,7 @@ int main(void)
 	test_duration();
 	test_full_disk();
 	test_background();
+	test_background_fails();
 	test_agent_socketpair();
 	test_agent_vsock();
 	unlink(OUT);

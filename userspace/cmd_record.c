@@ -119,7 +119,7 @@ static int record_opt(struct record_opts *o, int c, const char *arg)
 int parse_record_args(const char *cmd, const char *help, int argc,
 		      char **argv, struct record_opts *o)
 {
-	int c;
+	int c, idx = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->output = "vmprof.data";
@@ -129,17 +129,16 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	o->agent_port = DEFAULT_AGENT_PORT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:o:F:c:e:h", record_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:o:F:c:e:h", record_longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':')
-			return usage_error(cmd, "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option(cmd, c, argv);
 		if (record_opt(o, c, optarg))
-			return usage_error(cmd, "bad value '%s' for %s", optarg,
-					   argv[optind - 1]);
+			return usage_bad_value(cmd, record_longopts, c, idx, optarg);
+		idx = -1;
 	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -366,14 +366,13 @@ static int ctl_cmd(const char *name, const char *help, const char *cmd,
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
 		if (c != 'v')
-			return usage_error(name, "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option(name, c, argv);
 		spec = optarg;
 	}
 	if (optind < argc)

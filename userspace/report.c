@@ -156,7 +156,7 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 
 static int parse_report_args(struct report_opts *o, int argc, char **argv)
 {
-	int c;
+	int c, idx = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->input = DEFAULT_INPUT;
@@ -165,17 +165,16 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	o->f.vcpu = o->f.pid = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:v:f:jh", report_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:v:f:jh", report_longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(report_help, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':')
-			return usage_error("report", "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option("report", c, argv);
 		if (report_opt(o, c, optarg))
-			return usage_error("report", "bad value '%s' for %s", optarg,
-					   argv[optind - 1]);
+			return usage_bad_value("report", report_longopts, c, idx, optarg);
+		idx = -1;
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);

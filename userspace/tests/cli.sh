@@ -47,7 +47,14 @@ done
 expect 2 "unknown command" "unknown command" -- "$VMPROFCTL" frobnicate
 expect 2 "" "no command" -- "$VMPROFCTL"
 expect 2 "see 'vmprofctl report --help'" "report: unknown option" -- "$VMPROFCTL" report --bogus
-expect 2 "bad value" "report: bad view" -- "$VMPROFCTL" report --view nope
+expect 2 "bad value 'nope' for --view;" "report: bad view names the option" -- \
+	"$VMPROFCTL" report --view nope
+expect 2 "bad value 'x' for -f;" "report: bad -f names the option" -- \
+	"$VMPROFCTL" report -f x
+expect 2 "option '-i' needs an argument" "report: missing argument named as such" -- \
+	"$VMPROFCTL" report -i
+expect 2 "unknown option '--bogus'" "report: unknown option named as such" -- \
+	"$VMPROFCTL" report --bogus
 expect 2 "folded works with" "report: folded needs unified or host" -- \
 	"$VMPROFCTL" report --view steal --format folded
 expect 2 "before --time-to" "report: empty time range" -- \
@@ -55,9 +62,12 @@ expect 2 "before --time-to" "report: empty time range" -- \
 expect 1 "cannot open $TMP/missing.data" "report: missing input file" -- \
 	"$VMPROFCTL" report -i "$TMP/missing.data"
 expect 2 "--vm is required" "record: --vm missing" -- "$VMPROFCTL" record -d 1
-expect 2 "bad value" "record: buffer pages not a power of two" -- \
+expect 2 "bad value '3' for --buffer-pages;" "record: buffer pages not a power of two" -- \
 	"$VMPROFCTL" record --vm pid:1 --buffer-pages 3
-expect 2 "bad value" "record: bad event" -- "$VMPROFCTL" record --vm pid:1 --event foo
+expect 2 "bad value 'foo' for --event;" "record: bad event" -- "$VMPROFCTL" record --vm pid:1 --event foo
+expect 2 "bad value '0' for -F;" "record: bad -F names the option" -- "$VMPROFCTL" record --vm x -F 0
+expect 2 "bad value '0' for --freq;" "record: bad --freq=0 names the option" -- \
+	"$VMPROFCTL" record --vm x --freq=0
 expect 1 "no such VM" "record: --vm pid:999999" -- \
 	"$VMPROFCTL" record --vm pid:999999 --duration 1 -o "$TMP/x.data"
 expect 1 "no such VM" "record: --vm pid of a process without a VM" -- \
@@ -87,7 +97,7 @@ expect 0 "^benchvm;vcpu0;\[kvm_intel\];vmx_handle_exit [0-9]" "report folded" --
 rows=$("$VMPROFCTL" report -i "$TMP/s.data" --top 3 | grep -cE '^ +[0-9]+ \| ')
 [ "$rows" -eq 12 ]
 ok $? "report --top 3 keeps 3 rows in each of 4 vCPU tables ($rows)"
-expect 2 "bad value" "report --top 0 is a usage error" -- "$VMPROFCTL" report --top 0
+expect 2 "bad value '0' for --top;" "report --top 0 is a usage error" -- "$VMPROFCTL" report --top 0
 expect 0 "vcpu2" "report --vcpu 2" -- "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2
 "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2 | grep -q "^vcpu1 "
 ok $((1 - $?)) "report --vcpu 2 hides vcpu1"

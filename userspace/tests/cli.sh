@@ -101,6 +101,8 @@ expect 2 "bad value '0' for --top;" "report --top 0 is a usage error" -- "$VMPRO
 expect 0 "vcpu2" "report --vcpu 2" -- "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2
 "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2 | grep -q "^vcpu1 "
 ok $((1 - $?)) "report --vcpu 2 hides vcpu1"
+expect 0 "warning: the filters matched none of the" "report: a filter that matches nothing says so" -- \
+	"$VMPROFCTL" report -i "$TMP/s.data" --vcpu 9
 size=$(wc -c <"$TMP/s.data")
 head -c $((size - 5000)) "$TMP/s.data" >"$TMP/t.data"
 expect 0 "warning: .*truncated" "report on a truncated file warns and reports" -- \

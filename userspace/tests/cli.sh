@@ -125,6 +125,13 @@ echo garbage | "$VMPROFCTL" report -i - >/dev/null 2>"$TMP/err"
 [ $? -eq 1 ] && grep -q "too short" "$TMP/err"
 ok $? "report -i - with a short pipe: exit 1 and says why"
 expect 1 "Is a directory" "report: a directory as input" -- "$VMPROFCTL" report -i "$TMP"
+# F13: output that cannot be written is a failure (exit 1), as in report.
+for args in "list" "--help" "report --help" "--version" "status"; do
+	XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" $args >/dev/full 2>"$TMP/err"
+	r=$?
+	[ $r -eq 1 ] && grep -q "cannot write" "$TMP/err"
+	ok $? "$args >/dev/full exits 1 and says so (exit $r)"
+done
 
 # Every numeric default in --help is the man page's (F14: buffer-pages
 # said 64 in the manual and 128 in --help and the code).

@@ -20,7 +20,8 @@ static const char record_help[] =
 "Usage: vmprofctl record --vm VM [--duration S] [-o FILE] [options]\n"
 "\n"
 "Attach to a running KVM VM and record guest and host samples and vCPU\n"
-"scheduling into a data file, in the foreground.  Ctrl-C stops cleanly.\n"
+"scheduling into a data file, in the foreground.  Ctrl-C stops cleanly:\n"
+"the file is complete, then the exit status is 130 (killed by SIGINT).\n"
 "\n"
 "Options:\n"
 "  --vm VM              pid:N, QEMU -name or -uuid, or libvirt domain\n"
@@ -167,7 +168,7 @@ int cmd_record(int argc, char **argv)
 	collector_result(&c, ret, line, sizeof(line));
 	fprintf(stderr, "vmprofctl: %s\n", line);
 	vm_info_free(&c.vm);
-	return ret ? EXIT_FAIL : EXIT_OK;
+	return collector_exit_code(ret);
 }
 
 const char *start_help_text(void)

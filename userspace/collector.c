@@ -22,11 +22,30 @@
 #define MAX_KALLSYMS (64U << 20)
 
 volatile sig_atomic_t collector_stop;
+volatile sig_atomic_t collector_signal;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	collector_stop = 1;
+	collector_signal = sig;
+}
+
+int collector_exit_code(int ret)
+{
+	int sig = collector_signal;
+
+	if (ret)
+		return EXIT_FAIL;
+	if (sig) {
+		/*
+		 * The file is complete; now die of the signal as perf does
+		 * (exit 130 for Ctrl-C), so a shell loop over VMs stops too.
+		 */
+		fflush(stdout);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return EXIT_OK;
 }
 
 void collector_install_signals(void)

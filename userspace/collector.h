@@ -42,6 +42,11 @@ struct collector {
 };
 
 extern volatile sig_atomic_t collector_stop;
+extern volatile sig_atomic_t collector_signal;	/* the one that stopped it */
+
+/* Exit code of a recording from collector_run()'s result; re-raises the
+ * signal that stopped it (the process does not return then). */
+int collector_exit_code(int ret);
 
 /* Parse the options shared by record and start; returns 0, 1 (help) or 2. */
 int parse_record_args(const char *cmd, const char *help, int argc,

@@ -101,6 +101,28 @@ static void test_stop_drains(void)
 	collector_stop = 0;
 }
 
+/* F10: Ctrl-C ends record with a complete file, then kills it with SIGINT. */
+static void test_sigint_exit(void)
+{
+	struct collector c;
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		collector_install_signals();
+		fake_collector(&c, 0, 1);
+		feed(100);
+		raise(SIGINT);
+		_exit(collector_exit_code(collector_run(&c)) + 10);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT,
+	   "SIGINT: record dies of SIGINT after writing the file (shell: 130)");
+	check_file(100, DF_END_SIGNAL, "SIGINT");
+}
+
 static void test_eof(void)
 {
 	struct collector c;
@@ -348,6 +370,7 @@ static void test_agent_vsock(void)
 int main(void)
 {
 	test_stop_drains();
+	test_sigint_exit();
 	test_eof();
 	test_duration();
 	test_full_disk();

@@ -175,7 +175,7 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 	if (open_profile(c, &cfg))
 		goto fail;
 	c->start_ns = mono_ns();
-	if (df_writer_open(&c->w, o->output))
+	if (df_backup_old(o->output) || df_writer_open(&c->w, o->output))
 		goto fail;
 	if (put_meta(c, &cfg))
 		goto fail;

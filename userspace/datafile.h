@@ -97,6 +97,8 @@ struct df_writer {
 	u64 bytes_written;
 };
 
+/* Keep an existing non-empty regular file as path.old (0, or -1: printed). */
+int df_backup_old(const char *path);
 int df_writer_open(struct df_writer *w, const char *path);
 int df_write_chunk(struct df_writer *w, u32 type, const void *p, u32 len);
 /* len bytes holding nrec whole records */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crc32c.h"
@@ -21,6 +22,28 @@ static int df_put(struct df_writer *w, const void *p, size_t len)
 	}
 	w->bytes += len;
 	return 0;
+}
+
+/*
+ * As perf keeps perf.data.old: a second 'record' must not destroy the
+ * first recording.  Devices, pipes and empty files are left alone.
+ */
+int df_backup_old(const char *path)
+{
+	struct stat st;
+	char *old;
+	int ret = 0;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		return 0;
+	old = xasprintf("%s.old", path);
+	if (rename(path, old)) {
+		pr_err("cannot rename %s to %s: %s; choose another -o path", path,
+		       old, strerror(errno));
+		ret = -1;
+	}
+	free(old);
+	return ret;
 }
 
 int df_writer_open(struct df_writer *w, const char *path)

@@ -123,6 +123,26 @@ static void test_sigint_exit(void)
 	check_file(100, DF_END_SIGNAL, "SIGINT");
 }
 
+/* F11: the previous recording is kept as FILE.old, as perf does. */
+static void test_backup_old(void)
+{
+	char buf[16];
+	FILE *f = fopen(OUT, "w");
+
+	if (f) {
+		fputs("previous", f);
+		fclose(f);
+	}
+	unlink(OUT ".old");
+	ok(df_backup_old(OUT) == 0, "backup: an existing output file is renamed");
+	ok(read_small_file(OUT ".old", buf, sizeof(buf)) == 8 &&
+	   !strcmp(buf, "previous"), "backup: FILE.old holds the previous recording");
+	ok(access(OUT, F_OK) != 0, "backup: FILE itself is gone, to be written anew");
+	ok(df_backup_old("/dev/null") == 0 && access("/dev/null.old", F_OK) != 0,
+	   "backup: a device is left alone");
+	unlink(OUT ".old");
+}
+
 static void test_eof(void)
 {
 	struct collector c;
@@ -371,6 +391,7 @@ int main(void)
 {
 	test_stop_drains();
 	test_sigint_exit();
+	test_backup_old();
 	test_eof();
 	test_duration();
 	test_full_disk();

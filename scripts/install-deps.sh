@@ -16,6 +16,8 @@ packages=(
 	# userspace tools, guest agent, fuzzing
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind
+	# userspace check: tests/cli.sh imports every CSV export with sqlite3
+	sqlite3
 )
 
 missing=()

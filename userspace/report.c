@@ -34,6 +34,9 @@ static const char report_help[] =
 "      --guest-kallsyms F  guest /proc/kallsyms copy for guest kernel symbols\n"
 "      --width N           timeline columns (default 80)\n"
 "      --top N             only the N heaviest rows of each table\n"
+"      --table NAME        only the tables called NAME (CSV holds one: the\n"
+"                          view's first unless named): functions, steal,\n"
+"                          exit_reasons, exit_handlers, timeline, legend, lost\n"
 "  -h, --help              this help\n"
 "\n"
 "Steal and halt are time: the unified view shows them as sample\n"
@@ -57,6 +60,7 @@ struct report_opts {
 	const char *input;
 	const char *view;
 	const char *guest_kallsyms;
+	const char *table;	/* --table: only the tables of this name */
 	enum out_format fmt;
 	struct filter f;
 	u64 width;
@@ -65,7 +69,7 @@ struct report_opts {
 
 enum {
 	OPT_VCPU = 256, OPT_PID, OPT_COMM, OPT_FROM, OPT_TO, OPT_GKALLSYMS,
-	OPT_WIDTH, OPT_TOP,
+	OPT_WIDTH, OPT_TOP, OPT_TABLE,
 };
 
 static const struct option report_longopts[] = {
@@ -81,6 +85,7 @@ static const struct option report_longopts[] = {
 	{ "guest-kallsyms", required_argument, NULL, OPT_GKALLSYMS },
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -104,6 +109,20 @@ static bool valid_view(const char *v)
 	return !strcmp(v, "unified") || !strcmp(v, "host") ||
 	       !strcmp(v, "steal") || !strcmp(v, "exits") ||
 	       !strcmp(v, "timeline");
+}
+
+static bool valid_table(const char *name)
+{
+	static const char *const names[] = {
+		"functions", "steal", "exit_reasons", "exit_handlers",
+		"timeline", "legend", "lost",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
 }
 
 static int parse_id(const char *s, long long *out)
@@ -150,6 +169,9 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 		return parse_u64(arg, &o->width) || !o->width || o->width > 10000 ? -1 : 0;
 	case OPT_TOP:
 		return parse_u64(arg, &o->top) || !o->top ? -1 : 0;
+	case OPT_TABLE:
+		o->table = arg;
+		return valid_table(arg) ? 0 : -1;
 	default: return -1;
 	}
 }
@@ -308,6 +330,7 @@ static void lost_table(struct analysis *a, struct doc *d)
 	if (!a->lost_total)
 		return;
 	t = doc_table(d, "lost records (counts above are lower bounds)");
+	t->name = "lost";
 	table_cols(t, 2, cols, keys, num);
 	agg_for_each(&a->lost_agg, e) {
 		r = table_row(t);
@@ -337,6 +360,9 @@ int cmd_report(int argc, char **argv)
 	doc_header(&a, &d, input, o.view);
 	build_view(&a, &d, o.view);
 	lost_table(&a, &d);
+	if (o.table && !doc_select(&d, o.table))
+		pr_warn("the %s view has no %s table%s", o.view, o.table,
+			strcmp(o.table, "lost") ? "" : " (no record was lost)");
 	doc_truncate(&d, (size_t)o.top);
 	doc_print(&d, o.fmt, stdout);
 	doc_free(&d);

@@ -23,6 +23,7 @@ void report_host(struct analysis *a, struct doc *d)
 		total += e->v1;
 	rowset_sort(&rs);
 	t = doc_table(d, "host");
+	t->name = "functions";
 	table_cols(t, 4, cols, keys, numeric);
 	t->truncatable = true;
 	t->last_gap = true;

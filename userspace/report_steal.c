@@ -36,6 +36,7 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, s->tid);
 	t = doc_table(d, title);
+	t->name = "steal";
 	table_cols(t, 5, cols, keys, numeric);
 	attr_add(&t->attrs, "vcpu", true, "%u", v);
 	attr_add(&t->attrs, "steal_ms", true, "%s", fmt_ms(s->steal_ns, m1, sizeof(m1)));

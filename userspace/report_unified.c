@@ -80,6 +80,7 @@ static struct table *vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, a->vcpus[v].tid);
 	t = doc_table(d, title);
+	t->name = "functions";
 	table_cols(t, 4, cols, keys, numeric);
 	t->truncatable = true;
 	t->last_gap = true;

@@ -236,7 +236,9 @@ static void print_json_table(const struct table *t, FILE *out)
 	size_t r;
 	int c;
 
-	fputs("{\"title\":", out);
+	fputs("{\"name\":", out);
+	json_str(out, t->name ? t->name : "");
+	fputs(",\"title\":", out);
 	json_str(out, t->title);
 	fputs(",\"attrs\":", out);
 	json_attrs(out, &t->attrs);
@@ -270,17 +272,34 @@ static void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* CSV: one header line, then every table's rows with the table as column 1. */
+static bool same_name(const struct table *a, const struct table *b)
+{
+	return a->name == b->name || (a->name && b->name && !strcmp(a->name, b->name));
+}
+
+/*
+ * CSV is one rectangular table, as sqlite3 .import and miller want it:
+ * one header line, then the rows of the tables of the first table's name
+ * (the per-vCPU tables of a view), with the table's title as column 1.
+ * The other tables are named on stderr; --table chooses one.
+ */
 static void print_csv(const struct doc *d, FILE *out)
 {
-	const struct table *t;
-	size_t i, r;
+	const struct table *t, *first = d->ntables ? d->tables[0] : NULL;
+	char others[256] = "";
+	size_t i, r, len;
 	int c;
 
-	for (i = 0; i < d->ntables; i++) {
+	for (i = 0; first && i < d->ntables; i++) {
 		t = d->tables[i];
-		if (!i || t->ncols != d->tables[i - 1]->ncols ||
-		    memcmp(t->keys, d->tables[i - 1]->keys, sizeof(t->keys))) {
+		if (!same_name(t, first)) {
+			len = strlen(others);
+			if (t->name && !strstr(others, t->name))
+				snprintf(others + len, sizeof(others) - len, "%s%s",
+					 len ? ", " : "", t->name);
+			continue;
+		}
+		if (t == first) {
 			fputs("table", out);
 			for (c = 0; c < t->ncols; c++)
 				fprintf(out, ",%s", t->keys[c]);
@@ -295,6 +314,9 @@ static void print_csv(const struct doc *d, FILE *out)
 			fputc('\n', out);
 		}
 	}
+	if (others[0])
+		pr_warn("the CSV holds the %s table; the report also has %s: print them with --table NAME",
+			first->name ? first->name : first->title, others);
 }
 
 static void fold_frame(FILE *out, const char *s)
@@ -400,23 +422,41 @@ static void attrs_free(struct attrs *a)
 	free(a->v);
 }
 
-void doc_free(struct doc *d)
+static void table_free(struct table *t)
 {
-	size_t i, j;
+	size_t j;
+
+	for (j = 0; j < t->nrows * TABLE_MAX_COLS; j++)
+		free(t->cells[j]);
+	free(t->cells);
+	free(t->title);
+	free(t->summary);
+	free(t->fold_pre[0]);
+	free(t->fold_pre[1]);
+	attrs_free(&t->attrs);
+	free(t);
+}
+
+bool doc_select(struct doc *d, const char *name)
+{
+	size_t i, n = 0;
 
 	for (i = 0; i < d->ntables; i++) {
-		struct table *t = d->tables[i];
-
-		for (j = 0; j < t->nrows * TABLE_MAX_COLS; j++)
-			free(t->cells[j]);
-		free(t->cells);
-		free(t->title);
-		free(t->summary);
-		free(t->fold_pre[0]);
-		free(t->fold_pre[1]);
-		attrs_free(&t->attrs);
-		free(t);
+		if (d->tables[i]->name && !strcmp(d->tables[i]->name, name))
+			d->tables[n++] = d->tables[i];
+		else
+			table_free(d->tables[i]);
 	}
+	d->ntables = n;
+	return n > 0;
+}
+
+void doc_free(struct doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntables; i++)
+		table_free(d->tables[i]);
 	free(d->tables);
 	attrs_free(&d->header);
 	free(d->text_header);

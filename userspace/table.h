@@ -10,6 +10,7 @@
 
 enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_FOLDED };
 
+
 struct attr {
 	char *key;
 	char *val;
@@ -22,6 +23,7 @@ struct attrs {
 };
 
 struct table {
+	const char *name;	/* kind (--table): tables of a name share columns */
 	char *title;
 	char *summary;		/* text output only; attrs carry the data */
 	struct attrs attrs;
@@ -65,6 +67,8 @@ void attr_add(struct attrs *a, const char *key, bool numeric,
 void table_fold_prefix(struct table *t, const char *frame0, const char *frame1);
 bool doc_can_fold(const struct doc *d);
 void doc_print(const struct doc *d, enum out_format fmt, FILE *out);
+/* Keep only the tables called name; false if there is none. */
+bool doc_select(struct doc *d, const char *name);
 /* Keep the first top rows of each truncatable table (0: all). */
 void doc_truncate(struct doc *d, size_t top);
 void doc_free(struct doc *d);

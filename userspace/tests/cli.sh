@@ -132,6 +132,30 @@ for args in "list" "--help" "report --help" "--version" "status"; do
 	[ $r -eq 1 ] && grep -q "cannot write" "$TMP/err"
 	ok $? "$args >/dev/full exits 1 and says so (exit $r)"
 done
+# F7: a CSV export is one rectangular table that sqlite3 imports as is:
+# every view by default, and every table of each view with --table.
+csv_imports() {	# FILE DESC: sqlite3 takes every line but the header as a row
+	rows=$(($(wc -l <"$1") - 1))
+	got=$(sqlite3 :memory: ".import --csv $1 t" "select count(*) from t" 2>"$TMP/sqlerr")
+	[ -n "$got" ] && [ "$got" -eq "$rows" ] && [ "$rows" -gt 0 ] && [ ! -s "$TMP/sqlerr" ]
+	ok $? "$2: sqlite3 imports $rows rows (got ${got:-none}) $(head -c 100 "$TMP/sqlerr")"
+}
+if ! command -v sqlite3 >/dev/null; then
+	ok 1 "sqlite3 is installed (scripts/install-deps.sh)"
+else
+	"$SYNTH" -o "$TMP/l.data" -n 20000 -v 4 -L 5 >/dev/null 2>&1
+	for view in unified host steal exits timeline; do
+		"$VMPROFCTL" report -i "$TMP/l.data" --view $view -f csv >"$TMP/$view.csv" 2>/dev/null
+		csv_imports "$TMP/$view.csv" "csv --view $view, records lost"
+	done
+	for vt in unified:functions unified:lost host:functions steal:steal \
+		  exits:exit_reasons exits:exit_handlers timeline:timeline timeline:legend; do
+		"$VMPROFCTL" report -i "$TMP/l.data" --view ${vt%:*} -f csv --table ${vt#*:} \
+			>"$TMP/t.csv" 2>/dev/null
+		csv_imports "$TMP/t.csv" "csv --view ${vt%:*} --table ${vt#*:}"
+	done
+fi
+expect 2 "bad value 'nope' for --table" "report: unknown --table" -- "$VMPROFCTL" report --table nope
 
 # Every numeric default in --help is the man page's (F14: buffer-pages
 # said 64 in the manual and 128 in --help and the code).

@@ -17,7 +17,8 @@ packages=(
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind
 	# userspace check: tests/cli.sh imports every CSV export with sqlite3
-	sqlite3
+	# and reads the pprof export with go tool pprof (offline)
+	sqlite3 golang-go
 )
 
 missing=()

@@ -24,7 +24,8 @@ static const char report_help[] =
 "  -i, --input FILE        data file (default " DEFAULT_INPUT "); - reads standard\n"
 "                          input, which may be a pipe\n"
 "  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
-"  -f, --format FMT        text (default), json, csv, folded (unified, host)\n"
+"  -f, --format FMT        text (default), json, csv, folded or pprof (gzipped\n"
+"                          profile.proto; both unified and host only)\n"
 "  -j, --json              same as --format json\n"
 "      --vcpu N            only vCPU N\n"
 "      --pid N             only samples/records of host pid N\n"
@@ -54,6 +55,7 @@ static const char report_help[] =
 "  vmprofctl report -i vm1.data --view steal --vcpu 1\n"
 "  vmprofctl report -i vm1.data --view exits --format csv\n"
 "  vmprofctl report -i vm1.data --format folded | flamegraph.pl > vm1.svg\n"
+"  vmprofctl report -i vm1.data --format pprof > vm1.pb.gz; go tool pprof -top vm1.pb.gz\n"
 "  vmprofctl report -i vm1.data --view timeline --time-from 10 --time-to 12\n";
 
 struct report_opts {
@@ -92,7 +94,7 @@ static const struct option report_longopts[] = {
 
 static int parse_format(const char *s, enum out_format *fmt)
 {
-	static const char *const names[] = { "text", "json", "csv", "folded" };
+	static const char *const names[] = { "text", "json", "csv", "folded", "pprof" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
@@ -200,8 +202,12 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (o->fmt == FMT_FOLDED && strcmp(o->view, "unified") && strcmp(o->view, "host"))
-		return usage_error("report", "--format folded works with --view unified or host");
+	if ((o->fmt == FMT_FOLDED || o->fmt == FMT_PPROF) &&
+	    strcmp(o->view, "unified") && strcmp(o->view, "host"))
+		return usage_error("report", "--format %s works with --view unified or host",
+				   o->fmt == FMT_FOLDED ? "folded" : "pprof");
+	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
+		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
 		return usage_error("report", "--time-from must be before --time-to");
 	return 0;

@@ -391,6 +391,10 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 	case FMT_FOLDED:
 		print_folded(d, out);
 		break;
+	case FMT_PPROF:
+		if (print_pprof(d, out))
+			pr_err("cannot compress the pprof profile");
+		break;
 	}
 }
 

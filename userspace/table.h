@@ -8,7 +8,7 @@
 
 #define TABLE_MAX_COLS 8
 
-enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_FOLDED };
+enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF };
 
 
 struct attr {
@@ -66,6 +66,8 @@ void attr_add(struct attrs *a, const char *key, bool numeric,
 /* The first stack frames of every folded line (frame1 may be NULL). */
 void table_fold_prefix(struct table *t, const char *frame0, const char *frame1);
 bool doc_can_fold(const struct doc *d);
+/* The foldable tables as a gzipped pprof profile.proto (report_pprof.c). */
+int print_pprof(const struct doc *d, FILE *out);
 void doc_print(const struct doc *d, enum out_format fmt, FILE *out);
 /* Keep only the tables called name; false if there is none. */
 bool doc_select(struct doc *d, const char *name);

@@ -156,6 +156,39 @@ else
 	done
 fi
 expect 2 "bad value 'nope' for --table" "report: unknown --table" -- "$VMPROFCTL" report --table nope
+# F8: --format pprof is read by go tool pprof (Debian golang-go; it needs
+# no network); its totals are the report's, also with --top.
+csv_total() {	# the samples column of the unified CSV, summed
+	"$VMPROFCTL" report -i "$TMP/s.data" -f csv "$@" 2>/dev/null |
+		awk -F, 'NR > 1 { n += $2 } END { print n + 0 }'
+}
+pprof_top() {
+	HOME="$TMP/gohome" GOFLAGS=-mod=mod GOPROXY=off GOPATH="$TMP/gohome/go" \
+		go tool pprof -top "$@" 2>&1
+}
+expect 2 "pprof works with" "report: pprof needs unified or host" -- \
+	"$VMPROFCTL" report --view steal --format pprof
+if ! command -v go >/dev/null; then
+	ok 1 "go is installed for go tool pprof (scripts/install-deps.sh)"
+else
+	mkdir -p "$TMP/gohome"
+	want=$(csv_total)
+	for top in "" "--top 3"; do
+		"$VMPROFCTL" report -i "$TMP/s.data" -f pprof $top >"$TMP/p.pb.gz"
+		pprof_top "$TMP/p.pb.gz" >"$TMP/pprof.txt"
+		grep -q "of $want total" "$TMP/pprof.txt"
+		ok $? "pprof ${top:-(all rows)}: go tool pprof -top reads it, $want samples as in the CSV"
+	done
+	vmx=$(grep -E 'vmx_handle_exit$' "$TMP/pprof.txt" | awk '{ print $1 }')
+	"$VMPROFCTL" report -i "$TMP/s.data" -f csv 2>/dev/null |
+		awk -F, -v want="$vmx" '$4 == "vmx_handle_exit" { n += $2 } END { exit n != want }'
+	ok $? "pprof: vmx_handle_exit has the CSV's $vmx samples"
+	pprof_top -sample_index=time -unit=ms "$TMP/p.pb.gz" | grep -q "Type: time"
+	ok $? "pprof: the time/nanoseconds sample type"
+	"$VMPROFCTL" report -i "$TMP/s.data" --view host -f pprof >"$TMP/h.pb.gz"
+	pprof_top "$TMP/h.pb.gz" | grep -q "\[benchvm\]"
+	ok $? "pprof --view host: the VM is one function"
+fi
 
 # Every numeric default in --help is the man page's (F14: buffer-pages
 # said 64 in the manual and 128 in --help and the code).

@@ -164,7 +164,8 @@ static void test_duration(void)
 	feed(10);
 	ok(collector_run(&c) == 0, "duration: collector_run succeeds");
 	t = mono_ns() - t;
-	ok(t >= 300 * MS && t < 2000 * MS, "duration: stopped after 0.3 s (%llu ms)",
+	/* No upper bound: a loaded machine may run it late, never early. */
+	ok(t >= 300 * MS, "duration: stopped after 0.3 s or more (%llu ms)",
 	   (unsigned long long)(t / MS));
 	check_file(10, DF_END_DURATION, "duration");
 	close(fds[1]);

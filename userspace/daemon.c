@@ -134,7 +134,7 @@ static int report_failed(int vm_pid, bool remove)
 
 static void daemon_child(struct collector *c)
 {
-	char line[600], path[256];
+	char line[1024], path[256];
 	int fd = open("/dev/null", O_RDWR);
 	int ret;
 

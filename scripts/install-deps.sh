@@ -16,9 +16,9 @@ packages=(
 	# userspace tools, guest agent, fuzzing
 	pkg-config libvirt-dev zlib1g-dev libzstd-dev clang libclang-rt-14-dev
 	valgrind
-	# userspace check: tests/cli.sh imports every CSV export with sqlite3
-	# and reads the pprof export with go tool pprof (offline)
-	sqlite3 golang-go
+	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
+	# reads the pprof export with go tool pprof (offline), the JSON with jq
+	sqlite3 golang-go jq
 )
 
 missing=()

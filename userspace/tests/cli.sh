@@ -189,6 +189,21 @@ else
 	pprof_top "$TMP/h.pb.gz" | grep -q "\[benchvm\]"
 	ok $? "pprof --view host: the VM is one function"
 fi
+# F6: a guest's kallsyms copy with a terminal escape, BEL and a byte that
+# is not UTF-8: every format is valid UTF-8 with no control character, and
+# jq reads the JSON.
+printf 'ffffffff81000000 T evil\033]0;pwned\007name\377\n' >"$TMP/gk.txt"
+for fmt in text json csv folded; do
+	"$VMPROFCTL" report -i "$TMP/s.data" --guest-kallsyms "$TMP/gk.txt" \
+		--vcpu 0 -f $fmt >"$TMP/evil.out" 2>/dev/null
+	grep -q 'evil' "$TMP/evil.out" &&
+		iconv -f UTF-8 -t UTF-8 "$TMP/evil.out" >/dev/null 2>&1 &&
+		! tr -d '\n' <"$TMP/evil.out" | grep -q "$(printf '[\001-\037\177]')"
+	ok $? "hostile guest symbol, $fmt: valid UTF-8, no control characters"
+done
+"$VMPROFCTL" report -i "$TMP/s.data" --guest-kallsyms "$TMP/gk.txt" -j |
+	jq -e '[.tables[].rows[].function | select(startswith("evil"))] | length > 0' >/dev/null
+ok $? "hostile guest symbol: jq reads the JSON and finds it"
 
 # Every numeric default in --help is the man page's (F14: buffer-pages
 # said 64 in the manual and 128 in --help and the code).

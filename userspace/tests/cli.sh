@@ -140,10 +140,11 @@ csv_imports() {	# FILE DESC: sqlite3 takes every line but the header as a row
 	[ -n "$got" ] && [ "$got" -eq "$rows" ] && [ "$rows" -gt 0 ] && [ ! -s "$TMP/sqlerr" ]
 	ok $? "$2: sqlite3 imports $rows rows (got ${got:-none}) $(head -c 100 "$TMP/sqlerr")"
 }
+"$SYNTH" -o "$TMP/l.data" -n 20000 -v 4 -L 5 >/dev/null 2>&1
+ok $? "generate a synthetic data file with lost records"
 if ! command -v sqlite3 >/dev/null; then
 	ok 1 "sqlite3 is installed (scripts/install-deps.sh)"
 else
-	"$SYNTH" -o "$TMP/l.data" -n 20000 -v 4 -L 5 >/dev/null 2>&1
 	for view in unified host steal exits timeline; do
 		"$VMPROFCTL" report -i "$TMP/l.data" --view $view -f csv >"$TMP/$view.csv" 2>/dev/null
 		csv_imports "$TMP/$view.csv" "csv --view $view, records lost"
@@ -224,6 +225,22 @@ for cmd in record report; do
 		ok $? "$cmd $opt: default $def in --help and the man page (man: ${mdef:-none})"
 	done <"$TMP/defaults"
 done
+
+# The man page documents every table's row keys (EXPORT FORMATS).
+for view in unified host steal exits timeline; do
+	"$VMPROFCTL" report -i "$TMP/l.data" --view $view -j 2>/dev/null |
+		jq -r '.tables[] | .name + " " + (.rows[0] // {} | keys_unsorted | join(","))'
+done | sort -u >"$TMP/tables"
+sed 's/\\-/-/g' "$MAN" | awk '/^\.SH EXPORT FORMATS/ { on = 1; next } /^\.SH/ { on = 0 } on' \
+	>"$TMP/man-export"
+while read -r name cols; do
+	r=0
+	grep -q "^\.B $name\$" "$TMP/man-export" || r=1
+	for k in $(echo "$cols" | tr , ' '); do
+		grep -qw -- "$k" "$TMP/man-export" || r=1
+	done
+	ok $r "man page EXPORT FORMATS documents table $name ($cols)"
+done <"$TMP/tables"
 
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"

@@ -173,33 +173,30 @@ static const char *attr_val(const struct attrs *a, const char *key)
 static void table_samples(struct pprof *p, struct buf *funcs,
 			  const struct table *t)
 {
-	const char *frames[MAX_FRAMES], *files[MAX_FRAMES], *v;
+	const char *frames[MAX_FRAMES], *files[MAX_FRAMES], *row[3], *v;
 	long long vcpu = (v = attr_val(&t->attrs, "vcpu")) ? atoll(v) : -1;
-	const char *module;
 	size_t r;
-	int i;
+	int i, k;
 
 	for (r = 0; r <= t->nrows; r++) {
-		const char *const *row = r < t->nrows ?
-			(const char *const *)t->cells + r * TABLE_MAX_COLS : NULL;
 		u64 count;
 		int n = 0;
 
-		if (!row) {	/* what --top cut */
+		if (r == t->nrows) {	/* what --top cut */
 			if (!t->fold_other)
 				break;
 			count = t->fold_other;
 			frames[n] = "[other]";
 			files[n++] = "";
 		} else {
-			count = strtoull(row[t->fold_count] ? row[t->fold_count] : "0",
-					 NULL, 10);
-			module = row[t->fold_cols[0]] ? row[t->fold_cols[0]] : "";
-			/* leaf first: the function, named with its module */
-			frames[n] = row[t->fold_cols[1]] ? row[t->fold_cols[1]] : "";
-			files[n++] = module;
-			frames[n] = module;
-			files[n++] = "";
+			v = t->cells[r * TABLE_MAX_COLS + t->fold_count];
+			count = v ? strtoull(v, NULL, 10) : 0;
+			k = table_fold_frames(t, r, row);
+			/* leaf first; the leaf is named with the frame above it */
+			for (i = k - 1; i >= 0; i--) {
+				frames[n] = row[i];
+				files[n++] = i == k - 1 && k > 1 ? row[k - 2] : "";
+			}
 		}
 		for (i = t->npre - 1; i >= 0 && n < MAX_FRAMES; i--) {
 			frames[n] = t->fold_pre[i];

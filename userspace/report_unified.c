@@ -90,6 +90,7 @@ static struct table *vcpu_table(struct analysis *a, struct doc *d, u32 v,
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;
 	t->fold_count = 0;
+	t->fold_time_first = true;
 	vcpu_attrs(a, t, v, vt);
 	return t;
 }

@@ -336,19 +336,41 @@ static void fold_prefix(const struct table *t, FILE *out)
 	}
 }
 
+/*
+ * Steal and halt are one block per vCPU in a flame graph, their culprits
+ * above them: vm;vcpu1;[steal];(outside: x), not a tower per culprit.
+ */
+int table_fold_frames(const struct table *t, size_t r, const char **frames)
+{
+	const char *last;
+	int f;
+
+	for (f = 0; f < t->nfold && f < 3; f++)
+		frames[f] = cell(t, r, t->fold_cols[f]);
+	last = f ? frames[f - 1] : "";
+	if (t->fold_time_first && f == 2 &&
+	    (!strcmp(last, "[steal]") || !strcmp(last, "[halt]"))) {
+		frames[1] = frames[0];
+		frames[0] = last;
+	}
+	return f;
+}
+
 static void print_folded(const struct doc *d, FILE *out)
 {
+	const char *frames[3];
 	const struct table *t;
 	size_t i, r;
-	int f;
+	int f, n;
 
 	for (i = 0; i < d->ntables; i++) {
 		t = d->tables[i];
 		for (r = 0; t->nfold && r < t->nrows; r++) {
 			fold_prefix(t, out);
-			for (f = 0; f < t->nfold; f++) {
+			n = table_fold_frames(t, r, frames);
+			for (f = 0; f < n; f++) {
 				fputc(';', out);
-				fold_frame(out, cell(t, r, t->fold_cols[f]));
+				fold_frame(out, frames[f]);
 			}
 			fprintf(out, " %s\n", cell(t, r, t->fold_count));
 		}

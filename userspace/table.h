@@ -42,6 +42,8 @@ struct table {
 	char *fold_pre[2];
 	int npre;
 	u64 fold_other;
+	/* rows whose last frame is [steal] or [halt]: that frame goes first */
+	bool fold_time_first;
 	int fold_cols[3];
 	int nfold;
 	int fold_count;
@@ -63,6 +65,8 @@ void table_set(struct table *t, size_t row, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void attr_add(struct attrs *a, const char *key, bool numeric,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Row r's frames after the prefix, root first; returns how many. */
+int table_fold_frames(const struct table *t, size_t r, const char **frames);
 /* The first stack frames of every folded line (frame1 may be NULL). */
 void table_fold_prefix(struct table *t, const char *frame0, const char *frame1);
 bool doc_can_fold(const struct doc *d);

@@ -230,8 +230,10 @@ static void test_unified(void)
 	s = doc_string(&d, FMT_FOLDED);
 	ok(strstr(s, "testvm;vcpu0;quantum;quantum_toffoli 20\n") != NULL,
 	   "folded stack line");
-	ok(strstr(s, "testvm;vcpu0;(on_vcpu1);[steal] 10\n") != NULL,
-	   "folded steal line");
+	ok(strstr(s, "testvm;vcpu0;[steal];(on_vcpu1) 10\n") != NULL,
+	   "folded steal line: [steal] one block per vCPU, culprits above");
+	ok(strstr(s, "testvm;vcpu0;[halt];(guest_idle) 4\n") != NULL,
+	   "folded halt line: [halt] below its cause");
 	free(s);
 	s = doc_string(&d, FMT_JSON);
 	ok(strstr(s, "{\"samples\":30,\"ratio\":35.71,\"function\":\"guest_func_a\",\"module\":\"[guest.kernel]\"}") != NULL,

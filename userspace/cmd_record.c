@@ -26,6 +26,7 @@ static const char record_help[] =
 "Options:\n"
 "  --vm VM              pid:N, QEMU -name or -uuid, or libvirt domain\n"
 "                       id, name or UUID (when built with libvirt)\n"
+"  -p, --pid N          the VM of VMM process N, as --vm pid:N\n"
 "  -d, --duration S     stop after S seconds (default: until Ctrl-C)\n"
 "  -o, --output FILE    data file (default vmprof.data); an existing one is\n"
 "                       kept as FILE.old\n"
@@ -65,6 +66,7 @@ enum { OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT };
 
 static const struct option record_longopts[] = {
 	{ "vm", required_argument, NULL, OPT_VM },
+	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "freq", required_argument, NULL, 'F' },
@@ -85,6 +87,13 @@ static int record_opt(struct record_opts *o, int c, const char *arg)
 	switch (c) {
 	case OPT_VM:
 		o->vm_spec = arg;
+		return 0;
+	case 'p':	/* perf record -p, perf kvm record -p */
+		if (parse_u64(arg, &v) || !v || v > 0x7fffffff)
+			return -1;
+		snprintf(o->pid_spec, sizeof(o->pid_spec), "pid:%llu",
+			 (unsigned long long)v);
+		o->vm_spec = o->pid_spec;
 		return 0;
 	case 'd':
 		return parse_seconds(arg, &o->duration) || o->duration <= 0 ? -1 : 0;
@@ -131,7 +140,7 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	o->agent_port = DEFAULT_AGENT_PORT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:o:F:c:e:h", record_longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:o:F:c:e:p:h", record_longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return 1;
@@ -145,7 +154,7 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!o->vm_spec)
-		return usage_error(cmd, "--vm is required (see 'vmprofctl list')");
+		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
 	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
 		return usage_error(cmd, "--event raw:... needs --period");
 	return 0;

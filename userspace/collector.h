@@ -11,6 +11,7 @@
 
 struct record_opts {
 	const char *vm_spec;
+	char pid_spec[32];	/* -p N is --vm pid:N */
 	const char *output;
 	double duration;	/* 0: until stopped */
 	u64 freq;

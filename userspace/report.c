@@ -38,6 +38,7 @@ static const char report_help[] =
 "      --table NAME        only the tables called NAME (CSV holds one: the\n"
 "                          view's first unless named): functions, steal,\n"
 "                          exit_reasons, exit_handlers, timeline, legend, lost\n"
+"      --stdio             accepted, as perf's: the report is always plain output\n"
 "  -h, --help              this help\n"
 "\n"
 "Steal and halt are time: the unified view shows them as sample\n"
@@ -71,7 +72,7 @@ struct report_opts {
 
 enum {
 	OPT_VCPU = 256, OPT_PID, OPT_COMM, OPT_FROM, OPT_TO, OPT_GKALLSYMS,
-	OPT_WIDTH, OPT_TOP, OPT_TABLE,
+	OPT_WIDTH, OPT_TOP, OPT_TABLE, OPT_STDIO,
 };
 
 static const struct option report_longopts[] = {
@@ -88,6 +89,7 @@ static const struct option report_longopts[] = {
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "stdio", no_argument, NULL, OPT_STDIO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -171,6 +173,8 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 		return parse_u64(arg, &o->width) || !o->width || o->width > 10000 ? -1 : 0;
 	case OPT_TOP:
 		return parse_u64(arg, &o->top) || !o->top ? -1 : 0;
+	case OPT_STDIO:		/* perf report --stdio, typed by habit */
+		return 0;
 	case OPT_TABLE:
 		o->table = arg;
 		return valid_table(arg) ? 0 : -1;

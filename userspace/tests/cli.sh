@@ -61,7 +61,10 @@ expect 2 "before --time-to" "report: empty time range" -- \
 	"$VMPROFCTL" report --time-from 5 --time-to 2
 expect 1 "cannot open $TMP/missing.data" "report: missing input file" -- \
 	"$VMPROFCTL" report -i "$TMP/missing.data"
-expect 2 "--vm is required" "record: --vm missing" -- "$VMPROFCTL" record -d 1
+expect 2 "--vm or -p is required" "record: --vm missing" -- "$VMPROFCTL" record -d 1
+expect 1 "no such VM" "record -p 999999: as --vm pid:999999" -- \
+	"$VMPROFCTL" record -p 999999 --duration 1 -o "$TMP/x.data"
+expect 2 "bad value 'x' for -p;" "record -p x: usage error" -- "$VMPROFCTL" record -p x
 expect 2 "bad value '3' for --buffer-pages;" "record: buffer pages not a power of two" -- \
 	"$VMPROFCTL" record --vm pid:1 --buffer-pages 3
 expect 2 "bad value 'foo' for --event;" "record: bad event" -- "$VMPROFCTL" record --vm pid:1 --event foo
@@ -99,6 +102,8 @@ rows=$("$VMPROFCTL" report -i "$TMP/s.data" --top 3 | grep -cE '^ +[0-9]+ \| ')
 ok $? "report --top 3 keeps 3 rows in each of 4 vCPU tables ($rows)"
 expect 2 "bad value '0' for --top;" "report --top 0 is a usage error" -- "$VMPROFCTL" report --top 0
 expect 0 "vcpu2" "report --vcpu 2" -- "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2
+expect 0 "OS:USER:steal:halt:host" "report --stdio (perf habit) is accepted" -- \
+	"$VMPROFCTL" report -i "$TMP/s.data" --stdio
 "$VMPROFCTL" report -i "$TMP/s.data" --vcpu 2 | grep -q "^vcpu1 "
 ok $((1 - $?)) "report --vcpu 2 hides vcpu1"
 expect 0 "warning: the filters matched none of the" "report: a filter that matches nothing says so" -- \

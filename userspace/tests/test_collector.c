@@ -194,6 +194,16 @@ static void test_full_disk(void)
 	collector_stop = 0;
 }
 
+/* The runtime dir and the vmprofctl/ the collectors made in it. */
+static void rm_runtime_dir(const char *dir)
+{
+	char sub[128];
+
+	snprintf(sub, sizeof(sub), "%s/vmprofctl", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 static void test_background(void)
 {
 	char dir[] = "/tmp/vmprofctl-test-XXXXXX", reply[700];
@@ -227,7 +237,7 @@ static void test_background(void)
 	ok(collector_request(424242, "status\n", reply, sizeof(reply), true) != 0,
 	   "socket removed after stop");
 	close(fds[1]);
-	rmdir(dir);
+	rm_runtime_dir(dir);
 }
 
 /* Run a command function with stdout and stderr in out; its exit code. */
@@ -322,7 +332,7 @@ static void test_background_fails(void)
 	printf("# %s", out);
 	waitpid(pid, &status, 0);
 	close(fds[1]);
-	rmdir(dir);
+	rm_runtime_dir(dir);
 }
 
 static void check_agent(u64 chunks, u64 bytes, const char *what)

@@ -14,6 +14,7 @@
 #define NFUNC 4
 #define PER_FUNC 250
 #define NUNKNOWN 100
+#define NMANY (20 * CAP)	/* more than agg_grow()'s first 1024 slots */
 
 static const char guest_kallsyms[] =
 	"ffffffff81000000 T func_0\n"
@@ -129,10 +130,55 @@ static void test_unknown(void)
 	analysis_free(&a);
 }
 
+/* More named rows than the cap: the table grows for them. */
+static void test_many_functions(void)
+{
+	u32 tid = 101;
+	struct synth_vm vm = {
+		.name = "capvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES, .nvcpus = 1, .vcpu_tids = &tid,
+	};
+	struct synth_sample g = {
+		.time = T0 + MS, .vcpu = 0, .tid = 101,
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID,
+	};
+	struct buf ks = { 0 };
+	struct analysis a;
+	struct doc d = { 0 };
+	struct synth s;
+	char line[64];
+	int i, n;
+
+	ok(synth_open(&s, FILE_G, &vm) == 0, "many functions: open");
+	for (i = 0; i < NMANY; i++) {
+		n = snprintf(line, sizeof(line), "ffffffff8%07x T many_%d\n",
+			     0x1000000 + i * 0x100, i);
+		buf_append(&ks, line, (size_t)n);
+		g.rip = 0xffffffff81000000ULL + (u64)i * 0x100;
+		synth_sample(&s, &g);
+		g.rip += 8;
+		synth_sample(&s, &g);
+	}
+	buf_append(&ks, "", 1);
+	synth_close(&s, T0 + 2000 * MS);
+	analysis_init(&a, NULL);
+	a.vcpu_agg.max = CAP;
+	symtab_load_kallsyms(&a.guest.kernel, (const char *)ks.data, ks.len - 1);
+	analysis_load(&a, FILE_G);
+	report_unified(&a, &d);
+	is_u64(find_table(&d, "vcpu0") ? find_table(&d, "vcpu0")->nrows : 0, NMANY,
+	       "many functions: one row each, 20 times the cap, past the first table size");
+	is_u64(a.overflow_samples, 0, "many functions: nothing overflowed");
+	doc_free(&d);
+	analysis_free(&a);
+	buf_free(&ks);
+}
+
 int main(void)
 {
 	test_symbolized();
 	test_unknown();
+	test_many_functions();
 	unlink(FILE_G);
 	return tap_done();
 }

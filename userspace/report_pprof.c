@@ -26,7 +26,7 @@ enum {
 	PROFILE_PERIOD = 12, PROFILE_DEFAULT_SAMPLE_TYPE = 14,
 	VALUETYPE_TYPE = 1, VALUETYPE_UNIT = 2,
 	SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3,
-	LABEL_KEY = 1, LABEL_NUM = 3,
+	LABEL_KEY = 1, LABEL_STR = 2,
 	LOCATION_ID = 1, LOCATION_LINE = 4,
 	LINE_FUNCTION_ID = 1,
 	FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3,
@@ -136,9 +136,12 @@ static void value_type(struct pprof *p, u32 field, const char *type,
 	buf_free(&m);
 }
 
-/* One sample: frames leaf first, its count, the table's vCPU label. */
+/*
+ * One sample: frames leaf first, its count, the table's vCPU label.  The
+ * label is a string: pprof drops a numeric label whose value is 0 (vcpu0).
+ */
 static void sample(struct pprof *p, struct buf *funcs, const char **frames,
-		   const char **files, int n, u64 count, long long vcpu)
+		   const char **files, int n, u64 count, const char *vcpu)
 {
 	struct buf m = { 0 }, ids = { 0 }, lab = { 0 };
 	int i;
@@ -149,9 +152,9 @@ static void sample(struct pprof *p, struct buf *funcs, const char **frames,
 	put_varint(&ids, count);
 	put_varint(&ids, count * p->period_ns);
 	put_msg(&m, SAMPLE_VALUE, &ids);
-	if (vcpu >= 0) {
+	if (vcpu) {
 		put_u64(&lab, LABEL_KEY, str_id(p, "vcpu"));
-		put_u64(&lab, LABEL_NUM, (u64)vcpu);
+		put_u64(&lab, LABEL_STR, str_id(p, vcpu));
 		put_msg(&m, SAMPLE_LABEL, &lab);
 	}
 	put_msg(&p->out, PROFILE_SAMPLE, &m);
@@ -174,7 +177,7 @@ static void table_samples(struct pprof *p, struct buf *funcs,
 			  const struct table *t)
 {
 	const char *frames[MAX_FRAMES], *files[MAX_FRAMES], *row[3], *v;
-	long long vcpu = (v = attr_val(&t->attrs, "vcpu")) ? atoll(v) : -1;
+	const char *vcpu = attr_val(&t->attrs, "vcpu");
 	size_t r;
 	int i, k;
 

@@ -191,6 +191,8 @@ else
 	ok $? "pprof: vmx_handle_exit has the CSV's $vmx samples"
 	pprof_top -sample_index=time -unit=ms "$TMP/p.pb.gz" | grep -q "Type: time"
 	ok $? "pprof: the time/nanoseconds sample type"
+	HOME="$TMP/gohome" go tool pprof -tags "$TMP/p.pb.gz" 2>&1 | grep -q "vcpu: Total $want\.0"
+	ok $? "pprof: every sample has its vcpu label, vcpu0's too"
 	"$VMPROFCTL" report -i "$TMP/s.data" --view host -f pprof >"$TMP/h.pb.gz"
 	pprof_top "$TMP/h.pb.gz" | grep -q "\[benchvm\]"
 	ok $? "pprof --view host: the VM is one function"

@@ -296,12 +296,16 @@ static int load_timeline(struct analysis *a, struct report_opts *o)
 {
 	struct analysis probe;
 	u64 begin, end;
+	int ret;
 
 	o->input = spool_input(o->input);
 	if (!o->input)
 		return -1;
 	analysis_init(&probe, &o->f);
-	if (analysis_load(&probe, o->input)) {
+	pr_warn_quiet = true;	/* the second pass says it all again */
+	ret = analysis_load(&probe, o->input);
+	pr_warn_quiet = false;
+	if (ret) {
 		analysis_free(&probe);
 		return -1;
 	}

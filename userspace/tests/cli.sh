@@ -147,6 +147,10 @@ csv_imports() {	# FILE DESC: sqlite3 takes every line but the header as a row
 }
 "$SYNTH" -o "$TMP/l.data" -n 20000 -v 4 -L 5 >/dev/null 2>&1
 ok $? "generate a synthetic data file with lost records"
+"$VMPROFCTL" report -i "$TMP/l.data" --view timeline >/dev/null 2>"$TMP/err"
+nw=$(grep -c "records (buffer full)" "$TMP/err")
+[ "$nw" -eq 1 ]
+ok $? "report --view timeline: each warning once, not once per pass ($nw)"
 if ! command -v sqlite3 >/dev/null; then
 	ok 1 "sqlite3 is installed (scripts/install-deps.sh)"
 else

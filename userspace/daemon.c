@@ -2,7 +2,8 @@
 /*
  * Background collectors: "start" forks one per VM with a pid file and a
  * unix control socket in the runtime directory; "status" and "stop" talk
- * to it.  Protocol: one line "status\n" or "stop\n", one line back.
+ * to it.  Protocol: one line "status\n", "status-json\n" or "stop\n", one
+ * line back.
  * A collector that fails leaves vm-PID.failed with the reason (its stderr
  * is /dev/null): "status" reports it until "stop" has.
  */
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "collector.h"
+#include "table.h"
 
 #define STOP_TIMEOUT_MS 30000
 
@@ -77,9 +79,31 @@ static int listen_ctl(int pid)
 	return fd;
 }
 
+/* The status as one JSON object, for "status --json". */
+static char *status_json(const struct collector *c)
+{
+	u64 el = mono_ns() - c->start_ns;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return NULL;
+	fputs("{\"vm\":", f);
+	json_str(f, c->vm.name);
+	fprintf(f, ",\"vm_pid\":%d,\"file\":", (int)c->vm.pid);
+	json_str(f, c->o.output);
+	fprintf(f, ",\"duration_ms\":%llu,\"records\":%llu,\"lost\":%llu,\"bytes\":%llu,\"agent_bytes\":%llu}\n",
+		(unsigned long long)(el / NSEC_PER_MSEC),
+		(unsigned long long)c->records, (unsigned long long)c->lost,
+		(unsigned long long)c->bytes, (unsigned long long)c->agent.bytes);
+	fclose(f);
+	return s;
+}
+
 void collector_control(struct collector *c)
 {
-	char cmd[64], line[600];
+	char cmd[64], line[600], *js;
 	ssize_t n;
 	int fd;
 
@@ -93,6 +117,13 @@ void collector_control(struct collector *c)
 		if (c->stop_client >= 0)
 			close(c->stop_client);
 		c->stop_client = fd;
+		return;
+	}
+	if (!strncmp(cmd, "status-json", 11) && (js = status_json(c))) {
+		if (send(fd, js, strlen(js), MSG_NOSIGNAL) < 0)
+			pr_warn("status reply failed");
+		free(js);
+		close(fd);
 		return;
 	}
 	collector_status(c, line, sizeof(line));
@@ -274,7 +305,8 @@ int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
  * Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error:
  * no collector, or it failed (its reply or its vm-PID.failed says why).
  */
-static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing)
+static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing,
+		       int *shown)
 {
 	bool stop = !strcmp(cmd, "stop\n");
 	char reply[1100];
@@ -293,15 +325,20 @@ static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing)
 		}
 		return -1;
 	}
+	if (!strcmp(cmd, "status-json\n")) {
+		reply[strcspn(reply, "\n")] = '\0';	/* one array element */
+		fputs(*shown ? "," : "", stdout);
+	}
 	fputs(reply, stdout);
+	++*shown;
 	return 0;
 }
 
-static int request_all_collectors(const char *cmd)
+static int request_all_collectors(const char *cmd, int *n)
 {
 	char dir[200];
 	struct dirent *de;
-	int n = 0, fails = 0, pid, end;
+	int fails = 0, pid, end;
 	DIR *d;
 
 	run_dir(dir, sizeof(dir));
@@ -318,14 +355,12 @@ static int request_all_collectors(const char *cmd)
 		if (sscanf(de->d_name, "vm-%d.sock%n", &pid, &end) != 1 || !end ||
 		    de->d_name[end])
 			continue;
-		if (ctl_request(pid, cmd, true))
+		if (ctl_request(pid, cmd, true, n))
 			fails++;
-		else
-			n++;
 	}
 	if (d)
 		closedir(d);
-	if (!n && !fails)
+	if (!*n && !fails && strcmp(cmd, "status-json\n"))
 		printf("no collectors running\n");
 	return fails ? EXIT_FAIL : EXIT_OK;
 }
@@ -342,50 +377,71 @@ static const char stop_help[] =
 "  vmprofctl stop\n";
 
 static const char status_help[] =
-"Usage: vmprofctl status [--vm VM]\n"
+"Usage: vmprofctl status [--vm VM] [-j]\n"
 "\n"
 "Show what each background collector records: VM, file, duration,\n"
 "records, lost records and bytes.  A collector that failed (write error)\n"
 "is reported on stderr with its reason, exit 1, until 'stop' clears it.\n"
+"  -j, --json    a JSON array: vm, vm_pid, file, duration_ms, records,\n"
+"                lost, bytes, agent_bytes per collector\n"
 "\n"
 "EXAMPLES\n"
 "  vmprofctl status\n"
-"  vmprofctl status --vm web1\n";
+"  vmprofctl status --vm web1\n"
+"  vmprofctl status -j\n";
 
 static int ctl_cmd(const char *name, const char *help, const char *cmd,
 		   int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool status = !strcmp(cmd, "status\n"), json = false;
 	const char *spec = NULL;
+	int c, pid, ret, shown = 0;
 	struct vm_info vm;
-	int c, pid;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, status ? ":jh" : ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
+		if (c == 'j' && status) {
+			json = true;
+			continue;
+		}
 		if (c != 'v')
-			return usage_bad_option(name, c, argv);
+			return usage_bad_option(name, c == 'j' ? '?' : c, argv);
 		spec = optarg;
 	}
 	if (optind < argc)
 		return usage_error(name, "unexpected argument '%s'", argv[optind]);
-	if (!spec)
-		return request_all_collectors(cmd);
-	if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1)
-		return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
-	if (vm_resolve(spec, &vm))
-		return EXIT_FAIL;
-	pid = (int)vm.pid;
-	vm_info_free(&vm);
-	return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
+	if (json)
+		cmd = "status-json\n";
+	if (!spec) {
+		pid = -1;
+	} else if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1) {
+		;
+	} else {
+		if (vm_resolve(spec, &vm))
+			return EXIT_FAIL;
+		pid = (int)vm.pid;
+		vm_info_free(&vm);
+	}
+	if (json)
+		fputc('[', stdout);
+	if (pid < 0)
+		ret = request_all_collectors(cmd, &shown);
+	else
+		ret = ctl_request(pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
+	if (json)
+		fputs("]\n", stdout);
+	return ret;
 }
 
 int cmd_stop(int argc, char **argv)

@@ -192,7 +192,8 @@ static void print_text_table(const struct table *t, FILE *out)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
+/* s is a table string, already escaped. */
+static void json_str_raw(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -208,12 +209,20 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void json_str(FILE *out, const char *s)
+{
+	char *e = escape_name(xstrdup(s));
+
+	json_str_raw(out, e);
+	free(e);
+}
+
 static void json_val(FILE *out, const char *s, bool numeric)
 {
 	if (numeric && *s)
 		fputs(s, out);
 	else
-		json_str(out, s);
+		json_str_raw(out, s);
 }
 
 static void json_attrs(FILE *out, const struct attrs *a)
@@ -224,7 +233,7 @@ static void json_attrs(FILE *out, const struct attrs *a)
 	for (i = 0; i < a->n; i++) {
 		if (i)
 			fputc(',', out);
-		json_str(out, a->v[i].key);
+		json_str_raw(out, a->v[i].key);
 		fputc(':', out);
 		json_val(out, a->v[i].val, a->v[i].numeric);
 	}
@@ -237,9 +246,9 @@ static void print_json_table(const struct table *t, FILE *out)
 	int c;
 
 	fputs("{\"name\":", out);
-	json_str(out, t->name ? t->name : "");
+	json_str_raw(out, t->name ? t->name : "");
 	fputs(",\"title\":", out);
-	json_str(out, t->title);
+	json_str_raw(out, t->title);
 	fputs(",\"attrs\":", out);
 	json_attrs(out, &t->attrs);
 	fputs(",\"rows\":[", out);
@@ -248,7 +257,7 @@ static void print_json_table(const struct table *t, FILE *out)
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputc(',', out);
-			json_str(out, t->keys[c]);
+			json_str_raw(out, t->keys[c]);
 			fputc(':', out);
 			json_val(out, cell(t, r, c), t->numeric[c]);
 		}
@@ -396,7 +405,7 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 		break;
 	case FMT_JSON:
 		fputs("{\"view\":", out);
-		json_str(out, d->view ? d->view : "");
+		json_str_raw(out, d->view ? d->view : "");
 		fputs(",\"header\":", out);
 		json_attrs(out, &d->header);
 		fputs(",\"tables\":[", out);

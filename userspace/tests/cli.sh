@@ -80,6 +80,9 @@ expect 1 "no such VM" "record: unknown VM name" -- \
 expect 1 "no such VM" "start: unknown VM" -- "$VMPROFCTL" start --vm pid:999999
 expect 0 "no collectors running" "status with no collectors" -- \
 	env XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" status
+XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" status -j | jq -e 'length == 0' >/dev/null
+ok $? "status -j with no collectors: an empty JSON array"
+expect 2 "unknown option '--json'" "stop --json: usage error" -- "$VMPROFCTL" stop --json
 expect 1 "no collector is running" "stop: no collector for that VM" -- \
 	env XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" stop --vm pid:999999
 expect 0 "PID" "list" -- "$VMPROFCTL" list

@@ -194,52 +194,6 @@ static void test_full_disk(void)
 	collector_stop = 0;
 }
 
-/* The runtime dir and the vmprofctl/ the collectors made in it. */
-static void rm_runtime_dir(const char *dir)
-{
-	char sub[128];
-
-	snprintf(sub, sizeof(sub), "%s/vmprofctl", dir);
-	rmdir(sub);
-	rmdir(dir);
-}
-
-static void test_background(void)
-{
-	char dir[] = "/tmp/vmprofctl-test-XXXXXX", reply[700];
-	struct collector c;
-	int status = -1, i;
-	pid_t pid;
-
-	ok(mkdtemp(dir) != NULL, "runtime dir");
-	setenv("XDG_RUNTIME_DIR", dir, 1);
-	fake_collector(&c, 0, 424242);
-	pid = collector_background(&c);
-	ok(pid > 0, "background collector forked");
-	feed(50);
-	for (i = 0; i < 50; i++) {
-		usleep(100000);
-		if (!collector_request(424242, "status\n", reply, sizeof(reply), false) &&
-		    strstr(reply, " 50 records"))
-			break;
-	}
-	ok(strstr(reply, "vm fakevm pid 424242") && strstr(reply, " 50 records"),
-	   "status reports the VM and 50 records");
-	printf("# %s", reply);
-	feed(25);
-	ok(collector_request(424242, "stop\n", reply, sizeof(reply), false) == 0 &&
-	   strstr(reply, "stopped:") && strstr(reply, "75 records"),
-	   "stop drains and reports 75 records");
-	printf("# %s", reply);
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "collector exits 0");
-	check_file(75, DF_END_STOPPED, "background");
-	ok(collector_request(424242, "status\n", reply, sizeof(reply), true) != 0,
-	   "socket removed after stop");
-	close(fds[1]);
-	rm_runtime_dir(dir);
-}
-
 /* Run a command function with stdout and stderr in out; its exit code. */
 static int run_cmd(int (*fn)(int, char **), const char *a1, const char *a2,
 		   char *out, size_t len)
@@ -266,6 +220,57 @@ static int run_cmd(int (*fn)(int, char **), const char *a1, const char *a2,
 		out[0] = '\0';
 	unlink("test_collector.out");
 	return ret;
+}
+
+/* The runtime dir and the vmprofctl/ the collectors made in it. */
+static void rm_runtime_dir(const char *dir)
+{
+	char sub[128];
+
+	snprintf(sub, sizeof(sub), "%s/vmprofctl", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void test_background(void)
+{
+	char dir[] = "/tmp/vmprofctl-test-XXXXXX", reply[700], json[1024];
+	struct collector c;
+	int status = -1, i;
+	pid_t pid;
+
+	ok(mkdtemp(dir) != NULL, "runtime dir");
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	fake_collector(&c, 0, 424242);
+	pid = collector_background(&c);
+	ok(pid > 0, "background collector forked");
+	feed(50);
+	for (i = 0; i < 50; i++) {
+		usleep(100000);
+		if (!collector_request(424242, "status\n", reply, sizeof(reply), false) &&
+		    strstr(reply, " 50 records"))
+			break;
+	}
+	ok(strstr(reply, "vm fakevm pid 424242") && strstr(reply, " 50 records"),
+	   "status reports the VM and 50 records");
+	printf("# %s", reply);
+	ok(run_cmd(cmd_status, "-j", NULL, json, sizeof(json)) == EXIT_OK &&
+	   strstr(json, "[{\"vm\":\"fakevm\",\"vm_pid\":424242,\"file\":\"test_collector.data\",") &&
+	   strstr(json, ",\"records\":50,\"lost\":0,") && strstr(json, "}]\n"),
+	   "status -j: a JSON array of the collector's fields");
+	printf("# %s", json);
+	feed(25);
+	ok(collector_request(424242, "stop\n", reply, sizeof(reply), false) == 0 &&
+	   strstr(reply, "stopped:") && strstr(reply, "75 records"),
+	   "stop drains and reports 75 records");
+	printf("# %s", reply);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "collector exits 0");
+	check_file(75, DF_END_STOPPED, "background");
+	ok(collector_request(424242, "status\n", reply, sizeof(reply), true) != 0,
+	   "socket removed after stop");
+	close(fds[1]);
+	rm_runtime_dir(dir);
 }
 
 /*

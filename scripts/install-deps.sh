@@ -41,6 +41,9 @@ packages=(
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
 	# check-vmx runs bochs on a pseudo-terminal (script)
 	bsdutils
+	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
+	# reads the pprof export with go tool pprof (offline), the JSON with jq
+	sqlite3 golang-go jq
 )
 
 if [ -n "${KVMPROF_DEPS_OMIT:-}" ]; then

@@ -77,8 +77,12 @@ static struct agg_entry *agg_lookup(struct agg_table *t,
 	}
 	if (full && !over)
 		return NULL;
-	/* Past max the load stays near 1/2: insert without growing. */
-	if (!full && (t->n + 1) * 2 > t->cap)
+	/*
+	 * agg_get_over() grows the table too: the keys past max are few
+	 * (overflow rows) or bounded by the symbols (agg_fold.c), and a
+	 * table without a free slot would make agg_slot() loop.
+	 */
+	if ((t->n + 1) * 2 > t->cap)
 		agg_grow(t);
 	s = agg_slot(t->e, t->cap, k);
 	s->k = *k;

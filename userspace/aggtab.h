@@ -29,13 +29,14 @@ struct agg_table {
 	size_t cap;	/* power of two */
 	size_t n;
 	size_t max;	/* refuse new keys past this many */
+	bool saturated;	/* still full after agg_fold_names(): see analysis.c */
 };
 
 void agg_init(struct agg_table *t, size_t max);
 void agg_free(struct agg_table *t);
 /* Returns the entry for k, inserting it; NULL when the table is full. */
 struct agg_entry *agg_get(struct agg_table *t, const struct agg_key *k);
-/* Like agg_get() but past max too (for a few overflow keys), never NULL. */
+/* Like agg_get() but past max too (overflow and named keys), never NULL. */
 struct agg_entry *agg_get_over(struct agg_table *t, const struct agg_key *k);
 
 /* Start loading k's slot into the cache ahead of agg_get(). */

@@ -28,6 +28,7 @@ void analysis_init(struct analysis *a, const struct filter *f)
 	agg_init(&a->lost_agg, 0);
 	agg_init(&a->tl_agg, 0);
 	strmap_init(&a->comm_ids);
+	strmap_init(&a->name_ids);
 	analysis_comm_id(a, "", 0);
 }
 
@@ -50,6 +51,10 @@ void analysis_free(struct analysis *a)
 	for (i = 0; i < a->ncomms; i++)
 		free(a->comms[i]);
 	free(a->comms);
+	strmap_free(&a->name_ids);
+	for (i = 0; i < a->nnames; i++)
+		free(a->names[i]);
+	free(a->names);
 	free(a->vcpus);
 	free(a->sched);
 	free(a->hs);
@@ -131,6 +136,13 @@ u64 analysis_begin_ns(const struct analysis *a)
 	return a->have_start ? a->start_ns : a->first_ns;
 }
 
+u64 analysis_window_begin_ns(const struct analysis *a)
+{
+	u64 begin = analysis_begin_ns(a);
+
+	return a->f.has_from ? begin + (u64)(a->f.from_s * 1e9) : begin;
+}
+
 u64 analysis_end_ns(const struct analysis *a)
 {
 	u64 end = a->have_stop && a->stop_ns > a->last_ns ? a->stop_ns : a->last_ns;
@@ -186,6 +198,18 @@ static u32 sample_cat(const struct kvm_profile_sample *s)
 	return CAT_GUEST_OS;
 }
 
+/* Count one sample under (a, b, c, d) in an address table. */
+static void agg_add_addr(struct analysis *an, struct agg_table *t, u32 a,
+			 u32 b, u64 c, u64 d)
+{
+	struct agg_key k = { a, b, c, d };
+	struct agg_entry *e = agg_get(t, &k);
+
+	if (!e)
+		e = agg_full(an, t, &k);
+	e->v1++;
+}
+
 static void agg_add(struct agg_table *t, u32 a, u32 b, u64 c, u64 d)
 {
 	struct agg_key k = { a, b, c, d };
@@ -221,7 +245,7 @@ static void add_sample_vcpu(struct analysis *a, const struct kvm_profile_sample 
 		v->host++;
 		break;
 	}
-	agg_add(&a->vcpu_agg, s->vcpu_id, cat, addr, ctx);
+	agg_add_addr(a, &a->vcpu_agg, s->vcpu_id, cat, addr, ctx);
 }
 
 static void add_sample_extras(struct analysis *a,
@@ -233,7 +257,7 @@ static void add_sample_extras(struct analysis *a,
 			!!(s->flags & KVM_PROFILE_S_IN_GUEST), s->exit_reason, 0);
 		/* Which host functions handle each exit reason. */
 		if (cat == CAT_HOST)
-			agg_add(&a->exit_func_agg,
+			agg_add_addr(a, &a->exit_func_agg,
 				exit_group(s->exit_isa, s->exit_reason),
 				CAT_HOST, addr, ctx);
 	}
@@ -283,6 +307,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 			ctx |= CTX_VMM;
 	}
 	a->samples_total++;
+	a->overflowed = false;
 	if (s->vcpu_id != NO_VCPU) {
 		add_sample_vcpu(a, s, cat, addr, ctx);
 		owner = s->vcpu_id;
@@ -293,12 +318,13 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 	}
 	if (cat == CAT_HOST) {
 		a->samples_host++;
-		agg_add(&a->host_agg, 0, CAT_HOST, addr, ctx);
+		agg_add_addr(a, &a->host_agg, 0, CAT_HOST, addr, ctx);
 	} else {
 		a->samples_guest++;
 		agg_add(&a->host_agg, 0, CAT_VM, 0, 0);
 	}
 	add_sample_extras(a, s, owner, cat, addr, ctx);
+	a->overflow_samples += a->overflowed;
 }
 
 static void push_sched(struct analysis *a, const struct sched_ev *ev)

@@ -25,6 +25,7 @@ enum sample_cat {
 	CAT_HOST = 3,
 	CAT_VM = 4,		/* host view: the whole VM as one row */
 	CAT_OVERFLOW = 5,	/* address table full */
+	CAT_NAMED = 6,		/* key c: id of a resolved "function, module" */
 };
 
 struct filter {
@@ -121,6 +122,13 @@ struct analysis {
 	u64 first_ns, last_ns;
 	bool have_first;
 	u64 samples_total, samples_guest, samples_host;
+	/* resolved names of CAT_NAMED keys: "function\x1fmodule" */
+	struct strmap name_ids;
+	char **names;
+	size_t nnames;
+	u64 overflow_samples;	/* samples counted under CAT_OVERFLOW */
+	size_t overflow_cap;	/* the key cap of the table that overflowed */
+	bool overflowed;	/* the current sample hit CAT_OVERFLOW */
 	struct record_stats st;
 	/* timeline: set before the pass to collect per-bucket owners */
 	u64 tl_base, tl_width;
@@ -145,8 +153,18 @@ const char *analysis_comm(const struct analysis *a, u32 id);
 u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid);
 u64 analysis_end_ns(const struct analysis *a);
 u64 analysis_begin_ns(const struct analysis *a);
+/* Start of the reported window: the recording start plus --time-from. */
+u64 analysis_window_begin_ns(const struct analysis *a);
 u64 ns_to_samples(const struct analysis *a, u64 ns);
 struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu);
+
+/*
+ * A full address table (vcpu_agg, host_agg, exit_func_agg): fold its keys
+ * into one per name the report would show (agg_fold.c); returns the entry
+ * for k, by name if it has one, else the overflow entry.
+ */
+struct agg_entry *agg_full(struct analysis *a, struct agg_table *t,
+			   const struct agg_key *k);
 
 /* Guest agent streams (agent_feed.c, parser from proto/). */
 void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,

@@ -75,7 +75,7 @@ int cmd_list(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (c != 'j')
-			return usage_error("list", "unknown option '%s'", argv[optind - 1]);
+			return usage_bad_option("list", c, argv);
 		json = true;
 	}
 	if (optind < argc)

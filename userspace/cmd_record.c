@@ -20,13 +20,16 @@ static const char record_help[] =
 "Usage: vmprofctl record --vm VM [--duration S] [-o FILE] [options]\n"
 "\n"
 "Attach to a running KVM VM and record guest and host samples and vCPU\n"
-"scheduling into a data file, in the foreground.  Ctrl-C stops cleanly.\n"
+"scheduling into a data file, in the foreground.  Ctrl-C stops cleanly:\n"
+"the file is complete, then the exit status is 130 (killed by SIGINT).\n"
 "\n"
 "Options:\n"
 "  --vm VM              pid:N, QEMU -name or -uuid, or libvirt domain\n"
 "                       id, name or UUID (when built with libvirt)\n"
+"  -p, --pid N          the VM of VMM process N, as --vm pid:N\n"
 "  -d, --duration S     stop after S seconds (default: until Ctrl-C)\n"
-"  -o, --output FILE    data file (default vmprof.data)\n"
+"  -o, --output FILE    data file (default vmprof.data); an existing one is\n"
+"                       kept as FILE.old\n"
 "  -F, --freq HZ        sampling frequency (default 1000)\n"
 "  -c, --period N       sampling period instead of --freq (ns for cpu-clock)\n"
 "  -e, --event E        cpu-clock (default), cycles, ref-cycles, raw:0xCONFIG\n"
@@ -63,6 +66,7 @@ enum { OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT };
 
 static const struct option record_longopts[] = {
 	{ "vm", required_argument, NULL, OPT_VM },
+	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "freq", required_argument, NULL, 'F' },
@@ -83,6 +87,13 @@ static int record_opt(struct record_opts *o, int c, const char *arg)
 	switch (c) {
 	case OPT_VM:
 		o->vm_spec = arg;
+		return 0;
+	case 'p':	/* perf record -p, perf kvm record -p */
+		if (parse_u64(arg, &v) || !v || v > 0x7fffffff)
+			return -1;
+		snprintf(o->pid_spec, sizeof(o->pid_spec), "pid:%llu",
+			 (unsigned long long)v);
+		o->vm_spec = o->pid_spec;
 		return 0;
 	case 'd':
 		return parse_seconds(arg, &o->duration) || o->duration <= 0 ? -1 : 0;
@@ -119,7 +130,7 @@ static int record_opt(struct record_opts *o, int c, const char *arg)
 int parse_record_args(const char *cmd, const char *help, int argc,
 		      char **argv, struct record_opts *o)
 {
-	int c;
+	int c, idx = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->output = "vmprof.data";
@@ -129,22 +140,21 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	o->agent_port = DEFAULT_AGENT_PORT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:o:F:c:e:h", record_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:o:F:c:e:p:h", record_longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':')
-			return usage_error(cmd, "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option(cmd, c, argv);
 		if (record_opt(o, c, optarg))
-			return usage_error(cmd, "bad value '%s' for %s", optarg,
-					   argv[optind - 1]);
+			return usage_bad_value(cmd, record_longopts, c, idx, optarg);
+		idx = -1;
 	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!o->vm_spec)
-		return usage_error(cmd, "--vm is required (see 'vmprofctl list')");
+		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
 	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
 		return usage_error(cmd, "--event raw:... needs --period");
 	return 0;
@@ -165,11 +175,10 @@ int cmd_record(int argc, char **argv)
 		return EXIT_FAIL;
 	c.progress = isatty(2);
 	ret = collector_run(&c);
-	collector_status(&c, line, sizeof(line));
-	fprintf(stderr, "vmprofctl: %s %s\n", c.vm_exited ? "VM exited;" : "recorded",
-		line);
+	collector_result(&c, ret, line, sizeof(line));
+	fprintf(stderr, "vmprofctl: %s\n", line);
 	vm_info_free(&c.vm);
-	return ret ? EXIT_FAIL : EXIT_OK;
+	return collector_exit_code(ret);
 }
 
 const char *start_help_text(void)

@@ -22,11 +22,30 @@
 #define MAX_KALLSYMS (64U << 20)
 
 volatile sig_atomic_t collector_stop;
+volatile sig_atomic_t collector_signal;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	collector_stop = 1;
+	collector_signal = sig;
+}
+
+int collector_exit_code(int ret)
+{
+	int sig = collector_signal;
+
+	if (ret)
+		return EXIT_FAIL;
+	if (sig) {
+		/*
+		 * The file is complete; now die of the signal as perf does
+		 * (exit 130 for Ctrl-C), so a shell loop over VMs stops too.
+		 */
+		fflush(stdout);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return EXIT_OK;
 }
 
 void collector_install_signals(void)
@@ -156,7 +175,7 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 	if (open_profile(c, &cfg))
 		goto fail;
 	c->start_ns = mono_ns();
-	if (df_writer_open(&c->w, o->output))
+	if (df_backup_old(o->output) || df_writer_open(&c->w, o->output))
 		goto fail;
 	if (put_meta(c, &cfg))
 		goto fail;
@@ -176,10 +195,11 @@ fail:
 	return -1;
 }
 
-static void count_records(struct collector *c, const u8 *p, size_t len)
+static u64 count_records(struct collector *c, const u8 *p, size_t len)
 {
 	struct kvm_profile_record_header h;
 	struct kvm_profile_lost l;
+	u64 before = c->records;
 	size_t off = 0;
 
 	while (off + sizeof(h) <= len) {
@@ -193,6 +213,7 @@ static void count_records(struct collector *c, const u8 *p, size_t len)
 		c->records++;
 		off += h.size;
 	}
+	return c->records - before;
 }
 
 /* Read until the fd is empty; returns 1 at EOF (VM gone), 0, or -1. */
@@ -204,8 +225,8 @@ static int drain(struct collector *c, u8 *buf)
 		n = read(c->prof_fd, buf, READ_BUF_SIZE);
 		if (n > 0) {
 			c->bytes += (u64)n;
-			count_records(c, buf, (size_t)n);
-			if (df_write_records(&c->w, buf, (size_t)n))
+			if (df_write_records(&c->w, buf, (size_t)n,
+					     count_records(c, buf, (size_t)n)))
 				return -1;
 			continue;
 		}
@@ -215,6 +236,7 @@ static int drain(struct collector *c, u8 *buf)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
+		c->read_error = errno;
 		pr_err("reading the profile fd failed: %s", strerror(errno));
 		return -1;
 	}
@@ -230,6 +252,30 @@ void collector_status(const struct collector *c, char *buf, size_t len)
 		 (unsigned long long)(el / 100000000ULL % 10),
 		 (unsigned long long)c->records, (unsigned long long)c->lost,
 		 (unsigned long long)c->bytes, (unsigned long long)c->agent.bytes);
+}
+
+void collector_result(const struct collector *c, int ret, char *buf, size_t len)
+{
+	char st[512], why[300];
+
+	collector_status(c, st, sizeof(st));
+	if (!ret) {
+		snprintf(buf, len, "%s %s", c->vm_exited ? "VM exited;" : "recorded", st);
+		return;
+	}
+	if (c->w.error)
+		snprintf(why, sizeof(why), "cannot write %s: %s", c->o.output,
+			 strerror(c->w.error));
+	else if (c->read_error)
+		snprintf(why, sizeof(why), "reading the profile fd failed: %s",
+			 strerror(c->read_error));
+	else
+		snprintf(why, sizeof(why), "closing %s failed", c->o.output);
+	/* The counts of the status are read from the kernel, not written. */
+	snprintf(buf, len, "failed: %s; %s holds %llu of the %llu records read (%llu bytes), 'vmprofctl report' reads them; %s",
+		 why, c->o.output, (unsigned long long)c->w.records_written,
+		 (unsigned long long)c->records,
+		 (unsigned long long)c->w.bytes_written, st);
 }
 
 static void progress(const struct collector *c)

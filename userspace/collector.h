@@ -11,6 +11,7 @@
 
 struct record_opts {
 	const char *vm_spec;
+	char pid_spec[32];	/* -p N is --vm pid:N */
 	const char *output;
 	double duration;	/* 0: until stopped */
 	u64 freq;
@@ -36,11 +37,17 @@ struct collector {
 	u64 start_ns;
 	u64 records, lost, bytes;
 	u32 end_reason;
+	int read_error;		/* errno of a failed read of the profile fd */
 	bool progress;
 	bool vm_exited;
 };
 
 extern volatile sig_atomic_t collector_stop;
+extern volatile sig_atomic_t collector_signal;	/* the one that stopped it */
+
+/* Exit code of a recording from collector_run()'s result; re-raises the
+ * signal that stopped it (the process does not return then). */
+int collector_exit_code(int ret);
 
 /* Parse the options shared by record and start; returns 0, 1 (help) or 2. */
 int parse_record_args(const char *cmd, const char *help, int argc,
@@ -53,6 +60,11 @@ int collector_run(struct collector *c);
 void collector_install_signals(void);
 /* One-line status text, for "status" and the progress line. */
 void collector_status(const struct collector *c, char *buf, size_t len);
+/*
+ * The line that ends a recording, from collector_run()'s result: what was
+ * recorded, or why it failed and what the file really holds.
+ */
+void collector_result(const struct collector *c, int ret, char *buf, size_t len);
 /* Answer one control-socket client (daemon.c). */
 void collector_control(struct collector *c);
 /* Fork the collector into the background with its control socket (daemon.c). */

@@ -2,7 +2,10 @@
 /*
  * Background collectors: "start" forks one per VM with a pid file and a
  * unix control socket in the runtime directory; "status" and "stop" talk
- * to it.  Protocol: one line "status\n" or "stop\n", one line back.
+ * to it.  Protocol: one line "status\n", "status-json\n" or "stop\n", one
+ * line back.
+ * A collector that fails leaves vm-PID.failed with the reason (its stderr
+ * is /dev/null): "status" reports it until "stop" has.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 
 #include "cli.h"
 #include "collector.h"
+#include "table.h"
 
 #define STOP_TIMEOUT_MS 30000
 
@@ -39,7 +43,7 @@ static void sock_path(char *buf, size_t len, int pid, const char *ext)
 	char dir[200];
 
 	run_dir(dir, sizeof(dir));
-	snprintf(buf, len, "%.80s/vm-%d.%.4s", dir, pid, ext);
+	snprintf(buf, len, "%.80s/vm-%d.%.6s", dir, pid, ext);
 }
 
 static int listen_ctl(int pid)
@@ -65,6 +69,8 @@ static int listen_ctl(int pid)
 		return -1;
 	}
 	unlink(sa.sun_path);
+	sock_path(dir, sizeof(dir), pid, "failed");
+	unlink(dir);		/* a new collector: the old failure was seen */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
 		pr_err("cannot listen on %s: %s", sa.sun_path, strerror(errno));
 		close(fd);
@@ -73,9 +79,31 @@ static int listen_ctl(int pid)
 	return fd;
 }
 
+/* The status as one JSON object, for "status --json". */
+static char *status_json(const struct collector *c)
+{
+	u64 el = mono_ns() - c->start_ns;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return NULL;
+	fputs("{\"vm\":", f);
+	json_str(f, c->vm.name);
+	fprintf(f, ",\"vm_pid\":%d,\"file\":", (int)c->vm.pid);
+	json_str(f, c->o.output);
+	fprintf(f, ",\"duration_ms\":%llu,\"records\":%llu,\"lost\":%llu,\"bytes\":%llu,\"agent_bytes\":%llu}\n",
+		(unsigned long long)(el / NSEC_PER_MSEC),
+		(unsigned long long)c->records, (unsigned long long)c->lost,
+		(unsigned long long)c->bytes, (unsigned long long)c->agent.bytes);
+	fclose(f);
+	return s;
+}
+
 void collector_control(struct collector *c)
 {
-	char cmd[64], line[600];
+	char cmd[64], line[600], *js;
 	ssize_t n;
 	int fd;
 
@@ -91,6 +119,13 @@ void collector_control(struct collector *c)
 		c->stop_client = fd;
 		return;
 	}
+	if (!strncmp(cmd, "status-json", 11) && (js = status_json(c))) {
+		if (send(fd, js, strlen(js), MSG_NOSIGNAL) < 0)
+			pr_warn("status reply failed");
+		free(js);
+		close(fd);
+		return;
+	}
 	collector_status(c, line, sizeof(line));
 	strcat(line, "\n");
 	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
@@ -98,9 +133,39 @@ void collector_control(struct collector *c)
 	close(fd);
 }
 
+static void write_failed_file(int vm_pid, const char *line)
+{
+	char path[256];
+	FILE *f;
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/*
+ * The failure a dead collector left for vm_pid, printed on stderr; stop
+ * removes it.  Returns 1 if there was one, else 0.
+ */
+static int report_failed(int vm_pid, bool remove)
+{
+	char path[256], line[1024];
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	if (read_small_file(path, line, sizeof(line)) <= 0)
+		return 0;
+	fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, line);
+	if (remove)
+		unlink(path);
+	return 1;
+}
+
 static void daemon_child(struct collector *c)
 {
-	char line[600], path[256];
+	char line[1024], path[256];
 	int fd = open("/dev/null", O_RDWR);
 	int ret;
 
@@ -112,9 +177,15 @@ static void daemon_child(struct collector *c)
 		close(fd);
 	}
 	ret = collector_run(c);
-	collector_status(c, line, sizeof(line));
+	if (ret) {
+		collector_result(c, ret, line, sizeof(line));
+		write_failed_file((int)c->vm.pid, line);
+	} else {
+		strcpy(line, "stopped: ");
+		collector_status(c, line + 9, sizeof(line) - 9);
+	}
 	if (c->stop_client >= 0) {
-		dprintf(c->stop_client, "%s %s\n", ret ? "failed:" : "stopped:", line);
+		dprintf(c->stop_client, "%s\n", line);
 		close(c->stop_client);
 	}
 	sock_path(path, sizeof(path), (int)c->vm.pid, "sock");
@@ -230,22 +301,44 @@ int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 	return n > 0 ? 0 : -1;
 }
 
-/* Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error. */
-static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing)
+/*
+ * Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error:
+ * no collector, or it failed (its reply or its vm-PID.failed says why).
+ */
+static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing,
+		       int *shown)
 {
-	char reply[700];
-	int ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+	bool stop = !strcmp(cmd, "stop\n");
+	char reply[1100];
+	int ret;
 
-	if (!ret)
-		fputs(reply, stdout);
-	return ret;
+	if (report_failed(vm_pid, stop))
+		return -1;
+	ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+	if (ret)
+		return ret;
+	if (!strncmp(reply, "failed:", 7)) {
+		fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, reply);
+		if (stop) {	/* written before the reply, and now reported */
+			sock_path(reply, sizeof(reply), vm_pid, "failed");
+			unlink(reply);
+		}
+		return -1;
+	}
+	if (!strcmp(cmd, "status-json\n")) {
+		reply[strcspn(reply, "\n")] = '\0';	/* one array element */
+		fputs(*shown ? "," : "", stdout);
+	}
+	fputs(reply, stdout);
+	++*shown;
+	return 0;
 }
 
-static int request_all_collectors(const char *cmd)
+static int request_all_collectors(const char *cmd, int *n)
 {
 	char dir[200];
 	struct dirent *de;
-	int n = 0, fails = 0, pid, end;
+	int fails = 0, pid, end;
 	DIR *d;
 
 	run_dir(dir, sizeof(dir));
@@ -253,17 +346,21 @@ static int request_all_collectors(const char *cmd)
 	while (d && (de = readdir(d))) {
 		/* vm-PID.sock only: sscanf alone also matches vm-PID.pid */
 		end = 0;
+		if (sscanf(de->d_name, "vm-%d.failed%n", &pid, &end) == 1 && end &&
+		    !de->d_name[end]) {
+			fails += report_failed(pid, !strcmp(cmd, "stop\n"));
+			continue;
+		}
+		end = 0;
 		if (sscanf(de->d_name, "vm-%d.sock%n", &pid, &end) != 1 || !end ||
 		    de->d_name[end])
 			continue;
-		if (ctl_request(pid, cmd, true))
+		if (ctl_request(pid, cmd, true, n))
 			fails++;
-		else
-			n++;
 	}
 	if (d)
 		closedir(d);
-	if (!n && !fails)
+	if (!*n && !fails && strcmp(cmd, "status-json\n"))
 		printf("no collectors running\n");
 	return fails ? EXIT_FAIL : EXIT_OK;
 }
@@ -272,57 +369,79 @@ static const char stop_help[] =
 "Usage: vmprofctl stop [--vm VM]\n"
 "\n"
 "Stop a background collector: it drains the kernel buffers, closes the\n"
-"data file and prints its final counts.  Without --vm, stop all.\n"
+"data file and prints its final counts.  Without --vm, stop all.  A\n"
+"collector that failed (write error) is reported on stderr, exit 1.\n"
 "\n"
 "EXAMPLES\n"
 "  vmprofctl stop --vm pid:4242\n"
 "  vmprofctl stop\n";
 
 static const char status_help[] =
-"Usage: vmprofctl status [--vm VM]\n"
+"Usage: vmprofctl status [--vm VM] [-j]\n"
 "\n"
 "Show what each background collector records: VM, file, duration,\n"
-"records, lost records and bytes.\n"
+"records, lost records and bytes.  A collector that failed (write error)\n"
+"is reported on stderr with its reason, exit 1, until 'stop' clears it.\n"
+"  -j, --json    a JSON array: vm, vm_pid, file, duration_ms, records,\n"
+"                lost, bytes, agent_bytes per collector\n"
 "\n"
 "EXAMPLES\n"
 "  vmprofctl status\n"
-"  vmprofctl status --vm web1\n";
+"  vmprofctl status --vm web1\n"
+"  vmprofctl status -j\n";
 
 static int ctl_cmd(const char *name, const char *help, const char *cmd,
 		   int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool status = !strcmp(cmd, "status\n"), json = false;
 	const char *spec = NULL;
+	int c, pid, ret, shown = 0;
 	struct vm_info vm;
-	int c, pid;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, status ? ":jh" : ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
+		if (c == 'j' && status) {
+			json = true;
+			continue;
+		}
 		if (c != 'v')
-			return usage_error(name, "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option(name, c == 'j' ? '?' : c, argv);
 		spec = optarg;
 	}
 	if (optind < argc)
 		return usage_error(name, "unexpected argument '%s'", argv[optind]);
-	if (!spec)
-		return request_all_collectors(cmd);
-	if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1)
-		return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
-	if (vm_resolve(spec, &vm))
-		return EXIT_FAIL;
-	pid = (int)vm.pid;
-	vm_info_free(&vm);
-	return ctl_request(pid, cmd, false) ? EXIT_FAIL : EXIT_OK;
+	if (json)
+		cmd = "status-json\n";
+	if (!spec) {
+		pid = -1;
+	} else if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1) {
+		;
+	} else {
+		if (vm_resolve(spec, &vm))
+			return EXIT_FAIL;
+		pid = (int)vm.pid;
+		vm_info_free(&vm);
+	}
+	if (json)
+		fputc('[', stdout);
+	if (pid < 0)
+		ret = request_all_collectors(cmd, &shown);
+	else
+		ret = ctl_request(pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
+	if (json)
+		fputs("]\n", stdout);
+	return ret;
 }
 
 int cmd_stop(int argc, char **argv)

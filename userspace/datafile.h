@@ -88,14 +88,21 @@ struct df_end {
 struct df_writer {
 	FILE *f;
 	const char *path;
-	u64 bytes;
-	int error;
+	u64 bytes;		/* handed to stdio */
+	int error;		/* errno of the first failed write */
 	struct buf records;
+	u64 pending_records;	/* in records, not yet in the file */
+	/* what a flush saw reach the file: reported after an error */
+	u64 records_written;
+	u64 bytes_written;
 };
 
+/* Keep an existing non-empty regular file as path.old (0, or -1: printed). */
+int df_backup_old(const char *path);
 int df_writer_open(struct df_writer *w, const char *path);
 int df_write_chunk(struct df_writer *w, u32 type, const void *p, u32 len);
-int df_write_records(struct df_writer *w, const void *p, size_t len);
+/* len bytes holding nrec whole records */
+int df_write_records(struct df_writer *w, const void *p, size_t len, u64 nrec);
 int df_flush_records(struct df_writer *w);
 int df_write_agent(struct df_writer *w, u64 recv_ns, u32 stream,
 		   const void *p, u32 len);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crc32c.h"
@@ -58,6 +59,50 @@ static int check_header(struct df_reader *r, const struct df_file_header *h)
 	return 0;
 }
 
+/* Past the rest of a longer header by reading: a pipe cannot seek. */
+static int skip_bytes(struct df_reader *r, size_t len)
+{
+	char tmp[512];
+	size_t n;
+
+	while (len) {
+		n = len < sizeof(tmp) ? len : sizeof(tmp);
+		if (read_full(r->fd, tmp, n) != (ssize_t)n)
+			return -1;
+		len -= n;
+	}
+	return 0;
+}
+
+/* "-" is standard input, which may be a pipe. */
+static int open_input(struct df_reader *r, const char *path)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-")) {
+		r->path = "standard input";
+		r->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+		/* A file spooled for a second pass is read from its start. */
+		if (r->fd >= 0 && !fstat(r->fd, &st) && S_ISREG(st.st_mode))
+			lseek(r->fd, 0, SEEK_SET);
+	} else {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (r->fd < 0) {
+		pr_err("cannot open %s: %s; pass an existing file with -i",
+		       r->path, strerror(errno));
+		return -1;
+	}
+	if (!fstat(r->fd, &st) && S_ISDIR(st.st_mode)) {
+		pr_err("cannot read %s: %s; pass a data file with -i", r->path,
+		       strerror(EISDIR));
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int df_reader_open(struct df_reader *r, const char *path)
 {
 	struct df_file_header h;
@@ -65,23 +110,21 @@ int df_reader_open(struct df_reader *r, const char *path)
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		pr_err("cannot open %s: %s; pass an existing file with -i",
-		       path, strerror(errno));
+	if (open_input(r, path))
 		return -1;
-	}
 	n = read_full(r->fd, &h, sizeof(h));
 	if (n != (ssize_t)sizeof(h)) {
-		pr_err("%s is too short to be a vmprofctl data file", path);
+		pr_err("%s is too short to be a vmprofctl data file", r->path);
 		goto fail;
 	}
 	if (check_header(r, &h))
 		goto fail;
 	r->version_minor = h.version_minor;
 	r->offset = h.header_size;
-	if (lseek(r->fd, (off_t)r->offset, SEEK_SET) < 0)
+	if (skip_bytes(r, h.header_size - sizeof(h))) {
+		pr_err("%s is too short to be a vmprofctl data file", r->path);
 		goto fail;
+	}
 	return 0;
 fail:
 	close(r->fd);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crc32c.h"
@@ -21,6 +22,28 @@ static int df_put(struct df_writer *w, const void *p, size_t len)
 	}
 	w->bytes += len;
 	return 0;
+}
+
+/*
+ * As perf keeps perf.data.old: a second 'record' must not destroy the
+ * first recording.  Devices, pipes and empty files are left alone.
+ */
+int df_backup_old(const char *path)
+{
+	struct stat st;
+	char *old;
+	int ret = 0;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		return 0;
+	old = xasprintf("%s.old", path);
+	if (rename(path, old)) {
+		pr_err("cannot rename %s to %s: %s; choose another -o path", path,
+		       old, strerror(errno));
+		ret = -1;
+	}
+	free(old);
+	return ret;
 }
 
 int df_writer_open(struct df_writer *w, const char *path)
@@ -72,17 +95,23 @@ int df_flush_records(struct df_writer *w)
 		pr_err("cannot write %s: %s", w->path, strerror(errno));
 		ret = -1;
 	}
+	if (!ret) {
+		w->records_written += w->pending_records;
+		w->bytes_written = w->bytes;
+	}
+	w->pending_records = 0;
 	return ret;
 }
 
 /* Append whole kernel records; a chunk never splits a record. */
-int df_write_records(struct df_writer *w, const void *p, size_t len)
+int df_write_records(struct df_writer *w, const void *p, size_t len, u64 nrec)
 {
 	if (w->records.len + len > DF_RECORDS_CHUNK && df_flush_records(w))
 		return -1;
 	if (len > DF_MAX_CHUNK)
 		return -1;
 	buf_append(&w->records, p, len);
+	w->pending_records += nrec;
 	return 0;
 }
 
@@ -103,16 +132,30 @@ int df_write_agent(struct df_writer *w, u64 recv_ns, u32 stream,
 	return ret;
 }
 
+/* The first error is the one reported; a close must not fail silently. */
+static void close_error(struct df_writer *w, int earlier)
+{
+	if (w->error || earlier)
+		return;
+	w->error = errno ? errno : EIO;
+	pr_err("cannot write %s: %s; check free space", w->path,
+	       strerror(w->error));
+}
+
 int df_writer_close(struct df_writer *w, const struct df_end *end)
 {
 	int ret = df_flush_records(w);
 
 	if (!ret && end)
 		ret = df_write_chunk(w, DF_CHUNK_END, end, sizeof(*end));
-	if (fflush(w->f) || fsync(fileno(w->f)))
-		ret = ret ? ret : -1;
+	/* fsync() of a pipe or device (-o /dev/null) is EINVAL: not an error */
+	if (fflush(w->f) ||
+	    (fsync(fileno(w->f)) && errno != EINVAL && errno != EROFS))
+		close_error(w, ret);
+	else if (!ret)
+		w->bytes_written = w->bytes;
 	if (fclose(w->f))
-		ret = -1;
+		close_error(w, ret);
 	w->f = NULL;
 	buf_free(&w->records);
 	return ret || w->error ? -1 : 0;

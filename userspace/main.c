@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmprofctl: unified host+guest profiler for KVM.  Command table. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +38,7 @@ static void main_help(FILE *out)
 	      "  vmprofctl report -i vm.data --view unified\n", out);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	size_t i;
 
@@ -60,4 +61,18 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vmprofctl: unknown command '%s'; see 'vmprofctl --help'\n",
 		argv[1]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = run(argc, argv);
+
+	/* Output lost to a full disk or a closed pipe is a failure too. */
+	if (fflush(stdout) || ferror(stdout)) {
+		if (ret != EXIT_FAIL)
+			pr_err("cannot write to standard output: %s",
+			       strerror(errno ? errno : EIO));
+		return EXIT_FAIL;
+	}
+	return ret;
 }

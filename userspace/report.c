@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* "vmprofctl report": options, file load, view dispatch. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -17,9 +21,11 @@ static const char report_help[] =
 "Print a report from a data file written by 'vmprofctl record' or 'start'.\n"
 "\n"
 "Options:\n"
-"  -i, --input FILE        data file (default " DEFAULT_INPUT ")\n"
+"  -i, --input FILE        data file (default " DEFAULT_INPUT "); - reads standard\n"
+"                          input, which may be a pipe\n"
 "  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
-"  -f, --format FMT        text (default), json, csv, folded (unified, host)\n"
+"  -f, --format FMT        text (default), json, csv, folded or pprof (gzipped\n"
+"                          profile.proto; both unified and host only)\n"
 "  -j, --json              same as --format json\n"
 "      --vcpu N            only vCPU N\n"
 "      --pid N             only samples/records of host pid N\n"
@@ -29,6 +35,10 @@ static const char report_help[] =
 "      --guest-kallsyms F  guest /proc/kallsyms copy for guest kernel symbols\n"
 "      --width N           timeline columns (default 80)\n"
 "      --top N             only the N heaviest rows of each table\n"
+"      --table NAME        only the tables called NAME (CSV holds one: the\n"
+"                          view's first unless named): functions, steal,\n"
+"                          exit_reasons, exit_handlers, timeline, legend, lost\n"
+"      --stdio             accepted, as perf's: the report is always plain output\n"
 "  -h, --help              this help\n"
 "\n"
 "Steal and halt are time: the unified view shows them as sample\n"
@@ -46,12 +56,14 @@ static const char report_help[] =
 "  vmprofctl report -i vm1.data --view steal --vcpu 1\n"
 "  vmprofctl report -i vm1.data --view exits --format csv\n"
 "  vmprofctl report -i vm1.data --format folded | flamegraph.pl > vm1.svg\n"
+"  vmprofctl report -i vm1.data --format pprof > vm1.pb.gz; go tool pprof -top vm1.pb.gz\n"
 "  vmprofctl report -i vm1.data --view timeline --time-from 10 --time-to 12\n";
 
 struct report_opts {
 	const char *input;
 	const char *view;
 	const char *guest_kallsyms;
+	const char *table;	/* --table: only the tables of this name */
 	enum out_format fmt;
 	struct filter f;
 	u64 width;
@@ -60,7 +72,7 @@ struct report_opts {
 
 enum {
 	OPT_VCPU = 256, OPT_PID, OPT_COMM, OPT_FROM, OPT_TO, OPT_GKALLSYMS,
-	OPT_WIDTH, OPT_TOP,
+	OPT_WIDTH, OPT_TOP, OPT_TABLE, OPT_STDIO,
 };
 
 static const struct option report_longopts[] = {
@@ -76,13 +88,15 @@ static const struct option report_longopts[] = {
 	{ "guest-kallsyms", required_argument, NULL, OPT_GKALLSYMS },
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "stdio", no_argument, NULL, OPT_STDIO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static int parse_format(const char *s, enum out_format *fmt)
 {
-	static const char *const names[] = { "text", "json", "csv", "folded" };
+	static const char *const names[] = { "text", "json", "csv", "folded", "pprof" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
@@ -99,6 +113,20 @@ static bool valid_view(const char *v)
 	return !strcmp(v, "unified") || !strcmp(v, "host") ||
 	       !strcmp(v, "steal") || !strcmp(v, "exits") ||
 	       !strcmp(v, "timeline");
+}
+
+static bool valid_table(const char *name)
+{
+	static const char *const names[] = {
+		"functions", "steal", "exit_reasons", "exit_handlers",
+		"timeline", "legend", "lost",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
 }
 
 static int parse_id(const char *s, long long *out)
@@ -145,13 +173,18 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 		return parse_u64(arg, &o->width) || !o->width || o->width > 10000 ? -1 : 0;
 	case OPT_TOP:
 		return parse_u64(arg, &o->top) || !o->top ? -1 : 0;
+	case OPT_STDIO:		/* perf report --stdio, typed by habit */
+		return 0;
+	case OPT_TABLE:
+		o->table = arg;
+		return valid_table(arg) ? 0 : -1;
 	default: return -1;
 	}
 }
 
 static int parse_report_args(struct report_opts *o, int argc, char **argv)
 {
-	int c;
+	int c, idx = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->input = DEFAULT_INPUT;
@@ -160,22 +193,25 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	o->f.vcpu = o->f.pid = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:v:f:jh", report_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:v:f:jh", report_longopts, &idx)) != -1) {
 		if (c == 'h') {
 			fputs(report_help, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':')
-			return usage_error("report", "unknown option or missing argument '%s'",
-					   argv[optind - 1]);
+			return usage_bad_option("report", c, argv);
 		if (report_opt(o, c, optarg))
-			return usage_error("report", "bad value '%s' for %s", optarg,
-					   argv[optind - 1]);
+			return usage_bad_value("report", report_longopts, c, idx, optarg);
+		idx = -1;
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (o->fmt == FMT_FOLDED && strcmp(o->view, "unified") && strcmp(o->view, "host"))
-		return usage_error("report", "--format folded works with --view unified or host");
+	if ((o->fmt == FMT_FOLDED || o->fmt == FMT_PPROF) &&
+	    strcmp(o->view, "unified") && strcmp(o->view, "host"))
+		return usage_error("report", "--format %s works with --view unified or host",
+				   o->fmt == FMT_FOLDED ? "folded" : "pprof");
+	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
+		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
 		return usage_error("report", "--time-from must be before --time-to");
 	return 0;
@@ -210,19 +246,70 @@ static int load(struct analysis *a, const struct report_opts *o)
 	return analysis_load(a, o->input);
 }
 
-static int load_timeline(struct analysis *a, const struct report_opts *o)
+/*
+ * The timeline reads its input twice (its columns need the time range
+ * first): a pipe is copied into an unlinked temporary file that becomes
+ * standard input, and the input is read as "-".
+ */
+static const char *spool_input(const char *path)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096], *name;
+	int in, out = -1;
+	struct stat st;
+	ssize_t n;
+
+	if (!strcmp(path, "-") ? fstat(STDIN_FILENO, &st) : stat(path, &st))
+		return path;	/* the reader says why it cannot open it */
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return path;
+	in = !strcmp(path, "-") ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	name = xasprintf("%s/vmprofctl-XXXXXX", dir && *dir ? dir : "/tmp");
+	if (in >= 0)
+		out = mkstemp(name);
+	if (out >= 0)
+		unlink(name);
+	while (out >= 0 && (n = read(in, tmp, sizeof(tmp))) != 0) {
+		if ((n < 0 && errno != EINTR) ||
+		    (n > 0 && write(out, tmp, (size_t)n) != n)) {
+			close(out);
+			out = -1;
+		}
+	}
+	if (out < 0 || dup2(out, STDIN_FILENO) < 0 ||
+	    lseek(STDIN_FILENO, 0, SEEK_SET) < 0) {
+		pr_err("cannot copy %s to a temporary file in %s for the timeline: %s; set TMPDIR or pass a file with -i",
+		       path, dir && *dir ? dir : "/tmp", strerror(errno));
+		path = NULL;
+	} else {
+		path = "-";
+	}
+	if (in > STDIN_FILENO)
+		close(in);
+	if (out > STDIN_FILENO)
+		close(out);
+	free(name);
+	return path;
+}
+
+static int load_timeline(struct analysis *a, struct report_opts *o)
 {
 	struct analysis probe;
 	u64 begin, end;
+	int ret;
 
+	o->input = spool_input(o->input);
+	if (!o->input)
+		return -1;
 	analysis_init(&probe, &o->f);
-	if (analysis_load(&probe, o->input)) {
+	pr_warn_quiet = true;	/* the second pass says it all again */
+	ret = analysis_load(&probe, o->input);
+	pr_warn_quiet = false;
+	if (ret) {
 		analysis_free(&probe);
 		return -1;
 	}
-	begin = analysis_begin_ns(&probe);
-	if (o->f.has_from)
-		begin += (u64)(o->f.from_s * 1e9);
+	begin = analysis_window_begin_ns(&probe);
 	end = analysis_end_ns(&probe);
 	analysis_free(&probe);
 	a->tl_base = begin;
@@ -257,6 +344,7 @@ static void lost_table(struct analysis *a, struct doc *d)
 	if (!a->lost_total)
 		return;
 	t = doc_table(d, "lost records (counts above are lower bounds)");
+	t->name = "lost";
 	table_cols(t, 2, cols, keys, num);
 	agg_for_each(&a->lost_agg, e) {
 		r = table_row(t);
@@ -270,20 +358,25 @@ int cmd_report(int argc, char **argv)
 	struct report_opts o;
 	struct analysis a;
 	struct doc d = { 0 };
+	const char *input;
 	int ret;
 
 	ret = parse_report_args(&o, argc, argv);
 	if (ret)
 		return ret == 1 ? EXIT_OK : ret;
+	input = o.input;	/* the timeline may read a copy of it */
 	analysis_init(&a, &o.f);
 	ret = !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
 	if (ret) {
 		analysis_free(&a);
 		return EXIT_FAIL;
 	}
-	doc_header(&a, &d, o.input, o.view);
+	doc_header(&a, &d, input, o.view);
 	build_view(&a, &d, o.view);
 	lost_table(&a, &d);
+	if (o.table && !doc_select(&d, o.table))
+		pr_warn("the %s view has no %s table%s", o.view, o.table,
+			strcmp(o.table, "lost") ? "" : " (no record was lost)");
 	doc_truncate(&d, (size_t)o.top);
 	doc_print(&d, o.fmt, stdout);
 	doc_free(&d);

@@ -162,6 +162,14 @@ void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,
 		snprintf(func, flen, "[%s]", a->vm_name[0] ? a->vm_name : "guest");
 		snprintf(module, mlen, "(VM)");
 		break;
+	case CAT_NAMED: {
+		const char *name = addr < a->nnames ? a->names[addr] : "?\x1f?";
+		const char *sep = strchr(name, '\x1f');
+
+		snprintf(func, flen, "%.*s", (int)(sep - name), name);
+		snprintf(module, mlen, "%s", sep + 1);
+		break;
+	}
 	default:
 		snprintf(func, flen, "[unknown]");
 		snprintf(module, mlen, "(too many distinct addresses)");
@@ -207,7 +215,7 @@ const char *fmt_ms(u64 ns, char *buf, size_t len)
 void doc_header(struct analysis *a, struct doc *d, const char *path,
 		const char *view)
 {
-	u64 begin = analysis_begin_ns(a), end = analysis_end_ns(a);
+	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a);
 	u64 dur = end > begin ? end - begin : 0;
 	char ms[32], per[32];
 
@@ -220,11 +228,21 @@ void doc_header(struct analysis *a, struct doc *d, const char *path,
 	attr_add(&d->header, "sample_period_ns", true, "%" PRIu64, a->period_ns);
 	attr_add(&d->header, "lost", true, "%" PRIu64, a->lost_total);
 	attr_add(&d->header, "malformed", true, "%" PRIu64, a->st.malformed);
+	attr_add(&d->header, "overflow_samples", true, "%" PRIu64,
+		 a->overflow_samples);
 	d->text_header = xasprintf("# vmprofctl report: view %s, file %s\n"
 		"# vm %s (pid %u), %s ms, %" PRIu64 " samples, sampling every %s ms, %" PRIu64 " records lost\n",
 		view, path, a->vm_name[0] ? a->vm_name : "?", a->vmm_pid, ms,
 		a->samples_total, fmt_ms(a->period_ns, per, sizeof(per)),
 		a->lost_total);
+	if (a->overflow_samples) {
+		char *w = xasprintf("%s# warning: %" PRIu64 " samples at addresses no symbol covers, past %zu distinct ones, are counted as [unknown] (too many distinct addresses)\n",
+				    d->text_header, a->overflow_samples,
+				    a->overflow_cap);
+
+		free(d->text_header);
+		d->text_header = w;
+	}
 }
 
 struct unknown_ent {

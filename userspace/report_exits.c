@@ -91,6 +91,7 @@ static void report_exit_functions(struct analysis *a, struct doc *d,
 	rows_from_agg(a, &a->exit_func_agg, true, &rs);
 	rowset_sort(&rs);
 	t = doc_table(d, "exit handlers");
+	t->name = "exit_handlers";
 	table_cols(t, 5, fcols, fkeys, fnumeric);
 	t->summary = xasprintf("Host functions handling each exit reason (top %d)",
 			       FUNCS_PER_REASON);
@@ -125,6 +126,7 @@ void report_exits(struct analysis *a, struct doc *d)
 
 	n = collect(a, &rows, &host);
 	t = doc_table(d, "exit reasons");
+	t->name = "exit_reasons";
 	table_cols(t, 7, cols, keys, numeric);
 	t->truncatable = true;
 	attr_add(&t->attrs, "host_samples", true, "%" PRIu64, host);

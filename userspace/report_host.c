@@ -23,10 +23,11 @@ void report_host(struct analysis *a, struct doc *d)
 		total += e->v1;
 	rowset_sort(&rs);
 	t = doc_table(d, "host");
+	t->name = "functions";
 	table_cols(t, 4, cols, keys, numeric);
 	t->truncatable = true;
 	t->last_gap = true;
-	t->fold_prefix = xstrdup("host");
+	table_fold_prefix(t, "host", NULL);
 	t->nfold = 2;
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;

@@ -36,6 +36,7 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, s->tid);
 	t = doc_table(d, title);
+	t->name = "steal";
 	table_cols(t, 5, cols, keys, numeric);
 	attr_add(&t->attrs, "vcpu", true, "%u", v);
 	attr_add(&t->attrs, "steal_ms", true, "%s", fmt_ms(s->steal_ns, m1, sizeof(m1)));
@@ -64,14 +65,12 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 void report_steal(struct analysis *a, struct doc *d)
 {
-	u64 begin = analysis_begin_ns(a), end = analysis_end_ns(a), wall;
+	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a), wall;
 	struct agg_entry *e;
 	struct rowset rs;
 	char who[128];
 	u32 v;
 
-	if (a->f.has_from)
-		begin += (u64)(a->f.from_s * 1e9);
 	wall = end > begin ? end - begin : 0;
 	rowset_init(&rs);
 	agg_for_each(&a->steal_agg, e) {

@@ -65,6 +65,7 @@ static void legend(struct analysis *a, struct doc *d)
 	}
 	rowset_sort(&rs);
 	t = doc_table(d, "legend");
+	t->name = "legend";
 	table_cols(t, 4, lg_cols, lg_keys, lg_num);
 	for (i = 0; i < rs.n; i++) {
 		r = table_row(t);
@@ -87,6 +88,7 @@ void report_timeline(struct analysis *a, struct doc *d)
 	best = xcalloc((size_t)ncpu * a->tl_cols + 1, sizeof(*best));
 	fill_best(a, best, ncpu);
 	t = doc_table(d, "timeline");
+	t->name = "timeline";
 	table_cols(t, 2, tl_cols, tl_keys, tl_num);
 	attr_add(&t->attrs, "bucket_ms", true, "%s", fmt_ms(a->tl_width, ms, sizeof(ms)));
 	attr_add(&t->attrs, "buckets", true, "%u", a->tl_cols);

@@ -80,14 +80,17 @@ static struct table *vcpu_table(struct analysis *a, struct doc *d, u32 v,
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, a->vcpus[v].tid);
 	t = doc_table(d, title);
+	t->name = "functions";
 	table_cols(t, 4, cols, keys, numeric);
 	t->truncatable = true;
 	t->last_gap = true;
-	t->fold_prefix = xasprintf("%s;vcpu%u", a->vm_name[0] ? a->vm_name : "vm", v);
+	snprintf(title, sizeof(title), "vcpu%u", v);
+	table_fold_prefix(t, a->vm_name[0] ? a->vm_name : "vm", title);
 	t->nfold = 2;
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;
 	t->fold_count = 0;
+	t->fold_time_first = true;
 	vcpu_attrs(a, t, v, vt);
 	return t;
 }

@@ -403,6 +403,12 @@ void analysis_finish(struct analysis *a)
 	if (a->st.malformed)
 		pr_warn("%llu malformed records skipped (bad size or type); the file may be damaged",
 			(unsigned long long)a->st.malformed);
+	if (!a->samples_total && !a->nsched && a->st.filtered)
+		pr_warn("the filters matched none of the %llu samples and sched records; see 'vmprofctl report' without them",
+			(unsigned long long)a->st.filtered);
+	if (a->overflow_samples)
+		pr_warn("%llu samples at addresses no symbol covers, past %zu distinct ones, are counted as [unknown] (too many distinct addresses); give the guest's symbols (agent or --guest-kallsyms)",
+			(unsigned long long)a->overflow_samples, a->overflow_cap);
 	if (a->lost_total)
 		pr_warn("the kernel dropped %llu records (buffer full): counts are lower bounds; use a larger buffer or lower --freq",
 			(unsigned long long)a->lost_total);

@@ -6,11 +6,70 @@
 
 #include "table.h"
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Every string that reaches a table went through here.  Symbol names come
+ * from the guest (its kallsyms copy, the agent) and from files: a control
+ * byte (C0, DEL, C1) would drive the terminal and a byte that is not UTF-8
+ * makes JSON and CSV invalid, so both are shown as \xHH.  Valid UTF-8
+ * stays as it is.  Takes ownership of s.
+ */
+static char *escape_name(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = { 0 };
+	char hex[5];
+	size_t n;
+
+	for (n = 0; p[n]; n++)
+		if (p[n] < 0x20 || p[n] >= 0x7f)
+			break;
+	if (!p[n])
+		return s;	/* plain ASCII, the common case */
+	while (*p) {
+		n = utf8_len(p);
+		if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			snprintf(hex, sizeof(hex), "\\x%02x", *p);
+			buf_append(&b, hex, 4);
+			p++;
+			continue;
+		}
+		buf_append(&b, p, n);
+		p += n;
+	}
+	buf_append(&b, "", 1);
+	free(s);
+	return (char *)b.data;
+}
+
 struct table *doc_table(struct doc *d, const char *title)
 {
 	struct table *t = xcalloc(1, sizeof(*t));
 
-	t->title = xstrdup(title);
+	t->title = escape_name(xstrdup(title));
 	t->fold_count = -1;
 	d->tables = xrealloc(d->tables, (d->ntables + 1) * sizeof(*d->tables));
 	d->tables[d->ntables++] = t;
@@ -59,6 +118,8 @@ void table_set(struct table *t, size_t row, int col, const char *fmt, ...)
 	if (vasprintf(slot, fmt, ap) < 0)
 		*slot = NULL;
 	va_end(ap);
+	if (*slot)
+		*slot = escape_name(*slot);
 }
 
 void attr_add(struct attrs *a, const char *key, bool numeric,
@@ -75,6 +136,17 @@ void attr_add(struct attrs *a, const char *key, bool numeric,
 	if (vasprintf(&at->val, fmt, ap) < 0)
 		at->val = xstrdup("");
 	va_end(ap);
+	at->val = escape_name(at->val);
+}
+
+void table_fold_prefix(struct table *t, const char *frame0, const char *frame1)
+{
+	t->fold_pre[0] = xstrdup(frame0);
+	t->fold_pre[1] = frame1 ? xstrdup(frame1) : NULL;
+	t->npre = frame1 ? 2 : 1;
+	t->fold_pre[0] = escape_name(t->fold_pre[0]);
+	if (frame1)
+		t->fold_pre[1] = escape_name(t->fold_pre[1]);
 }
 
 bool doc_can_fold(const struct doc *d)
@@ -120,7 +192,8 @@ static void print_text_table(const struct table *t, FILE *out)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
+/* s is a table string, already escaped. */
+static void json_str_raw(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -136,12 +209,20 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void json_str(FILE *out, const char *s)
+{
+	char *e = escape_name(xstrdup(s));
+
+	json_str_raw(out, e);
+	free(e);
+}
+
 static void json_val(FILE *out, const char *s, bool numeric)
 {
 	if (numeric && *s)
 		fputs(s, out);
 	else
-		json_str(out, s);
+		json_str_raw(out, s);
 }
 
 static void json_attrs(FILE *out, const struct attrs *a)
@@ -152,7 +233,7 @@ static void json_attrs(FILE *out, const struct attrs *a)
 	for (i = 0; i < a->n; i++) {
 		if (i)
 			fputc(',', out);
-		json_str(out, a->v[i].key);
+		json_str_raw(out, a->v[i].key);
 		fputc(':', out);
 		json_val(out, a->v[i].val, a->v[i].numeric);
 	}
@@ -164,8 +245,10 @@ static void print_json_table(const struct table *t, FILE *out)
 	size_t r;
 	int c;
 
-	fputs("{\"title\":", out);
-	json_str(out, t->title);
+	fputs("{\"name\":", out);
+	json_str_raw(out, t->name ? t->name : "");
+	fputs(",\"title\":", out);
+	json_str_raw(out, t->title);
 	fputs(",\"attrs\":", out);
 	json_attrs(out, &t->attrs);
 	fputs(",\"rows\":[", out);
@@ -174,7 +257,7 @@ static void print_json_table(const struct table *t, FILE *out)
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputc(',', out);
-			json_str(out, t->keys[c]);
+			json_str_raw(out, t->keys[c]);
 			fputc(':', out);
 			json_val(out, cell(t, r, c), t->numeric[c]);
 		}
@@ -185,7 +268,7 @@ static void print_json_table(const struct table *t, FILE *out)
 
 static void csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\n\r")) {
 		fputs(s, out);
 		return;
 	}
@@ -198,17 +281,34 @@ static void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* CSV: one header line, then every table's rows with the table as column 1. */
+static bool same_name(const struct table *a, const struct table *b)
+{
+	return a->name == b->name || (a->name && b->name && !strcmp(a->name, b->name));
+}
+
+/*
+ * CSV is one rectangular table, as sqlite3 .import and miller want it:
+ * one header line, then the rows of the tables of the first table's name
+ * (the per-vCPU tables of a view), with the table's title as column 1.
+ * The other tables are named on stderr; --table chooses one.
+ */
 static void print_csv(const struct doc *d, FILE *out)
 {
-	const struct table *t;
-	size_t i, r;
+	const struct table *t, *first = d->ntables ? d->tables[0] : NULL;
+	char others[256] = "";
+	size_t i, r, len;
 	int c;
 
-	for (i = 0; i < d->ntables; i++) {
+	for (i = 0; first && i < d->ntables; i++) {
 		t = d->tables[i];
-		if (!i || t->ncols != d->tables[i - 1]->ncols ||
-		    memcmp(t->keys, d->tables[i - 1]->keys, sizeof(t->keys))) {
+		if (!same_name(t, first)) {
+			len = strlen(others);
+			if (t->name && !strstr(others, t->name))
+				snprintf(others + len, sizeof(others) - len, "%s%s",
+					 len ? ", " : "", t->name);
+			continue;
+		}
+		if (t == first) {
 			fputs("table", out);
 			for (c = 0; c < t->ncols; c++)
 				fprintf(out, ",%s", t->keys[c]);
@@ -223,6 +323,9 @@ static void print_csv(const struct doc *d, FILE *out)
 			fputc('\n', out);
 		}
 	}
+	if (others[0])
+		pr_warn("the CSV holds the %s table; the report also has %s: print them with --table NAME",
+			first->name ? first->name : first->title, others);
 }
 
 static void fold_frame(FILE *out, const char *s)
@@ -231,21 +334,60 @@ static void fold_frame(FILE *out, const char *s)
 		fputc(*s == ';' || *s == ' ' ? '_' : *s, out);
 }
 
+static void fold_prefix(const struct table *t, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < t->npre; i++) {
+		if (i)
+			fputc(';', out);
+		fold_frame(out, t->fold_pre[i]);
+	}
+}
+
+/*
+ * Steal and halt are one block per vCPU in a flame graph, their culprits
+ * above them: vm;vcpu1;[steal];(outside: x), not a tower per culprit.
+ */
+int table_fold_frames(const struct table *t, size_t r, const char **frames)
+{
+	const char *last;
+	int f;
+
+	for (f = 0; f < t->nfold && f < 3; f++)
+		frames[f] = cell(t, r, t->fold_cols[f]);
+	last = f ? frames[f - 1] : "";
+	if (t->fold_time_first && f == 2 &&
+	    (!strcmp(last, "[steal]") || !strcmp(last, "[halt]"))) {
+		frames[1] = frames[0];
+		frames[0] = last;
+	}
+	return f;
+}
+
 static void print_folded(const struct doc *d, FILE *out)
 {
+	const char *frames[3];
 	const struct table *t;
 	size_t i, r;
-	int f;
+	int f, n;
 
 	for (i = 0; i < d->ntables; i++) {
 		t = d->tables[i];
 		for (r = 0; t->nfold && r < t->nrows; r++) {
-			fputs(t->fold_prefix ? t->fold_prefix : "", out);
-			for (f = 0; f < t->nfold; f++) {
+			fold_prefix(t, out);
+			n = table_fold_frames(t, r, frames);
+			for (f = 0; f < n; f++) {
 				fputc(';', out);
-				fold_frame(out, cell(t, r, t->fold_cols[f]));
+				fold_frame(out, frames[f]);
 			}
 			fprintf(out, " %s\n", cell(t, r, t->fold_count));
+		}
+		/* A flame graph sums to the whole even with --top. */
+		if (t->nfold && t->fold_other) {
+			fold_prefix(t, out);
+			fprintf(out, ";[other] %llu\n",
+				(unsigned long long)t->fold_other);
 		}
 	}
 }
@@ -263,7 +405,7 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 		break;
 	case FMT_JSON:
 		fputs("{\"view\":", out);
-		json_str(out, d->view ? d->view : "");
+		json_str_raw(out, d->view ? d->view : "");
 		fputs(",\"header\":", out);
 		json_attrs(out, &d->header);
 		fputs(",\"tables\":[", out);
@@ -280,6 +422,10 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 	case FMT_FOLDED:
 		print_folded(d, out);
 		break;
+	case FMT_PPROF:
+		if (print_pprof(d, out))
+			pr_err("cannot compress the pprof profile");
+		break;
 	}
 }
 
@@ -292,6 +438,8 @@ void doc_truncate(struct doc *d, size_t top)
 
 		if (t->nrows <= top || !t->truncatable)
 			continue;
+		for (j = top; t->fold_count >= 0 && j < t->nrows; j++)
+			t->fold_other += strtoull(cell(t, j, t->fold_count), NULL, 10);
 		for (j = top * TABLE_MAX_COLS; j < t->nrows * TABLE_MAX_COLS; j++)
 			free(t->cells[j]);
 		t->nrows = top;
@@ -309,22 +457,41 @@ static void attrs_free(struct attrs *a)
 	free(a->v);
 }
 
-void doc_free(struct doc *d)
+static void table_free(struct table *t)
 {
-	size_t i, j;
+	size_t j;
+
+	for (j = 0; j < t->nrows * TABLE_MAX_COLS; j++)
+		free(t->cells[j]);
+	free(t->cells);
+	free(t->title);
+	free(t->summary);
+	free(t->fold_pre[0]);
+	free(t->fold_pre[1]);
+	attrs_free(&t->attrs);
+	free(t);
+}
+
+bool doc_select(struct doc *d, const char *name)
+{
+	size_t i, n = 0;
 
 	for (i = 0; i < d->ntables; i++) {
-		struct table *t = d->tables[i];
-
-		for (j = 0; j < t->nrows * TABLE_MAX_COLS; j++)
-			free(t->cells[j]);
-		free(t->cells);
-		free(t->title);
-		free(t->summary);
-		free(t->fold_prefix);
-		attrs_free(&t->attrs);
-		free(t);
+		if (d->tables[i]->name && !strcmp(d->tables[i]->name, name))
+			d->tables[n++] = d->tables[i];
+		else
+			table_free(d->tables[i]);
 	}
+	d->ntables = n;
+	return n > 0;
+}
+
+void doc_free(struct doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntables; i++)
+		table_free(d->tables[i]);
 	free(d->tables);
 	attrs_free(&d->header);
 	free(d->text_header);

@@ -75,10 +75,14 @@ void pr_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool pr_warn_quiet;
+
 void pr_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (pr_warn_quiet)
+		return;
 	fputs("vmprofctl: warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

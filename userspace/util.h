@@ -29,6 +29,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set while a pass repeats another's warnings (the timeline's probe). */
+extern bool pr_warn_quiet;
 
 u64 mono_ns(void);
 u64 realtime_ns(void);

@@ -25,6 +25,9 @@ io) want=ioio ;;
 esac
 echo "# exitstorm mode '$mode': expecting exit reason $want"
 report exits
+# A CSV holds one table (the exit reasons): the handlers are their own.
+vmprofctl report -i "$TMP/vm.data" --view exits --table exit_handlers \
+	--format csv > "$TMP/exit_handlers.csv"
 report unified --vcpu 0
 cleanup
 
@@ -38,11 +41,11 @@ gtop=$(awk -F, '$1 == "exit reasons" && $8 + 0 > m { m = $8 + 0; r = $3 } END { 
 check "top exit reason by guest samples is $want ($gtop)" test "$gtop" = "$want"
 # The exits view's handler table: the KVM functions that handled the
 # storm's exits, most samples first.
-eh=$(awk -F, -v r="$want" '$1 == "exit handlers" && $2 == r { print $5 " (" $4 "%)" }' "$e" |
+eh=$(awk -F, -v r="$want" '$1 == "exit handlers" && $2 == r { print $5 " (" $4 "%)" }' "$TMP/exit_handlers.csv" |
 	head -n 3 | tr '\n' ' ')
 echo "# $want handled in: $eh"
 check "the exits view names the host functions handling $want" \
-	test -n "$(awk -F, -v r="$want" '$1 == "exit handlers" && $2 == r && $5 ~ /svm|kvm|cpuid|emulat|handle/' "$e")"
+	test -n "$(awk -F, -v r="$want" '$1 == "exit handlers" && $2 == r && $5 ~ /svm|kvm|cpuid|emulat|handle/' "$TMP/exit_handlers.csv")"
 hf=$(awk -F, 'NR > 1 && index($1, "vcpu0 ") == 1 && $5 !~ /^\[guest|^\(|^\[halt|cpuburn|exitstorm/ &&
 	$4 ~ /cpuid|svm_|kvm_|vcpu_run|handle/ { print $4 }' "$TMP/unified.csv" | head -n 5 | tr '\n' ' ')
 echo "# host functions on the vCPU thread: $hf"

@@ -67,6 +67,16 @@ static inline const char *attr_of(const struct table *t, const char *key)
 	return "(none)";
 }
 
+static inline const char *header_of(const struct doc *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->header.n; i++)
+		if (!strcmp(d->header.v[i].key, key))
+			return d->header.v[i].val;
+	return "(none)";
+}
+
 /* Print a doc into a malloc'ed string. */
 static inline char *doc_string(const struct doc *d, enum out_format fmt)
 {

@@ -230,8 +230,10 @@ static void test_unified(void)
 	s = doc_string(&d, FMT_FOLDED);
 	ok(strstr(s, "testvm;vcpu0;quantum;quantum_toffoli 20\n") != NULL,
 	   "folded stack line");
-	ok(strstr(s, "testvm;vcpu0;(on_vcpu1);[steal] 10\n") != NULL,
-	   "folded steal line");
+	ok(strstr(s, "testvm;vcpu0;[steal];(on_vcpu1) 10\n") != NULL,
+	   "folded steal line: [steal] one block per vCPU, culprits above");
+	ok(strstr(s, "testvm;vcpu0;[halt];(guest_idle) 4\n") != NULL,
+	   "folded halt line: [halt] below its cause");
 	free(s);
 	s = doc_string(&d, FMT_JSON);
 	ok(strstr(s, "{\"samples\":30,\"ratio\":35.71,\"function\":\"guest_func_a\",\"module\":\"[guest.kernel]\"}") != NULL,
@@ -382,6 +384,18 @@ static void test_filters(void)
 	t = find_table(&d, "vcpu0");
 	is_str(attr_of(t, "total"), "5", "time window clips steal interval to 5 ms");
 	check_row(t, "[steal]", "(on vcpu1)", 5, "clipped steal row");
+	doc_free(&d);
+	doc_header(&a, &d, FILE_A, "unified");
+	is_str(header_of(&d, "duration_ms"), "5.000",
+	       "header duration is the --time-from..--time-to window");
+	doc_free(&d);
+	analysis_free(&a);
+
+	f = (struct filter){ .vcpu = -1, .pid = -1, .has_from = true, .from_s = 0.9 };
+	load_a(&a, &f);
+	doc_header(&a, &d, FILE_A, "unified");
+	is_str(header_of(&d, "duration_ms"), "100.000",
+	       "header duration starts at --time-from");
 	doc_free(&d);
 	analysis_free(&a);
 

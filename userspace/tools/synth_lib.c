@@ -67,7 +67,7 @@ void synth_sample(struct synth *s, const struct synth_sample *in)
 	if (in->vcpu == KVM_PROFILE_NO_VCPU)
 		r.pid = in->tid;
 	set_comm(r.comm, in->comm ? in->comm : "qemu-system-x86");
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 static void fill_sched_out(struct kvm_profile_sched_out *r, struct synth *s,
@@ -104,7 +104,7 @@ void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 	struct kvm_profile_sched_out r;
 
 	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid, next_comm);
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
@@ -112,7 +112,7 @@ void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
 	struct kvm_profile_sched_in r;
 
 	fill_sched_in(&r, s, t, cpu, vcpu, tid);
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
@@ -124,7 +124,7 @@ void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 	fill_sched_out(&r, s, t, cpu, vcpu, tid, reason, next_tid, next_comm);
 	r.flags = KVM_PROFILE_S_RUN_DELAY;
 	r.run_delay_ns = run_delay;
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
@@ -135,7 +135,7 @@ void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 	fill_sched_in(&r, s, t, cpu, vcpu, tid);
 	r.flags = KVM_PROFILE_S_RUN_DELAY;
 	r.run_delay_ns = run_delay;
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost)
@@ -145,12 +145,12 @@ void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost)
 	memset(&r, 0, sizeof(r));
 	hdr(&r.hdr, KVM_PROFILE_RECORD_LOST, sizeof(r), cpu, t);
 	r.lost = lost;
-	df_write_records(&s->w, &r, sizeof(r));
+	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
 void synth_raw(struct synth *s, const void *p, size_t len)
 {
-	df_write_records(&s->w, p, len);
+	df_write_records(&s->w, p, len, 1);
 }
 
 void synth_kallsyms(struct synth *s, const char *text)

@@ -55,11 +55,11 @@ int main(int argc, char **argv)
 	u64 n = 10000000, hz = 1000, i, period, t;
 	const char *out = NULL;
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
-	u32 nvcpus = 10, tids[256], v;
+	u32 nvcpus = 10, tids[256], v, nlost = 0;
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:")) != -1) {
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
@@ -74,11 +74,13 @@ int main(int argc, char **argv)
 			nvcpus = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 'f')
 			hz = strtoull(optarg, NULL, 0);
+		else if (c == 'L')
+			nlost = (u32)strtoul(optarg, NULL, 0);
 		else
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -92,6 +94,9 @@ int main(int argc, char **argv)
 	if (synth_open(&s, out, &vm))
 		return 1;
 	synth_kallsyms(&s, kallsyms);
+	/* LOST records, one per pCPU in turn, for the reports' lost table */
+	for (v = 0; v < nlost; v++)
+		synth_lost(&s, START_NS + v, v % nvcpus, 10 + v);
 	for (i = 0; i < n; i++) {
 		t = START_NS + (i / nvcpus) * period + (i % nvcpus);
 		one_sample(&s, i, nvcpus, t, tids);

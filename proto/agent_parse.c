@@ -524,6 +524,12 @@ uint64_t vp_parser_messages(const struct vp_parser *p)
 	return p->nr_msgs;
 }
 
+void vp_parser_set_time(struct vp_parser *p, uint64_t ns)
+{
+	if (ns > p->now)
+		p->now = ns;
+}
+
 const struct vp_hello *vp_state_hello(const struct vp_parser *p)
 {
 	return p->have_hello ? &p->hello : NULL;

@@ -147,14 +147,20 @@ const struct vp_sym *vp_lookup_user(const struct vp_parser *p, uint32_t tgid,
 				    uint64_t rip, const struct vp_map **mapp,
 				    uint64_t *off)
 {
-	const struct vp_proc *pr = vp_lookup_tgid(p, tgid);
+	return vp_lookup_user_proc(p, vp_lookup_tgid(p, tgid), rip, mapp, off);
+}
+
+const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
+					 const struct vp_proc *pr, uint64_t rip,
+					 const struct vp_map **mapp, uint64_t *off)
+{
 	const struct vp_map *m = NULL;
 	const struct vp_object *o;
 	const struct vp_sym *s;
 	uint64_t foff;
 
 	/* A forked child that never exec'ed still runs its parent's code. */
-	if (pr && !pr->nr_maps && pr->ent.ppid != tgid)
+	if (pr && !pr->nr_maps && pr->ent.ppid != pr->ent.tgid)
 		pr = vp_lookup_tgid(p, pr->ent.ppid) ?: pr;
 	if (pr)
 		m = find_map(pr, rip);

@@ -318,6 +318,10 @@ static int parse_sym(struct vp_parser *p, struct vp_cur *c,
 	}
 	if (cur_str(p, c, VP_SYM_NAME_MAX, "symbol name", &name, &n))
 		return -1;
+	if (!t) {
+		p->sym_dups++;	/* checked, not kept: a sealed table */
+		return 0;
+	}
 	s.name = vp_strdup_clean(p, name, n);
 	if (!s.name)
 		return -1;
@@ -346,9 +350,14 @@ static int parse_syms(struct vp_parser *p, struct vp_cur *c, int kernel)
 	if (cur_count(p, c, count, kernel ? 11 : 18, limit, "symbols"))
 		return -1;
 	if (!kernel) {
-		t = vp_state_object(p, id, id_len);
-		if (!t)
+		struct vp_object *o = vp_state_object(p, id, id_len);
+
+		if (!o)
 			return -1;
+		if (p->sym_open && p->sym_open != o)
+			p->sym_open->sealed = 1;
+		p->sym_open = o->sealed ? NULL : o;
+		t = o->sealed ? NULL : &o->tab;
 	}
 	for (i = 0; i < count; i++)
 		if (parse_sym(p, c, t, limit, kernel))
@@ -362,6 +371,15 @@ static int parse_payload(struct vp_parser *p)
 
 	if (p->type != VP_MSG_HELLO && !p->have_hello)
 		return vp_fail(p, "before HELLO");
+	/*
+	 * The agent sends a file's symbols as consecutive SYMBOLS messages:
+	 * any other message closes that table, and a build-id sent again
+	 * (a reconnect, a full agent cache, a hostile guest) adds nothing.
+	 */
+	if (p->type != VP_MSG_SYMBOLS && p->sym_open) {
+		p->sym_open->sealed = 1;
+		p->sym_open = NULL;
+	}
 	switch (p->type) {
 	case VP_MSG_HELLO:
 		return parse_hello(p, &c);

@@ -72,6 +72,7 @@ struct vp_object {
 	struct vp_object *next;
 	uint8_t build_id_len;
 	uint8_t build_id[VP_BUILD_ID_MAX];
+	uint8_t sealed;			/* complete: later SYMBOLS are ignored */
 	struct vp_symtab tab;
 };
 
@@ -108,6 +109,9 @@ struct vp_parser {
 	struct vp_pnode *live_head;
 	uint64_t now;			/* host time of the message being applied */
 	uint64_t work;			/* state steps taken, see vp_parser_work() */
+	/* The object the last message added symbols to, still open. */
+	struct vp_object *sym_open;
+	uint64_t sym_dups;		/* symbols of sealed objects ignored */
 	struct vp_object *objects[VP_HASH_SIZE];
 	uint32_t nr_objects;
 	struct vp_symtab kallsyms;
@@ -139,7 +143,8 @@ void vp_state_full_end(struct vp_parser *p, uint64_t time_ns);
 int vp_state_maps(struct vp_parser *p, uint32_t tgid, struct vp_map *maps,
 		  uint32_t n);
 void vp_maps_free(struct vp_parser *p, struct vp_map *maps, uint32_t n);
-struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
+/* The object of a build-id, created empty if new; NULL: stream failed. */
+struct vp_object *vp_state_object(struct vp_parser *p, const uint8_t *id,
 				  uint8_t len);
 int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
 		  const struct vp_sym *s);

@@ -129,6 +129,8 @@ enum vp_prot {
 
 /*
  * SYMBOLS payload (appends to the table of that build-id):
+ * (consecutive SYMBOLS of one build-id make its table; once another
+ * message follows, later SYMBOLS for it are checked and ignored)
  *   0  build-id         non-empty
  *   .  u32 count
  *   .  count x entry:   u64 offset, u64 size, str name (<= VP_SYM_NAME_MAX)

@@ -30,14 +30,14 @@ static struct vp_object *find_object(const struct vp_parser *p,
 	return o;
 }
 
-struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
+struct vp_object *vp_state_object(struct vp_parser *p, const uint8_t *id,
 				  uint8_t len)
 {
 	struct vp_object *o = find_object(p, id, len);
 	uint32_t h;
 
 	if (o)
-		return &o->tab;
+		return o;
 	if (p->nr_objects >= p->lim.max_objects) {
 		vp_fail(p, "more than %u objects", p->lim.max_objects);
 		return NULL;
@@ -52,7 +52,7 @@ struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
 	o->next = p->objects[h];
 	p->objects[h] = o;
 	p->nr_objects++;
-	return &o->tab;
+	return o;
 }
 
 int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,

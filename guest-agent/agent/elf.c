@@ -53,7 +53,7 @@ int elf_cache_claim(const uint8_t *id, uint8_t len)
 		if (!id_cache)
 			return 1;
 	}
-	/* Full: forget nothing, just resend; the host dedups by build-id. */
+	/* Full: forget nothing, just resend; the host keeps the first copy. */
 	if (id_nr == AGENT_MAX_ELF_CACHE)
 		return 1;
 	id_cache[id_nr].len = len;

@@ -11,7 +11,7 @@
 #include "../agent_proto.h"
 #include "sample.h"
 #include "tap.h"
-#include "test_time.h"
+#include "tests.h"
 
 static struct vp_parser *feed_all(const struct vp_buf *b, size_t step,
 				  int *rc)
@@ -458,5 +458,6 @@ int main(void)
 	test_contradictions();
 	test_limits();
 	test_time();
+	test_symdup();
 	return tap_done();
 }

@@ -10,7 +10,7 @@
 #include "../agent_proto.h"
 #include "sample.h"
 #include "tap.h"
-#include "test_time.h"
+#include "tests.h"
 
 #define ROOT_X	0x10a000ull
 #define ROOT_Y	0x20a000ull

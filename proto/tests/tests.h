@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Test groups in their own files, run by test_parse.c's main(). */
+#ifndef VMPROF_TESTS_H
+#define VMPROF_TESTS_H
+
+/* CR3 owners by host time, vfork, exec, the cost of a FULL. */
+void test_time(void);
+/* A build-id's symbols sent again are not kept again. */
+void test_symdup(void);
+
+#endif

@@ -358,7 +358,12 @@ const struct vp_sym *vp_lookup_user(const struct vp_parser *p, uint32_t tgid,
 const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
 					 const struct vp_proc *pr, uint64_t rip,
 					 const struct vp_map **map, uint64_t *off);
-/* Resolve a kernel rip against KALLSYMS; NULL if below the first symbol. */
+/* How far past the last kernel symbol a rip still belongs to it. */
+#define VP_KSYM_MAX_TAIL	(1ull << 20)
+/*
+ * Resolve a kernel rip against KALLSYMS; NULL if below the first symbol
+ * or more than VP_KSYM_MAX_TAIL past the last.
+ */
 const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
 				      uint64_t rip, uint64_t *off);
 

@@ -118,7 +118,16 @@ static const struct vp_sym *symtab_find(const struct vp_symtab *ct,
 const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
 				      uint64_t rip, uint64_t *off)
 {
-	const struct vp_sym *s = symtab_find(&p->kallsyms, rip);
+	const struct vp_symtab *t = &p->kallsyms;
+	const struct vp_sym *s = symtab_find(t, rip);
+
+	/*
+	 * Past the last symbol lie BPF JIT images, vmalloc'ed text and module
+	 * space that kallsyms did not list: not the last function plus a huge
+	 * offset.
+	 */
+	if (s && s == &t->syms[t->nr - 1] && rip - s->offset > VP_KSYM_MAX_TAIL)
+		return NULL;
 
 	if (s && off)
 		*off = rip - s->offset;

@@ -459,5 +459,6 @@ int main(void)
 	test_limits();
 	test_time();
 	test_symdup();
+	test_ktail();
 	return tap_done();
 }

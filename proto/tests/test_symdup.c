@@ -2,7 +2,8 @@
 /*
  * A build-id's SYMBOLS sent again (after other messages) add nothing: the
  * table grew by one copy per send, and past 2^20 symbols the stream failed.
- * Consecutive chunks of one table are still all kept.
+ * Consecutive chunks of one table are still all kept.  And a kernel rip
+ * far past the last kernel symbol is not that symbol.
  */
 #include <string.h>
 
@@ -83,4 +84,25 @@ void test_symdup(void)
 	printf("# state %llu bytes sent once, %llu sent 3 times\n",
 	       (unsigned long long)once, (unsigned long long)thrice);
 	test_chunks();
+}
+
+/* A rip far past the last kernel symbol (BPF JIT, vmalloc) is unknown. */
+void test_ktail(void)
+{
+	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
+	const struct vp_sym *s;
+	struct vp_buf b;
+	uint64_t off;
+
+	vp_buf_init(&b);
+	sample_hello(&b);
+	sample_kallsyms(&b);
+	vp_parser_feed(p, b.data, b.len);
+	s = vp_lookup_kernel(p, 0xffffffff81002000ull + 0x800, &off);
+	tap_ok(s && !strcmp(s->name, "do_idle") && off == 0x800,
+	       "ktail: a rip just past the last kernel symbol is in it");
+	tap_ok(!vp_lookup_kernel(p, 0xffffffffc0001000ull, &off),
+	       "ktail: a rip 1 GiB past the last kernel symbol is unknown");
+	vp_parser_free(p);
+	vp_buf_free(&b);
 }

@@ -7,5 +7,7 @@
 void test_time(void);
 /* A build-id's symbols sent again are not kept again. */
 void test_symdup(void);
+/* A kernel rip far past the last symbol is not that symbol. */
+void test_ktail(void);
 
 #endif

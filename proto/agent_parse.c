@@ -418,10 +418,11 @@ static int parse_header(struct vp_parser *p)
 		return vp_fail(p, "length %u exceeds limit %u", p->len,
 			       p->lim.max_payload);
 	if (p->len > p->payload_cap) {
-		uint8_t *buf = realloc(p->payload, p->len);
+		/* Charged too: 16 parsers hold up to 4 MiB each. */
+		uint8_t *buf = vp_realloc(p, p->payload, p->payload_cap, p->len);
 
 		if (!buf)
-			return vp_fail(p, "out of memory for %u bytes", p->len);
+			return -1;
 		p->payload = buf;
 		p->payload_cap = p->len;
 	}
@@ -511,6 +512,8 @@ struct vp_parser *vp_parser_new(const struct vp_limits *lim,
 					  VP_DEF_MAX_SYMS_PER_OBJECT);
 	p->lim.max_kallsyms = pick(l.max_kallsyms, VP_DEF_MAX_KALLSYMS);
 	p->lim.mem_budget = l.mem_budget ? l.mem_budget : VP_DEF_MEM_BUDGET;
+	p->own_pool.limit = p->lim.mem_budget;
+	p->pool = &p->own_pool;
 	if (cb)
 		p->cb = *cb;
 	p->ctx = ctx;
@@ -523,8 +526,16 @@ void vp_parser_free(struct vp_parser *p)
 	if (!p)
 		return;
 	vp_state_free(p);
-	free(p->payload);
+	vp_free(p, p->payload, p->payload_cap);
 	free(p);
+}
+
+int vp_parser_set_pool(struct vp_parser *p, struct vp_pool *pool)
+{
+	if (p->mem || p->hdr_have || p->nr_msgs)
+		return -1;
+	p->pool = pool;
+	return 0;
 }
 
 const char *vp_parser_error(const struct vp_parser *p)

@@ -96,7 +96,9 @@ struct vp_parser {
 	/* state */
 	int have_hello;
 	struct vp_hello hello;
-	uint64_t mem;
+	uint64_t mem;			/* charged by this parser */
+	struct vp_pool own_pool;	/* lim.mem_budget, unless shared */
+	struct vp_pool *pool;		/* what allocations are charged to */
 	uint32_t gen;
 	uint64_t hash_key;		/* random: the guest cannot aim collisions */
 	struct vp_pnode *exit_head;

@@ -167,6 +167,16 @@ struct vp_limits {
 #define VP_DEF_MAX_KALLSYMS		(1u << 21)
 #define VP_DEF_MEM_BUDGET		(512ull << 20)
 
+/*
+ * One memory budget for several parsers, e.g. every agent connection of a
+ * report: what their states hold together (real malloc chunk sizes, and
+ * each parser's reassembly buffer) stays under @limit.
+ */
+struct vp_pool {
+	uint64_t limit;
+	uint64_t used;
+};
+
 /* ---- decoded views ---------------------------------------------------- */
 
 struct vp_hello {
@@ -289,6 +299,11 @@ void vp_parser_free(struct vp_parser *p);
  * feed returns -1; the state built so far stays readable.
  */
 int vp_parser_feed(struct vp_parser *p, const void *buf, size_t len);
+/*
+ * Charge @p to @pool instead of its own lim.mem_budget.  Only before the
+ * first feed: returns -1 (and changes nothing) after.
+ */
+int vp_parser_set_pool(struct vp_parser *p, struct vp_pool *pool);
 /* One line, no newline, "" while healthy. */
 const char *vp_parser_error(const struct vp_parser *p);
 /* 1 when fed bytes end inside a message (truncated stream at EOF). */

@@ -5,6 +5,8 @@
  * build-id, and kallsyms.  Every byte is charged to limits.mem_budget so a
  * hostile guest cannot make the host allocate without bound.
  */
+#include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,39 +21,80 @@ void vp_sanitize(char *s, size_t n)
 			s[i] = '?';
 }
 
+/*
+ * Charged is what malloc really holds: the usable size plus the chunk
+ * header (a 1-byte name costs a 32-byte chunk), not the size asked for.
+ * Before allocating, the budget is checked with glibc's chunk size for
+ * the request; after, with the real one.
+ */
+#define VP_CHUNK_HDR	sizeof(size_t)
+
+static size_t chunk_est(size_t n)
+{
+	size_t c = (n + VP_CHUNK_HDR + 15) & ~(size_t)15;
+
+	return c < 32 ? 32 : c;
+}
+
+static size_t chunk_of(void *ptr)
+{
+	return malloc_usable_size(ptr) + VP_CHUNK_HDR;
+}
+
+static int over_budget(struct vp_parser *p, size_t more)
+{
+	const struct vp_pool *pool = p->pool;
+
+	if (more <= pool->limit && pool->used <= pool->limit - more)
+		return 0;
+	vp_fail(p, "state would exceed the memory budget of %llu bytes",
+		(unsigned long long)pool->limit);
+	return 1;
+}
+
+static void charge(struct vp_parser *p, size_t add, size_t sub)
+{
+	p->mem = p->mem - sub + add;
+	p->pool->used = p->pool->used - sub + add;
+}
+
 void *vp_alloc(struct vp_parser *p, size_t n)
 {
 	void *ptr;
 
-	if (n > p->lim.mem_budget - p->mem) {
-		vp_fail(p, "state would exceed the memory budget of %llu bytes",
-			(unsigned long long)p->lim.mem_budget);
+	if (n > SIZE_MAX / 2 || over_budget(p, chunk_est(n)))
 		return NULL;
-	}
 	ptr = malloc(n ? n : 1);
 	if (!ptr) {
 		vp_fail(p, "out of memory");
 		return NULL;
 	}
-	p->mem += n;
+	if (over_budget(p, chunk_of(ptr))) {
+		free(ptr);
+		return NULL;
+	}
+	charge(p, chunk_of(ptr), 0);
 	return ptr;
 }
 
+/* @old_n is not needed: the charge is the chunk's real size. */
 void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n)
 {
+	size_t oldc = old ? chunk_of(old) : 0, est;
 	void *ptr;
 
-	if (new_n > old_n && new_n - old_n > p->lim.mem_budget - p->mem) {
-		vp_fail(p, "state would exceed the memory budget of %llu bytes",
-			(unsigned long long)p->lim.mem_budget);
+	if (new_n > SIZE_MAX / 2)
+		return vp_fail(p, "out of memory"), NULL;
+	est = chunk_est(new_n);
+	if (est > oldc && over_budget(p, est - oldc))
 		return NULL;
-	}
 	ptr = realloc(old, new_n ? new_n : 1);
 	if (!ptr) {
 		vp_fail(p, "out of memory");
 		return NULL;
 	}
-	p->mem = p->mem - old_n + new_n;
+	/* Past the estimate by at most mmap's page rounding: kept, charged. */
+	charge(p, chunk_of(ptr), oldc);
 	return ptr;
 }
 
@@ -59,8 +102,8 @@ void vp_free(struct vp_parser *p, void *ptr, size_t n)
 {
 	if (!ptr)
 		return;
+	charge(p, 0, chunk_of(ptr));
 	free(ptr);
-	p->mem -= n;
 }
 
 char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n)

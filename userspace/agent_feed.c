@@ -39,6 +39,12 @@ struct agent_state {
 	struct vp_parser *p[MAX_AGENT_STREAMS];
 	bool failed[MAX_AGENT_STREAMS];
 	int n;
+	bool warned_full;
+	/*
+	 * One budget for every stream of the report: a guest that reconnects
+	 * 16 times gets no more host memory than one that does not.
+	 */
+	struct vp_pool pool;
 };
 
 static struct vp_parser *stream_parser(struct analysis *a, u32 stream,
@@ -47,17 +53,25 @@ static struct vp_parser *stream_parser(struct analysis *a, u32 stream,
 	struct agent_state *s = a->agent;
 	int i;
 
-	if (!s)
+	if (!s) {
 		s = a->agent = xcalloc(1, sizeof(*s));
+		s->pool.limit = VP_DEF_MEM_BUDGET;
+	}
 	for (i = 0; i < s->n; i++)
 		if (s->id[i] == stream)
 			break;
 	if (i == s->n) {
-		if (s->n == MAX_AGENT_STREAMS)
+		if (s->n == MAX_AGENT_STREAMS) {
+			if (!s->warned_full)
+				pr_warn("more than %d guest agent connections; the later ones are ignored",
+					MAX_AGENT_STREAMS);
+			s->warned_full = true;
 			return NULL;
+		}
 		s->p[i] = vp_parser_new(NULL, NULL, NULL);
 		if (!s->p[i])
 			return NULL;
+		vp_parser_set_pool(s->p[i], &s->pool);
 		s->id[i] = stream;
 		s->first_ns[i] = recv_ns;
 		s->n++;

@@ -460,5 +460,6 @@ int main(void)
 	test_time();
 	test_symdup();
 	test_ktail();
+	test_budget();
 	return tap_done();
 }

@@ -5,7 +5,8 @@
  * receive time: procA exits and procB gets its page-table root (CR3
  * reuse), a vfork child exits and the parent runs on, a process whose
  * fork event reached the host after its first samples (stored after them
- * in the file), and a root nobody held.
+ * in the file), and a root nobody held; a guest symbol that is a
+ * spreadsheet formula stays text in CSV.
  */
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #define ROOT_S 0x7100000ULL	/* the shell's, shared by its vfork child */
 #define ROOT_Y 0x7200000ULL	/* procC's, told late */
 #define ROOT_Z 0x7300000ULL	/* nobody's */
+#define ROOT_W 0x7400000ULL	/* procD's, whose symbol is a formula */
 
 static void put_proc(struct vp_buf *b, u32 tgid, const char *path, u8 id,
 		     const char *func)
@@ -80,6 +82,7 @@ static int write_t(void)
 	const struct vp_cr3_entry a = { ROOT_X, 2, 21, 21, 10, VP_EV_FORK, "procA" };
 	const struct vp_cr3_entry b = { ROOT_X, 4, 22, 22, 10, VP_EV_FORK, "procB" };
 	const struct vp_cr3_entry c = { ROOT_Y, 6, 24, 24, 10, VP_EV_FORK, "procC" };
+	const struct vp_cr3_entry dd = { ROOT_W, 7, 25, 25, 10, VP_EV_FORK, "procD" };
 	/* The vfork child renames itself before _exit (the EXIT says so). */
 	struct vp_cr3_entry ch = { ROOT_S, 5, 23, 23, 10, VP_EV_FORK, "shell" };
 	struct vp_cr3_entry x = a;
@@ -104,6 +107,9 @@ static int write_t(void)
 	samples(&s, T0 + 190 * MS, 6, ROOT_Y, 0x401010);
 	agent_at(&s, T0 + 200 * MS, &c, 1, 0, 24, "/usr/bin/procC", 0xc, "work_of_C");
 	samples(&s, T0 + 210 * MS, 3, ROOT_Z, 0x401010);
+	agent_at(&s, T0 + 220 * MS, &dd, 1, 0, 25, "/usr/bin/procD", 0xd,
+		 "=HYPERLINK(1)");
+	samples(&s, T0 + 230 * MS, 2, ROOT_W, 0x401010);
 	return synth_close(&s, T0 + 300 * MS);
 }
 
@@ -112,6 +118,7 @@ int main(void)
 	struct analysis a;
 	struct doc d = { 0 };
 	struct table *t;
+	char *csv;
 
 	ok(write_t() == 0, "write agent chunks between samples");
 	analysis_init(&a, NULL);
@@ -132,6 +139,10 @@ int main(void)
 	is_u64(row_num(t, find_row2(t, 2, "[unknown] 0x401010", 3,
 				    "[cr3 0x7300000: no process then]"), 0), 3,
 	       "a root no process held: said so");
+	csv = doc_string(&d, FMT_CSV);
+	ok(strstr(csv, ",\"'=HYPERLINK(1)\",procD\n") && !strstr(csv, ",=HYPERLINK"),
+	   "csv: a guest symbol that is a spreadsheet formula is quoted with '");
+	free(csv);
 	doc_free(&d);
 	analysis_free(&a);
 	unlink(FILE_T);

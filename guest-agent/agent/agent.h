@@ -41,6 +41,8 @@ struct agent_opts {
 /* 0 ready, 1 vsock peer not there yet (retry), -1 fatal. */
 int out_open(const struct agent_opts *o);
 int out_send(struct vp_buf *b);		/* sends and resets @b; -1 if broken */
+/* Once *@stop is set, out_send() no longer blocks (SIGTERM while sending). */
+void out_set_stop(volatile sig_atomic_t *stop);
 void out_close(void);
 int out_is_file(void);
 /*

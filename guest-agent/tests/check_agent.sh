@@ -3,7 +3,8 @@
 # Native tests of vmprof-agent and vmprof-agent-dump (no module needed):
 # the --help/usage/runtime exit-status contract, one-line errors, a
 # --no-module snapshot that parses back with a known process in it, a
-# followed fork/exit, and rejected corrupt or truncated streams.
+# followed fork/exit, SIGTERM while blocked sending, crafted ELF files
+# (test_elf), and rejected corrupt or truncated streams.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
 agent=$out/vmprof-agent
 dump=$out/vmprof-agent-dump
@@ -137,6 +138,17 @@ while read -r line; do
 	esac
 done < "$tmp/syms"
 check "symbols: test program ran to its end" grep -q '^5 passed, 0 failed' "$tmp/syms"
+
+# Crafted ELF files against agent/elf.c's bounds, folded in the same way.
+"$out/test_elf" > "$tmp/elf" 2>&1
+while read -r line; do
+	case $line in
+	"ok "*) ok 0 "elf: ${line#* - }" ;;
+	"not ok "*) ok 1 "elf: ${line#* - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$tmp/elf"
+check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf"
 
 size=$(wc -c < "$tmp/s.bin")
 head -c $((size - 3)) "$tmp/s.bin" > "$tmp/trunc.bin"

@@ -150,7 +150,7 @@ enum vp_prot {
 
 struct vp_limits {
 	uint32_t max_payload;		/* bytes per message */
-	uint32_t max_procs;		/* live + exited processes kept */
+	uint32_t max_procs;		/* process incarnations kept, live or not */
 	uint32_t max_maps_per_proc;
 	uint32_t max_objects;		/* distinct build-ids */
 	uint32_t max_syms_per_object;

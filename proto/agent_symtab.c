@@ -81,13 +81,50 @@ int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
 	return 0;
 }
 
-static int sym_cmp(const void *a, const void *b)
+static int sym_cmp(const struct vp_sym *x, const struct vp_sym *y)
 {
-	const struct vp_sym *x = a, *y = b;
-
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static void sift_down(struct vp_sym *a, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct vp_sym t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && sym_cmp(&a[c], &a[c + 1]) < 0)
+			c++;
+		if (sym_cmp(&a[i], &a[c]) >= 0)
+			return;
+		t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+/*
+ * Heapsort: in place and O(n log n) whatever the guest sent.  glibc's
+ * qsort() mallocs a temporary as large as the array, which the memory
+ * budget did not see (32 MiB for a table of 2^20 symbols).
+ */
+static void sym_sort(struct vp_sym *a, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	while (n > 1) {
+		struct vp_sym t = a[0];
+
+		a[0] = a[--n];
+		a[n] = t;
+		sift_down(a, 0, n);
+	}
 }
 
 /* Last symbol at or below @addr; sorts first if chunks came out of order. */
@@ -100,7 +137,7 @@ static const struct vp_sym *symtab_find(const struct vp_symtab *ct,
 	if (!t->nr)
 		return NULL;
 	if (!t->sorted) {
-		qsort(t->syms, t->nr, sizeof(*t->syms), sym_cmp);
+		sym_sort(t->syms, t->nr);
 		t->sorted = 1;
 	}
 	hi = t->nr;

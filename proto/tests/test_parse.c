@@ -460,6 +460,7 @@ int main(void)
 	test_time();
 	test_symdup();
 	test_ktail();
+	test_ksort();
 	test_budget();
 	return tap_done();
 }

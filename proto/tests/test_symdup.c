@@ -5,6 +5,7 @@
  * Consecutive chunks of one table are still all kept.  And a kernel rip
  * far past the last kernel symbol is not that symbol.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../agent_proto.h"
@@ -103,6 +104,43 @@ void test_ktail(void)
 	       "ktail: a rip just past the last kernel symbol is in it");
 	tap_ok(!vp_lookup_kernel(p, 0xffffffffc0001000ull, &off),
 	       "ktail: a rip 1 GiB past the last kernel symbol is unknown");
+	vp_parser_free(p);
+	vp_buf_free(&b);
+}
+
+/* The in-place sort: a table sent backwards (and with ties) resolves. */
+void test_ksort(void)
+{
+	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
+	struct vp_sym s = { 0, 0, 'T', NULL };
+	const struct vp_sym *r;
+	char name[16];
+	struct vp_buf b;
+	uint32_t i, bad = 0;
+
+	vp_buf_init(&b);
+	sample_hello(&b);
+	vp_msg_begin(&b, VP_MSG_KALLSYMS);
+	vp_put_u32(&b, 1001);
+	for (i = 1000; i-- > 0;) {
+		snprintf(name, sizeof(name), "f%u", i);
+		s.offset = 0xffffffff81000000ull + 0x100ull * i;
+		s.name = name;
+		vp_put_sym(&b, &s, 1);
+	}
+	s.offset = 0xffffffff81000000ull;	/* a tie with f0, sorts before */
+	s.name = "a_alias";
+	vp_put_sym(&b, &s, 1);
+	vp_msg_end(&b);
+	vp_parser_feed(p, b.data, b.len);
+	for (i = 1; i < 1000; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		r = vp_lookup_kernel(p, 0xffffffff81000000ull + 0x100ull * i + 8, NULL);
+		bad += !r || strcmp(r->name, name);
+	}
+	r = vp_lookup_kernel(p, 0xffffffff81000008ull, NULL);
+	tap_ok(!bad && r && !strcmp(r->name, "f0"),
+	       "ksort: 1001 kernel symbols sent backwards, with a tie, all resolve");
 	vp_parser_free(p);
 	vp_buf_free(&b);
 }

@@ -9,6 +9,8 @@ void test_time(void);
 void test_symdup(void);
 /* A kernel rip far past the last symbol is not that symbol. */
 void test_ktail(void);
+/* The symbol sort, in place, on a table sent backwards. */
+void test_ksort(void);
 /* The budget is real malloc sizes, and can be shared by parsers. */
 void test_budget(void);
 

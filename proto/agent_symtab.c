@@ -205,8 +205,13 @@ const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
 	const struct vp_sym *s;
 	uint64_t foff;
 
-	/* A forked child that never exec'ed still runs its parent's code. */
-	if (pr && !pr->nr_maps && pr->ent.ppid != pr->ent.tgid)
+	/*
+	 * A forked child that never exec'ed still runs its parent's code; an
+	 * exec'ed one whose maps never came (it exited within the agent's
+	 * 200 ms) does not: the parent's symbols would be wrong answers.
+	 */
+	if (pr && !pr->nr_maps && pr->ent.event == VP_EV_FORK &&
+	    pr->ent.ppid != pr->ent.tgid)
 		pr = vp_lookup_tgid(p, pr->ent.ppid) ?: pr;
 	if (pr)
 		m = find_map(pr, rip);

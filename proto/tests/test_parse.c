@@ -458,6 +458,7 @@ int main(void)
 	test_contradictions();
 	test_limits();
 	test_time();
+	test_parent_maps();
 	test_symdup();
 	test_ktail();
 	test_ksort();

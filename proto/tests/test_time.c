@@ -162,3 +162,32 @@ void test_time(void)
 	test_exec();
 	test_full_cost();
 }
+
+/* Only a fork that did not exec runs its parent's code. */
+void test_parent_maps(void)
+{
+	const struct vp_cr3_entry f = { ROOT_X, 1, 40, 40, 100, VP_EV_FORK, "bash" };
+	struct vp_cr3_entry e = f;
+	const struct vp_proc *child, *execd;
+	const struct vp_map *m1 = NULL, *m2 = NULL;
+	struct vp_parser *p = new_parser();
+	struct vp_buf b;
+
+	vp_buf_init(&b);
+	sample_full(&b);
+	sample_maps(&b, 100);
+	vp_parser_feed(p, b.data, b.len);
+	vp_buf_free(&b);
+	e.cr3 = ROOT_Y;
+	e.event = VP_EV_EXEC;
+	strcpy(e.comm, "ls");
+	feed_at(p, 1000, &f, 1, 0);
+	feed_at(p, 2000, &e, 1, 0);
+	child = vp_lookup_cr3_at(p, ROOT_X, 1500, LATE);
+	execd = vp_lookup_cr3_at(p, ROOT_Y, 2500, LATE);
+	vp_lookup_user_proc(p, child, 0x7f0000001010ull, &m1, NULL);
+	vp_lookup_user_proc(p, execd, 0x7f0000001010ull, &m2, NULL);
+	tap_ok(m1 && !m2,
+	       "a forked child uses its parent's maps; an exec'ed one without maps does not");
+	vp_parser_free(p);
+}

@@ -5,6 +5,8 @@
 
 /* CR3 owners by host time, vfork, exec, the cost of a FULL. */
 void test_time(void);
+/* Which incarnations fall back to their parent's mappings. */
+void test_parent_maps(void);
 /* A build-id's symbols sent again are not kept again. */
 void test_symdup(void);
 /* A kernel rip far past the last symbol is not that symbol. */

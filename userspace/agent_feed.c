@@ -17,11 +17,14 @@
 #define MAX_AGENT_STREAMS 16
 /*
  * How late an agent message may reach the host and still name the samples
- * taken before it: a process's first samples come before its fork or exec
- * event does (the agent batches events per wakeup and may be throttled by
- * its unit's CPUQuota).  docs/agent-protocol.md, "Naming a sample".
+ * taken before it, on a CR3 nobody held then: a process runs before the
+ * host hears of its fork or exec.  Over vsock that is the agent's latency
+ * (milliseconds, up to about 100 ms when its unit's CPUQuota throttles
+ * it); over a slow channel (a nested guest's virtio-serial relay moves
+ * about 100 KB/s) events wait behind the 1 MB KALLSYMS for up to 10 s.
+ * docs/agent-protocol.md, "Naming a sample".
  */
-#define AGENT_LATE_NS (250ULL * 1000 * 1000)
+#define AGENT_LATE_NS (10ULL * 1000 * 1000 * 1000)
 /*
  * A guest user sample's aggregation context (the CR3 key without agent
  * data): the process incarnation that held its CR3 at the sample's time,
@@ -137,7 +140,7 @@ static int stream_at(const struct agent_state *s, u64 t)
 	for (i = s->n - 1; i >= 0; i--) {
 		if (!vp_state_nr_procs(s->p[i]))
 			continue;
-		if (s->first_ns[i] <= t + AGENT_LATE_NS)
+		if (s->first_ns[i] <= t)
 			return i;
 		first = i;
 	}

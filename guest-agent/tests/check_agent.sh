@@ -4,7 +4,8 @@
 # the --help/usage/runtime exit-status contract, one-line errors, a
 # --no-module snapshot that parses back with a known process in it, a
 # followed fork/exit, SIGTERM while blocked sending, crafted ELF files
-# (test_elf), and rejected corrupt or truncated streams.
+# (test_elf), a mapped file rewritten in place (test_fileid), and rejected
+# corrupt or truncated streams.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
 agent=$out/vmprof-agent
 dump=$out/vmprof-agent-dump
@@ -149,6 +150,17 @@ while read -r line; do
 	esac
 done < "$tmp/elf"
 check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf"
+
+# A file rewritten in place under a mapping (test_fileid), folded too.
+"$out/test_fileid" > "$tmp/fid" 2>&1
+while read -r line; do
+	case $line in
+	"ok "*) ok 0 "${line#* - }" ;;
+	"not ok "*) ok 1 "${line#* - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$tmp/fid"
+check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
 
 size=$(wc -c < "$tmp/s.bin")
 head -c $((size - 3)) "$tmp/s.bin" > "$tmp/trunc.bin"

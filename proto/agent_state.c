@@ -410,8 +410,10 @@ uint64_t vp_state_mem(const struct vp_parser *p)
 	return p->mem;
 }
 
+/* Every vp_proc the API hands out is the first member of a vp_pnode. */
 uint32_t vp_state_proc_index(const struct vp_proc *pr)
 {
+	_Static_assert(offsetof(struct vp_pnode, proc) == 0, "proc first");
 	return ((const struct vp_pnode *)pr)->idx;
 }
 

@@ -318,6 +318,10 @@ static int parse_sym(struct vp_parser *p, struct vp_cur *c,
 	}
 	if (cur_str(p, c, VP_SYM_NAME_MAX, "symbol name", &name, &n))
 		return -1;
+	if (!t) {
+		p->sym_dups++;	/* checked, not kept: a sealed table */
+		return 0;
+	}
 	s.name = vp_strdup_clean(p, name, n);
 	if (!s.name)
 		return -1;
@@ -346,9 +350,14 @@ static int parse_syms(struct vp_parser *p, struct vp_cur *c, int kernel)
 	if (cur_count(p, c, count, kernel ? 11 : 18, limit, "symbols"))
 		return -1;
 	if (!kernel) {
-		t = vp_state_object(p, id, id_len);
-		if (!t)
+		struct vp_object *o = vp_state_object(p, id, id_len);
+
+		if (!o)
 			return -1;
+		if (p->sym_open && p->sym_open != o)
+			p->sym_open->sealed = 1;
+		p->sym_open = o->sealed ? NULL : o;
+		t = o->sealed ? NULL : &o->tab;
 	}
 	for (i = 0; i < count; i++)
 		if (parse_sym(p, c, t, limit, kernel))
@@ -362,6 +371,15 @@ static int parse_payload(struct vp_parser *p)
 
 	if (p->type != VP_MSG_HELLO && !p->have_hello)
 		return vp_fail(p, "before HELLO");
+	/*
+	 * The agent sends a file's symbols as consecutive SYMBOLS messages:
+	 * any other message closes that table, and a build-id sent again
+	 * (a reconnect, a full agent cache, a hostile guest) adds nothing.
+	 */
+	if (p->type != VP_MSG_SYMBOLS && p->sym_open) {
+		p->sym_open->sealed = 1;
+		p->sym_open = NULL;
+	}
 	switch (p->type) {
 	case VP_MSG_HELLO:
 		return parse_hello(p, &c);
@@ -400,10 +418,11 @@ static int parse_header(struct vp_parser *p)
 		return vp_fail(p, "length %u exceeds limit %u", p->len,
 			       p->lim.max_payload);
 	if (p->len > p->payload_cap) {
-		uint8_t *buf = realloc(p->payload, p->len);
+		/* Charged too: 16 parsers hold up to 4 MiB each. */
+		uint8_t *buf = vp_realloc(p, p->payload, p->payload_cap, p->len);
 
 		if (!buf)
-			return vp_fail(p, "out of memory for %u bytes", p->len);
+			return -1;
 		p->payload = buf;
 		p->payload_cap = p->len;
 	}
@@ -493,6 +512,8 @@ struct vp_parser *vp_parser_new(const struct vp_limits *lim,
 					  VP_DEF_MAX_SYMS_PER_OBJECT);
 	p->lim.max_kallsyms = pick(l.max_kallsyms, VP_DEF_MAX_KALLSYMS);
 	p->lim.mem_budget = l.mem_budget ? l.mem_budget : VP_DEF_MEM_BUDGET;
+	p->own_pool.limit = p->lim.mem_budget;
+	p->pool = &p->own_pool;
 	if (cb)
 		p->cb = *cb;
 	p->ctx = ctx;
@@ -505,8 +526,16 @@ void vp_parser_free(struct vp_parser *p)
 	if (!p)
 		return;
 	vp_state_free(p);
-	free(p->payload);
+	vp_free(p, p->payload, p->payload_cap);
 	free(p);
+}
+
+int vp_parser_set_pool(struct vp_parser *p, struct vp_pool *pool)
+{
+	if (p->mem || p->hdr_have || p->nr_msgs)
+		return -1;
+	p->pool = pool;
+	return 0;
 }
 
 const char *vp_parser_error(const struct vp_parser *p)
@@ -522,6 +551,12 @@ int vp_parser_partial(const struct vp_parser *p)
 uint64_t vp_parser_messages(const struct vp_parser *p)
 {
 	return p->nr_msgs;
+}
+
+void vp_parser_set_time(struct vp_parser *p, uint64_t ns)
+{
+	if (ns > p->now)
+		p->now = ns;
 }
 
 const struct vp_hello *vp_state_hello(const struct vp_parser *p)

@@ -129,6 +129,8 @@ enum vp_prot {
 
 /*
  * SYMBOLS payload (appends to the table of that build-id):
+ * (consecutive SYMBOLS of one build-id make its table; once another
+ * message follows, later SYMBOLS for it are checked and ignored)
  *   0  build-id         non-empty
  *   .  u32 count
  *   .  count x entry:   u64 offset, u64 size, str name (<= VP_SYM_NAME_MAX)
@@ -148,7 +150,7 @@ enum vp_prot {
 
 struct vp_limits {
 	uint32_t max_payload;		/* bytes per message */
-	uint32_t max_procs;		/* live + exited processes kept */
+	uint32_t max_procs;		/* process incarnations kept, live or not */
 	uint32_t max_maps_per_proc;
 	uint32_t max_objects;		/* distinct build-ids */
 	uint32_t max_syms_per_object;
@@ -164,6 +166,16 @@ struct vp_limits {
 #define VP_DEF_MAX_SYMS_PER_OBJECT	(1u << 20)
 #define VP_DEF_MAX_KALLSYMS		(1u << 21)
 #define VP_DEF_MEM_BUDGET		(512ull << 20)
+
+/*
+ * One memory budget for several parsers, e.g. every agent connection of a
+ * report: what their states hold together (real malloc chunk sizes, and
+ * each parser's reassembly buffer) stays under @limit.
+ */
+struct vp_pool {
+	uint64_t limit;
+	uint64_t used;
+};
 
 /* ---- decoded views ---------------------------------------------------- */
 
@@ -287,12 +299,27 @@ void vp_parser_free(struct vp_parser *p);
  * feed returns -1; the state built so far stays readable.
  */
 int vp_parser_feed(struct vp_parser *p, const void *buf, size_t len);
+/*
+ * Charge @p to @pool instead of its own lim.mem_budget.  Only before the
+ * first feed: returns -1 (and changes nothing) after.
+ */
+int vp_parser_set_pool(struct vp_parser *p, struct vp_pool *pool);
 /* One line, no newline, "" while healthy. */
 const char *vp_parser_error(const struct vp_parser *p);
 /* 1 when fed bytes end inside a message (truncated stream at EOF). */
 int vp_parser_partial(const struct vp_parser *p);
 /* Messages accepted so far. */
 uint64_t vp_parser_messages(const struct vp_parser *p);
+
+/*
+ * Host time (e.g. the CLOCK_MONOTONIC receive time of the bytes fed next)
+ * of the messages that complete from now on: the state remembers when each
+ * process got and lost its CR3, for vp_lookup_cr3_at().  Times that go
+ * backwards are taken as the latest one seen.  Never called: all 0.
+ */
+void vp_parser_set_time(struct vp_parser *p, uint64_t ns);
+/* Steps of state work done so far: lets tests bound the cost per byte. */
+uint64_t vp_parser_work(const struct vp_parser *p);
 
 /* NULL before HELLO. */
 const struct vp_hello *vp_state_hello(const struct vp_parser *p);
@@ -318,8 +345,19 @@ static inline uint64_t vp_cr3_key(uint64_t cr3)
 	return cr3 & ~(0xfffull | (7ull << 61));
 }
 
-/* Process owning @cr3 (any PCID/PTI/NOFLUSH bits); NULL if unknown. */
+/*
+ * Process owning @cr3 (any PCID/PTI/NOFLUSH bits) now: the newest that
+ * still holds it, else the last one if it exited; NULL if unknown.
+ */
 const struct vp_proc *vp_lookup_cr3(const struct vp_parser *p, uint64_t cr3);
+/*
+ * Process that owned @cr3 at host time @t: the newest whose ownership
+ * (from the receive time of the message that gave it the CR3 to that of
+ * the one that ended it) holds @t; if none, the next owner when its
+ * message came at most @late after @t.  NULL: nobody, or cannot tell.
+ */
+const struct vp_proc *vp_lookup_cr3_at(const struct vp_parser *p,
+				       uint64_t cr3, uint64_t t, uint64_t late);
 const struct vp_proc *vp_lookup_tgid(const struct vp_parser *p, uint32_t tgid);
 
 /*
@@ -331,12 +369,26 @@ const struct vp_proc *vp_lookup_tgid(const struct vp_parser *p, uint32_t tgid);
 const struct vp_sym *vp_lookup_user(const struct vp_parser *p, uint32_t tgid,
 				    uint64_t rip, const struct vp_map **map,
 				    uint64_t *off);
-/* Resolve a kernel rip against KALLSYMS; NULL if below the first symbol. */
+/* The same for one incarnation, e.g. from vp_lookup_cr3_at(). */
+const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
+					 const struct vp_proc *pr, uint64_t rip,
+					 const struct vp_map **map, uint64_t *off);
+/* How far past the last kernel symbol a rip still belongs to it. */
+#define VP_KSYM_MAX_TAIL	(1ull << 20)
+/*
+ * Resolve a kernel rip against KALLSYMS; NULL if below the first symbol
+ * or more than VP_KSYM_MAX_TAIL past the last.
+ */
 const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
 				      uint64_t rip, uint64_t *off);
 
-/* Iterate processes: idx from 0 until NULL. Order is unspecified. */
+/*
+ * Iterate processes (every incarnation, exited and exec'ed-away ones too):
+ * idx from 0 until NULL.  Order is unspecified; an index stays valid until
+ * the next vp_parser_feed().
+ */
 const struct vp_proc *vp_state_proc(const struct vp_parser *p, uint32_t idx);
+uint32_t vp_state_proc_index(const struct vp_proc *pr);
 uint32_t vp_state_nr_procs(const struct vp_parser *p);
 uint32_t vp_state_nr_objects(const struct vp_parser *p);
 uint32_t vp_state_nr_kallsyms(const struct vp_parser *p);

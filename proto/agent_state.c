@@ -5,6 +5,8 @@
  * build-id, and kallsyms.  Every byte is charged to limits.mem_budget so a
  * hostile guest cannot make the host allocate without bound.
  */
+#include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,39 +21,80 @@ void vp_sanitize(char *s, size_t n)
 			s[i] = '?';
 }
 
+/*
+ * Charged is what malloc really holds: the usable size plus the chunk
+ * header (a 1-byte name costs a 32-byte chunk), not the size asked for.
+ * Before allocating, the budget is checked with glibc's chunk size for
+ * the request; after, with the real one.
+ */
+#define VP_CHUNK_HDR	sizeof(size_t)
+
+static size_t chunk_est(size_t n)
+{
+	size_t c = (n + VP_CHUNK_HDR + 15) & ~(size_t)15;
+
+	return c < 32 ? 32 : c;
+}
+
+static size_t chunk_of(void *ptr)
+{
+	return malloc_usable_size(ptr) + VP_CHUNK_HDR;
+}
+
+static int over_budget(struct vp_parser *p, size_t more)
+{
+	const struct vp_pool *pool = p->pool;
+
+	if (more <= pool->limit && pool->used <= pool->limit - more)
+		return 0;
+	vp_fail(p, "state would exceed the memory budget of %llu bytes",
+		(unsigned long long)pool->limit);
+	return 1;
+}
+
+static void charge(struct vp_parser *p, size_t add, size_t sub)
+{
+	p->mem = p->mem - sub + add;
+	p->pool->used = p->pool->used - sub + add;
+}
+
 void *vp_alloc(struct vp_parser *p, size_t n)
 {
 	void *ptr;
 
-	if (n > p->lim.mem_budget - p->mem) {
-		vp_fail(p, "state would exceed the memory budget of %llu bytes",
-			(unsigned long long)p->lim.mem_budget);
+	if (n > SIZE_MAX / 2 || over_budget(p, chunk_est(n)))
 		return NULL;
-	}
 	ptr = malloc(n ? n : 1);
 	if (!ptr) {
 		vp_fail(p, "out of memory");
 		return NULL;
 	}
-	p->mem += n;
+	if (over_budget(p, chunk_of(ptr))) {
+		free(ptr);
+		return NULL;
+	}
+	charge(p, chunk_of(ptr), 0);
 	return ptr;
 }
 
+/* @old_n is not needed: the charge is the chunk's real size. */
 void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n)
 {
+	size_t oldc = old ? chunk_of(old) : 0, est;
 	void *ptr;
 
-	if (new_n > old_n && new_n - old_n > p->lim.mem_budget - p->mem) {
-		vp_fail(p, "state would exceed the memory budget of %llu bytes",
-			(unsigned long long)p->lim.mem_budget);
+	if (new_n > SIZE_MAX / 2)
+		return vp_fail(p, "out of memory"), NULL;
+	est = chunk_est(new_n);
+	if (est > oldc && over_budget(p, est - oldc))
 		return NULL;
-	}
 	ptr = realloc(old, new_n ? new_n : 1);
 	if (!ptr) {
 		vp_fail(p, "out of memory");
 		return NULL;
 	}
-	p->mem = p->mem - old_n + new_n;
+	/* Past the estimate by at most mmap's page rounding: kept, charged. */
+	charge(p, chunk_of(ptr), oldc);
 	return ptr;
 }
 
@@ -59,8 +102,8 @@ void vp_free(struct vp_parser *p, void *ptr, size_t n)
 {
 	if (!ptr)
 		return;
+	charge(p, 0, chunk_of(ptr));
 	free(ptr);
-	p->mem -= n;
 }
 
 char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n)
@@ -109,43 +152,34 @@ static struct vp_pnode *find_tgid(const struct vp_parser *p, uint32_t tgid)
 	return n;
 }
 
-/*
- * Several processes may share a CR3 key (vfork, or a hostile guest), so
- * the chain is doubly linked: unlinking never walks it.
- */
-static void cr3_unlink(struct vp_parser *p, struct vp_pnode *node)
+static void tgid_unhash(struct vp_parser *p, struct vp_pnode *node)
 {
-	if (!node->key_cr3)
+	struct vp_pnode **pp = &p->by_tgid[vp_hash(p, node->proc.ent.tgid)];
+
+	if (!node->hashed)
 		return;
-	*node->pprev_cr3 = node->next_cr3;
-	if (node->next_cr3)
-		node->next_cr3->pprev_cr3 = node->pprev_cr3;
-	node->next_cr3 = NULL;
-	node->pprev_cr3 = NULL;
-	node->key_cr3 = 0;
+	while (*pp != node)
+		pp = &(*pp)->next_tgid;
+	*pp = node->next_tgid;
+	node->next_tgid = NULL;
+	node->hashed = 0;
 }
 
-/* Newest owner first: after vfork or CR3 reuse the latest entry wins. */
-static void cr3_link(struct vp_parser *p, struct vp_pnode *node)
+static void live_unlink(struct vp_parser *p, struct vp_pnode *node)
 {
-	uint64_t key = vp_cr3_key(node->proc.ent.cr3);
-	struct vp_pnode **head;
-
-	cr3_unlink(p, node);
-	if (!key)
-		return;
-	head = &p->by_cr3[vp_hash(p, key)];
-	node->key_cr3 = key;
-	node->next_cr3 = *head;
-	if (*head)
-		(*head)->pprev_cr3 = &node->next_cr3;
-	node->pprev_cr3 = head;
-	*head = node;
+	if (node->live_prev)
+		node->live_prev->live_next = node->live_next;
+	else if (p->live_head == node)
+		p->live_head = node->live_next;
+	if (node->live_next)
+		node->live_next->live_prev = node->live_prev;
+	node->live_prev = NULL;
+	node->live_next = NULL;
 }
 
 static void exit_unlink(struct vp_parser *p, struct vp_pnode *node)
 {
-	if (!node->proc.exited)
+	if (!node->proc.exited && !node->retired)
 		return;
 	if (node->exit_prev)
 		node->exit_prev->exit_next = node->exit_next;
@@ -157,17 +191,13 @@ static void exit_unlink(struct vp_parser *p, struct vp_pnode *node)
 		p->exit_tail = node->exit_prev;
 	node->exit_prev = NULL;
 	node->exit_next = NULL;
-	node->proc.exited = 0;
-	node->proc.exit_ns = 0;
 }
 
-static void mark_exited(struct vp_parser *p, struct vp_pnode *node,
-			uint64_t time_ns)
+/* An incarnation ends: it lets go of its CR3 and becomes evictable. */
+static void proc_end(struct vp_parser *p, struct vp_pnode *node)
 {
-	if (node->proc.exited)
-		return;
-	node->proc.exited = 1;
-	node->proc.exit_ns = time_ns;
+	live_unlink(p, node);
+	vp_owner_end(p, node);
 	node->exit_prev = p->exit_tail;
 	node->exit_next = NULL;
 	if (p->exit_tail)
@@ -177,16 +207,34 @@ static void mark_exited(struct vp_parser *p, struct vp_pnode *node,
 	p->exit_tail = node;
 }
 
+static void mark_exited(struct vp_parser *p, struct vp_pnode *node,
+			uint64_t time_ns)
+{
+	if (node->proc.exited || node->retired)
+		return;
+	node->proc.exited = 1;
+	node->proc.exit_ns = time_ns;
+	proc_end(p, node);
+}
+
+/* A newer incarnation of the tgid takes over; this one stays for lookups. */
+static void retire(struct vp_parser *p, struct vp_pnode *node)
+{
+	tgid_unhash(p, node);
+	if (node->proc.exited || node->retired)
+		return;
+	node->retired = 1;
+	proc_end(p, node);
+}
+
 static void proc_remove(struct vp_parser *p, struct vp_pnode *node)
 {
-	struct vp_pnode **pp = &p->by_tgid[vp_hash(p, node->proc.ent.tgid)];
 	struct vp_pnode *last;
 
-	while (*pp != node)
-		pp = &(*pp)->next_tgid;
-	*pp = node->next_tgid;
-	cr3_unlink(p, node);
+	tgid_unhash(p, node);
+	live_unlink(p, node);
 	exit_unlink(p, node);
+	vp_owner_forget(p, node);
 	last = p->procs[--p->nr_procs];
 	last->idx = node->idx;
 	p->procs[node->idx] = last;
@@ -194,7 +242,7 @@ static void proc_remove(struct vp_parser *p, struct vp_pnode *node)
 	vp_free(p, node, sizeof(*node));
 }
 
-/* At the process limit, forget the process that exited first. */
+/* At the process limit, forget the incarnation that ended first. */
 static int proc_make_room(struct vp_parser *p)
 {
 	if (p->nr_procs < p->lim.max_procs)
@@ -206,10 +254,11 @@ static int proc_make_room(struct vp_parser *p)
 	return 0;
 }
 
-static struct vp_pnode *proc_new(struct vp_parser *p, uint32_t tgid)
+static struct vp_pnode *proc_new(struct vp_parser *p,
+				 const struct vp_cr3_entry *e, int full)
 {
 	struct vp_pnode *node;
-	uint32_t h = vp_hash(p, tgid);
+	uint32_t h = vp_hash(p, e->tgid);
 
 	if (proc_make_room(p))
 		return NULL;
@@ -228,19 +277,21 @@ static struct vp_pnode *proc_new(struct vp_parser *p, uint32_t tgid)
 	if (!node)
 		return NULL;
 	memset(node, 0, sizeof(*node));
-	node->proc.ent.tgid = tgid;
+	node->proc.ent = *e;
+	if (vp_owner_add(p, node, full)) {
+		vp_free(p, node, sizeof(*node));
+		return NULL;
+	}
 	node->next_tgid = p->by_tgid[h];
 	p->by_tgid[h] = node;
+	node->hashed = 1;
+	node->live_next = p->live_head;
+	if (p->live_head)
+		p->live_head->live_prev = node;
+	p->live_head = node;
 	node->idx = p->nr_procs;
 	p->procs[p->nr_procs++] = node;
 	return node;
-}
-
-static void proc_drop_maps(struct vp_parser *p, struct vp_pnode *node)
-{
-	vp_maps_free(p, node->proc.maps, node->proc.nr_maps);
-	node->proc.maps = NULL;
-	node->proc.nr_maps = 0;
 }
 
 void vp_state_full_begin(struct vp_parser *p)
@@ -248,14 +299,19 @@ void vp_state_full_begin(struct vp_parser *p)
 	p->gen++;
 }
 
-/* Processes a new snapshot no longer lists have exited meanwhile. */
+/*
+ * Processes a new snapshot no longer lists have exited meanwhile.  Only
+ * live ones can be, so only they are walked: each got there by an entry,
+ * which pays for its visit (an empty FULL after 65,536 processes costs
+ * them once, not at every FULL).
+ */
 void vp_state_full_end(struct vp_parser *p, uint64_t time_ns)
 {
-	uint32_t i;
+	struct vp_pnode *n = p->live_head, *next;
 
-	for (i = 0; i < p->nr_procs; i++) {
-		struct vp_pnode *n = p->procs[i];
-
+	for (; n; n = next) {
+		next = n->live_next;
+		p->work++;
 		if (n->gen != p->gen)
 			mark_exited(p, n, time_ns);
 	}
@@ -280,29 +336,34 @@ static int state_exit(struct vp_parser *p, const struct vp_cr3_entry *e)
 	return 0;
 }
 
+/*
+ * The same incarnation goes on only when a snapshot lists a live process
+ * with the CR3 it had: a fork, an exec, a new CR3 or a tgid that had
+ * exited start a new one, and the old one keeps its name and mappings for
+ * the samples taken while it ran.
+ */
 int vp_state_cr3(struct vp_parser *p, const struct vp_cr3_entry *e, int full)
 {
 	struct vp_pnode *node;
 
+	p->work++;
 	if (e->event == VP_EV_EXIT)
 		return state_exit(p, e);
 	node = find_tgid(p, e->tgid);
 	if (full && node && node->gen == p->gen)
 		return vp_fail(p, "tgid %u listed twice", e->tgid);
-	if (!node) {
-		node = proc_new(p, e->tgid);
+	if (node && e->event == VP_EV_SNAPSHOT && !node->proc.exited &&
+	    node->proc.ent.cr3 == e->cr3) {
+		node->proc.ent = *e;
+	} else {
+		if (node)
+			retire(p, node);
+		node = proc_new(p, e, full);
 		if (!node)
 			return -1;
-	} else if (node->proc.ent.cr3 != e->cr3 ||
-		   e->event == VP_EV_EXEC || node->proc.exited) {
-		/* A new address space: the old mappings no longer apply. */
-		proc_drop_maps(p, node);
 	}
-	node->proc.ent = *e;
-	exit_unlink(p, node);
 	if (full)
 		node->gen = p->gen;
-	cr3_link(p, node);
 	return 0;
 }
 
@@ -311,7 +372,7 @@ int vp_state_maps(struct vp_parser *p, uint32_t tgid, struct vp_map *maps,
 {
 	struct vp_pnode *node = find_tgid(p, tgid);
 
-	proc_drop_maps(p, node);
+	vp_maps_free(p, node->proc.maps, node->proc.nr_maps);
 	node->proc.maps = maps;
 	node->proc.nr_maps = n;
 	return 0;
@@ -321,29 +382,6 @@ const struct vp_proc *vp_lookup_tgid(const struct vp_parser *p, uint32_t tgid)
 {
 	struct vp_pnode *n = find_tgid(p, tgid);
 
-	return n ? &n->proc : NULL;
-}
-
-static struct vp_pnode *find_cr3(const struct vp_parser *p, uint64_t key)
-{
-	struct vp_pnode *n;
-
-	if (!key)
-		return NULL;
-	n = p->by_cr3[vp_hash(p, key)];
-	while (n && n->key_cr3 != key)
-		n = n->next_cr3;
-	return n;
-}
-
-const struct vp_proc *vp_lookup_cr3(const struct vp_parser *p, uint64_t cr3)
-{
-	uint64_t key = vp_cr3_key(cr3);
-	struct vp_pnode *n = find_cr3(p, key);
-
-	/* Not an exact root: maybe the PTI user half of one. */
-	if (!n && (key & (1ull << 12)))
-		n = find_cr3(p, key & ~(1ull << 12));
 	return n ? &n->proc : NULL;
 }
 
@@ -370,6 +408,18 @@ uint32_t vp_state_nr_kallsyms(const struct vp_parser *p)
 uint64_t vp_state_mem(const struct vp_parser *p)
 {
 	return p->mem;
+}
+
+/* Every vp_proc the API hands out is the first member of a vp_pnode. */
+uint32_t vp_state_proc_index(const struct vp_proc *pr)
+{
+	_Static_assert(offsetof(struct vp_pnode, proc) == 0, "proc first");
+	return ((const struct vp_pnode *)pr)->idx;
+}
+
+uint64_t vp_parser_work(const struct vp_parser *p)
+{
+	return p->work;
 }
 
 static void symtab_free(struct vp_parser *p, struct vp_symtab *t)
@@ -401,4 +451,5 @@ void vp_state_free(struct vp_parser *p)
 		}
 	}
 	symtab_free(p, &p->kallsyms);
+	vp_owner_free(p);
 }

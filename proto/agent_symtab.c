@@ -30,14 +30,14 @@ static struct vp_object *find_object(const struct vp_parser *p,
 	return o;
 }
 
-struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
+struct vp_object *vp_state_object(struct vp_parser *p, const uint8_t *id,
 				  uint8_t len)
 {
 	struct vp_object *o = find_object(p, id, len);
 	uint32_t h;
 
 	if (o)
-		return &o->tab;
+		return o;
 	if (p->nr_objects >= p->lim.max_objects) {
 		vp_fail(p, "more than %u objects", p->lim.max_objects);
 		return NULL;
@@ -52,7 +52,7 @@ struct vp_symtab *vp_state_object(struct vp_parser *p, const uint8_t *id,
 	o->next = p->objects[h];
 	p->objects[h] = o;
 	p->nr_objects++;
-	return &o->tab;
+	return o;
 }
 
 int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
@@ -81,13 +81,50 @@ int vp_symtab_add(struct vp_parser *p, struct vp_symtab *t, uint32_t limit,
 	return 0;
 }
 
-static int sym_cmp(const void *a, const void *b)
+static int sym_cmp(const struct vp_sym *x, const struct vp_sym *y)
 {
-	const struct vp_sym *x = a, *y = b;
-
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static void sift_down(struct vp_sym *a, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct vp_sym t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && sym_cmp(&a[c], &a[c + 1]) < 0)
+			c++;
+		if (sym_cmp(&a[i], &a[c]) >= 0)
+			return;
+		t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+/*
+ * Heapsort: in place and O(n log n) whatever the guest sent.  glibc's
+ * qsort() mallocs a temporary as large as the array, which the memory
+ * budget did not see (32 MiB for a table of 2^20 symbols).
+ */
+static void sym_sort(struct vp_sym *a, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	while (n > 1) {
+		struct vp_sym t = a[0];
+
+		a[0] = a[--n];
+		a[n] = t;
+		sift_down(a, 0, n);
+	}
 }
 
 /* Last symbol at or below @addr; sorts first if chunks came out of order. */
@@ -100,7 +137,7 @@ static const struct vp_sym *symtab_find(const struct vp_symtab *ct,
 	if (!t->nr)
 		return NULL;
 	if (!t->sorted) {
-		qsort(t->syms, t->nr, sizeof(*t->syms), sym_cmp);
+		sym_sort(t->syms, t->nr);
 		t->sorted = 1;
 	}
 	hi = t->nr;
@@ -118,7 +155,16 @@ static const struct vp_sym *symtab_find(const struct vp_symtab *ct,
 const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
 				      uint64_t rip, uint64_t *off)
 {
-	const struct vp_sym *s = symtab_find(&p->kallsyms, rip);
+	const struct vp_symtab *t = &p->kallsyms;
+	const struct vp_sym *s = symtab_find(t, rip);
+
+	/*
+	 * Past the last symbol lie BPF JIT images, vmalloc'ed text and module
+	 * space that kallsyms did not list: not the last function plus a huge
+	 * offset.
+	 */
+	if (s && s == &t->syms[t->nr - 1] && rip - s->offset > VP_KSYM_MAX_TAIL)
+		return NULL;
 
 	if (s && off)
 		*off = rip - s->offset;
@@ -147,14 +193,25 @@ const struct vp_sym *vp_lookup_user(const struct vp_parser *p, uint32_t tgid,
 				    uint64_t rip, const struct vp_map **mapp,
 				    uint64_t *off)
 {
-	const struct vp_proc *pr = vp_lookup_tgid(p, tgid);
+	return vp_lookup_user_proc(p, vp_lookup_tgid(p, tgid), rip, mapp, off);
+}
+
+const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
+					 const struct vp_proc *pr, uint64_t rip,
+					 const struct vp_map **mapp, uint64_t *off)
+{
 	const struct vp_map *m = NULL;
 	const struct vp_object *o;
 	const struct vp_sym *s;
 	uint64_t foff;
 
-	/* A forked child that never exec'ed still runs its parent's code. */
-	if (pr && !pr->nr_maps && pr->ent.ppid != tgid)
+	/*
+	 * A forked child that never exec'ed still runs its parent's code; an
+	 * exec'ed one whose maps never came (it exited within the agent's
+	 * 200 ms) does not: the parent's symbols would be wrong answers.
+	 */
+	if (pr && !pr->nr_maps && pr->ent.event == VP_EV_FORK &&
+	    pr->ent.ppid != pr->ent.tgid)
 		pr = vp_lookup_tgid(p, pr->ent.ppid) ?: pr;
 	if (pr)
 		m = find_map(pr, rip);

@@ -23,6 +23,8 @@ static void probe_state(struct vp_parser *p, const uint8_t *d, size_t n)
 		const struct vp_proc *pr = vp_state_proc(p, i);
 
 		vp_lookup_cr3(p, pr->ent.cr3);
+		vp_lookup_cr3_at(p, pr->ent.cr3, v % 64, v % 7);
+		vp_lookup_user_proc(p, pr, v, &m, &off);
 		if (pr->nr_maps)
 			vp_lookup_user(p, pr->ent.tgid, pr->maps[0].start + v % 4096,
 				       &m, &off);
@@ -58,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (off = 0; off < size; off += step) {
 		size_t n = size - off < step ? size - off : step;
 
+		/* Each feed a later host time: owners get real intervals. */
+		vp_parser_set_time(p, off);
 		if (vp_parser_feed(p, data + off, n))
 			break;
 	}

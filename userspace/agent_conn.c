@@ -9,12 +9,31 @@
 #include "agent_conn.h"
 
 #define AGENT_READ_SIZE (64U << 10)
+#define AGENT_READS_PER_POLL 16
+#define VMADDR_CID_LOCAL_ 1U	/* VMADDR_CID_LOCAL, missing from older headers */
 
 void agent_conns_init(struct agent_conns *ac)
 {
 	memset(ac, 0, sizeof(*ac));
 	ac->lfd = -1;
 	ac->want_cid = AGENT_ANY_CID;
+	ac->max_bytes = AGENT_MAX_BYTES;
+}
+
+/*
+ * The port is host-wide: any VM, or any local user through vsock loopback,
+ * can connect to it.  Take only the recorded VM's CID; a VM with none on
+ * its command line (the test bed relays a virtio-serial port from the
+ * host) gets only host-local peers, never another guest.
+ */
+void agent_conns_set_cid(struct agent_conns *ac, u32 vm_cid)
+{
+	ac->want_cid = vm_cid ? vm_cid : VMADDR_CID_LOCAL_;
+}
+
+bool agent_peer_ok(const struct agent_conns *ac, u32 peer_cid)
+{
+	return ac->want_cid == AGENT_ANY_CID || peer_cid == ac->want_cid;
 }
 
 int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid)
@@ -24,7 +43,12 @@ int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid)
 	};
 	int fd;
 
-	ac->want_cid = want_cid;
+	if (want_cid == AGENT_ANY_CID)
+		ac->want_cid = want_cid;
+	else
+		agent_conns_set_cid(ac, want_cid);
+	if (!want_cid)
+		pr_warn("the VM has no vhost-vsock guest-cid on its command line: guest agent taken only from this host (vsock CID 1)");
 	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn("no AF_VSOCK (%s): guest agent data not collected; load vhost_vsock",
@@ -64,8 +88,7 @@ static void accept_one(struct agent_conns *ac)
 		     SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	/* The port is host-wide: take only our VM's agent. */
-	if (ac->want_cid != AGENT_ANY_CID && peer.svm_cid != ac->want_cid) {
+	if (!agent_peer_ok(ac, peer.svm_cid)) {
 		close(fd);
 		ac->rejected++;
 		return;
@@ -92,19 +115,34 @@ static void drop_conn(struct agent_conns *ac, int i)
 	ac->n--;
 }
 
-/* Read what connection i has; returns -1 on a write error. */
+/*
+ * Read what connection i has, up to AGENT_READS_PER_POLL reads so that a
+ * guest that writes without pause cannot keep the collector from draining
+ * the kernel's buffers; returns -1 on a write error.
+ */
 static int read_conn(struct agent_conns *ac, int i, struct df_writer *w, u8 *buf)
 {
+	int reads = 0;
 	ssize_t n;
 
 	for (;;) {
+		if (reads++ == AGENT_READS_PER_POLL)
+			return 0;
 		n = read(ac->fd[i], buf, AGENT_READ_SIZE);
+		if (n > 0 && (u64)n > ac->max_bytes - ac->bytes) {
+			/* Keep up to the cap; the stream ends there. */
+			n = (ssize_t)(ac->max_bytes - ac->bytes);
+			ac->capped = true;
+		}
 		if (n > 0) {
 			ac->bytes += (u64)n;
 			if (df_write_agent(w, mono_ns(), ac->stream[i], buf, (u32)n))
 				return -1;
-			continue;
+			if (!ac->capped)
+				continue;
 		}
+		if (ac->capped)
+			return 1;	/* agent_service() closes everything */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -132,6 +170,13 @@ int agent_service(struct agent_conns *ac, const struct pollfd *p,
 		ret = read_conn(ac, i, w, buf);
 		if (ret < 0)
 			return -1;
+		if (ac->capped)
+			break;
+	}
+	if (ac->capped) {
+		pr_warn("the guest agent sent %llu bytes, the cap of one recording: its further data is dropped and its connections closed",
+			(unsigned long long)ac->max_bytes);
+		agent_conns_close(ac);
 	}
 	return 0;
 }

@@ -8,6 +8,12 @@
 
 #define AGENT_MAX_CONNS 4
 #define AGENT_ANY_CID 0xffffffffU
+/*
+ * Agent bytes one recording stores: a real guest sends a few MiB (kallsyms
+ * about 1 MiB, maps and symbols) per connection; a hostile one could fill
+ * the host's disk.
+ */
+#define AGENT_MAX_BYTES (512ULL << 20)
 
 /*
  * The collector's side of the guest agent: an AF_VSOCK listener and its
@@ -23,10 +29,18 @@ struct agent_conns {
 	u32 want_cid;		/* the VM's guest CID, or AGENT_ANY_CID */
 	u64 bytes;
 	u64 rejected;
+	u64 max_bytes;		/* AGENT_MAX_BYTES; tests lower it */
+	bool capped;		/* max_bytes reached: nothing more is taken */
 };
 
 void agent_conns_init(struct agent_conns *ac);
-/* Listen on vsock port; warns and returns -1 when vsock is unavailable. */
+/* Peers to accept: the VM's CID, or host-local ones when it has none (0). */
+void agent_conns_set_cid(struct agent_conns *ac, u32 vm_cid);
+bool agent_peer_ok(const struct agent_conns *ac, u32 peer_cid);
+/*
+ * Listen on vsock port for @want_cid (0: unknown, see agent_conns_set_cid(),
+ * AGENT_ANY_CID: anyone); warns and returns -1 when vsock is unavailable.
+ */
 int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid);
 /* Add an accepted connection (also used by tests with a socketpair). */
 int agent_add_conn(struct agent_conns *ac, int fd);

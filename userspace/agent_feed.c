@@ -15,34 +15,68 @@
 #include "analysis.h"
 
 #define MAX_AGENT_STREAMS 16
+/*
+ * How late an agent message may reach the host and still name the samples
+ * taken before it, on a CR3 nobody held then: a process runs before the
+ * host hears of its fork or exec.  Over vsock that is the agent's latency
+ * (milliseconds, up to about 100 ms when its unit's CPUQuota throttles
+ * it); over a slow channel (a nested guest's virtio-serial relay moves
+ * about 100 KB/s) events wait behind the 1 MB KALLSYMS for up to 10 s.
+ * docs/agent-protocol.md, "Naming a sample".
+ */
+#define AGENT_LATE_NS (10ULL * 1000 * 1000 * 1000)
+/*
+ * A guest user sample's aggregation context (the CR3 key without agent
+ * data): the process incarnation that held its CR3 at the sample's time,
+ * or the CR3 key tagged as held by nobody the agent told of.
+ */
+#define CTX_AGENT_PROC (1ULL << 63)
+#define CTX_AGENT_UNOWNED (1ULL << 62)
 
 #ifndef NO_AGENT_PROTO
 #include "../proto/agent_proto.h"
 
 struct agent_state {
 	u32 id[MAX_AGENT_STREAMS];
+	u64 first_ns[MAX_AGENT_STREAMS];	/* receive time of its first bytes */
 	struct vp_parser *p[MAX_AGENT_STREAMS];
 	bool failed[MAX_AGENT_STREAMS];
 	int n;
+	bool warned_full;
+	/*
+	 * One budget for every stream of the report: a guest that reconnects
+	 * 16 times gets no more host memory than one that does not.
+	 */
+	struct vp_pool pool;
 };
 
-static struct vp_parser *stream_parser(struct analysis *a, u32 stream, int *idx)
+static struct vp_parser *stream_parser(struct analysis *a, u32 stream,
+				       u64 recv_ns, int *idx)
 {
 	struct agent_state *s = a->agent;
 	int i;
 
-	if (!s)
+	if (!s) {
 		s = a->agent = xcalloc(1, sizeof(*s));
+		s->pool.limit = VP_DEF_MEM_BUDGET;
+	}
 	for (i = 0; i < s->n; i++)
 		if (s->id[i] == stream)
 			break;
 	if (i == s->n) {
-		if (s->n == MAX_AGENT_STREAMS)
+		if (s->n == MAX_AGENT_STREAMS) {
+			if (!s->warned_full)
+				pr_warn("more than %d guest agent connections; the later ones are ignored",
+					MAX_AGENT_STREAMS);
+			s->warned_full = true;
 			return NULL;
+		}
 		s->p[i] = vp_parser_new(NULL, NULL, NULL);
 		if (!s->p[i])
 			return NULL;
+		vp_parser_set_pool(s->p[i], &s->pool);
 		s->id[i] = stream;
+		s->first_ns[i] = recv_ns;
 		s->n++;
 	}
 	*idx = i;
@@ -55,10 +89,11 @@ void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
 	struct vp_parser *vp;
 	int i;
 
-	(void)recv_ns;
-	vp = stream_parser(a, stream, &i);
+	vp = stream_parser(a, stream, recv_ns, &i);
 	if (!vp)
 		return;
+	/* Each message is dated by when the host got its last byte. */
+	vp_parser_set_time(vp, recv_ns);
 	if (vp_parser_feed(vp, p, len) < 0) {
 		a->agent->failed[i] = true;
 		a->st.agent_errors++;
@@ -74,28 +109,80 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static bool resolve_user(struct vp_parser *vp, u64 cr3, u64 rip, char *func,
-			 size_t flen, char *mod, size_t mlen)
+static void resolve_proc(struct vp_parser *vp, const struct vp_proc *proc,
+			 u64 rip, char *func, size_t flen, char *mod,
+			 size_t mlen)
 {
-	const struct vp_proc *proc = vp_lookup_cr3(vp, cr3);
 	const struct vp_map *map = NULL;
 	const struct vp_sym *sym;
 	u64 off = 0;
 
-	if (!proc)
-		return false;
 	snprintf(mod, mlen, "%s", proc->ent.comm);
-	sym = vp_lookup_user(vp, proc->ent.tgid, rip, &map, &off);
+	sym = vp_lookup_user_proc(vp, proc, rip, &map, &off);
 	if (map && map->path && map->path[0])
 		snprintf(mod, mlen, "%s", base_name(map->path));
 	if (sym && sym->name)
 		snprintf(func, flen, "%s", sym->name);
 	else
 		snprintf(func, flen, "[unknown] 0x%llx", (unsigned long long)rip);
+}
+
+/*
+ * The stream that was connected at @t: the newest one that began by then
+ * (an older one's table went stale when its connection broke), or the
+ * first one for a sample before any.  A stream that never sent a process
+ * table (junk, or a guest that only connected) is no authority on CR3s.
+ */
+static int stream_at(const struct agent_state *s, u64 t)
+{
+	int i, first = -1;
+
+	for (i = s->n - 1; i >= 0; i--) {
+		if (!vp_state_nr_procs(s->p[i]))
+			continue;
+		if (s->first_ns[i] <= t)
+			return i;
+		first = i;
+	}
+	return first;
+}
+
+u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t)
+{
+	struct agent_state *s = a->agent;
+	const struct vp_proc *pr;
+	int i = s ? stream_at(s, t) : -1;
+
+	if (i < 0)
+		return guest_cr3_key(cr3);
+	pr = vp_lookup_cr3_at(s->p[i], cr3, t, AGENT_LATE_NS);
+	if (!pr)
+		return CTX_AGENT_UNOWNED | guest_cr3_key(cr3);
+	return CTX_AGENT_PROC | (u64)i << 32 | vp_state_proc_index(pr);
+}
+
+static bool resolve_user(struct agent_state *s, u64 ctx, u64 rip, char *func,
+			 size_t flen, char *mod, size_t mlen)
+{
+	int i = (int)(ctx >> 32 & 0xff);
+	const struct vp_proc *pr;
+
+	if (ctx & CTX_AGENT_UNOWNED) {
+		snprintf(func, flen, "[unknown] 0x%llx", (unsigned long long)rip);
+		snprintf(mod, mlen, "[cr3 0x%llx: no process then]",
+			 (unsigned long long)(ctx & ~CTX_AGENT_UNOWNED));
+		return true;
+	}
+	if (!(ctx & CTX_AGENT_PROC) || !s || i >= s->n)
+		return false;
+	pr = vp_state_proc(s->p[i], (u32)ctx);
+	if (!pr)
+		return false;
+	resolve_proc(s->p[i], pr, rip, func, flen, mod, mlen);
 	return true;
 }
 
-bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
+bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen)
 {
 	struct agent_state *s = a->agent;
@@ -103,13 +190,10 @@ bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
 	u64 off;
 	int i;
 
-	/* Newest connection first: it has the current CR3 map. */
+	if (user)
+		return resolve_user(s, ctx, rip, func, flen, mod, mlen);
+	/* Newest connection first: kernel symbols rarely change. */
 	for (i = s ? s->n - 1 : -1; i >= 0; i--) {
-		if (user) {
-			if (resolve_user(s->p[i], cr3, rip, func, flen, mod, mlen))
-				return true;
-			continue;
-		}
 		sym = vp_lookup_kernel(s->p[i], rip, &off);
 		if (sym && sym->name) {
 			snprintf(func, flen, "%s", sym->name);
@@ -139,6 +223,13 @@ void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
 	(void)stream;
 	(void)p;
 	(void)len;
+}
+
+u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t)
+{
+	(void)a;
+	(void)t;
+	return guest_cr3_key(cr3);
 }
 
 bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,

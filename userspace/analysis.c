@@ -296,7 +296,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 	if (cat == CAT_GUEST_OS || cat == CAT_GUEST_USER)
 		addr = s->guest_rip;
 	if (cat == CAT_GUEST_USER)
-		ctx = guest_cr3_key(s->guest_cr3);
+		ctx = agent_sample_ctx(a, s->guest_cr3, s->hdr.time_ns);
 	if (cat == CAT_HOST) {
 		addr = s->host_ip;
 		if (s->vcpu_id == NO_VCPU || s->flags & KVM_PROFILE_S_HOST_USER)

@@ -169,8 +169,14 @@ struct agg_entry *agg_full(struct analysis *a, struct agg_table *t,
 /* Guest agent streams (agent_feed.c, parser from proto/). */
 void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
 		const u8 *p, size_t len);
-/* Guest symbol of rip (user: of the process owning cr3); false if unknown. */
-bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
+/*
+ * Aggregation context of a guest user sample with @cr3 at host time @t:
+ * the process that held that CR3 then, as the agent streams tell it
+ * (load them first), or the CR3 key.
+ */
+u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t);
+/* Guest symbol of rip (user: of agent_sample_ctx()); false if unknown. */
+bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
 void agent_free(struct analysis *a);
 

@@ -142,8 +142,19 @@ int analysis_load(struct analysis *a, const char *path)
 
 	if (df_reader_open(&r, path))
 		return -1;
+	/*
+	 * Agent streams first, whole: a guest user sample is named by the
+	 * process that held its CR3 at the sample's time, which a message
+	 * stored after the sample's chunk may tell (it came late).
+	 */
+	r.only_type = DF_CHUNK_AGENT;
 	while (df_next_chunk(&r, &c) > 0)
 		analysis_chunk(a, &c);
+	df_reader_rewind(&r);
+	r.only_type = 0;
+	while (df_next_chunk(&r, &c) > 0)
+		if (c.type != DF_CHUNK_AGENT)
+			analysis_chunk(a, &c);
 	if (!r.truncated && !r.corrupt && !a->have_end)
 		pr_warn("%s: no end marker (recording interrupted?); reporting what is there",
 			path);

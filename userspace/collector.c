@@ -183,8 +183,7 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 	if (df_flush_records(&c->w))
 		goto fail;
 	if (!o->no_agent)
-		agent_listen(&c->agent, o->agent_port,
-			     c->vm.guest_cid ? c->vm.guest_cid : AGENT_ANY_CID);
+		agent_listen(&c->agent, o->agent_port, c->vm.guest_cid);
 	return 0;
 fail:
 	if (c->prof_fd >= 0)

@@ -124,6 +124,8 @@ struct df_reader {
 	bool truncated;
 	bool corrupt;
 	struct buf payload;
+	/* Non-zero: return only chunks of this type, seek over the rest, quietly. */
+	u32 only_type;
 };
 
 struct df_chunk {

@@ -147,6 +147,8 @@ void df_reader_rewind(struct df_reader *r)
 
 static int tail_damaged(struct df_reader *r, const char *what)
 {
+	if (r->only_type)
+		return 0;	/* a first pass: the full pass warns */
 	pr_warn("%s: %s at offset %llu; reporting the %llu whole chunks before it",
 		r->path, what, (unsigned long long)r->offset,
 		(unsigned long long)r->chunks);
@@ -175,6 +177,12 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 			r->corrupt = true;
 			return tail_damaged(r, "oversized chunk");
 		}
+		if (r->only_type && ch.type != r->only_type) {
+			if (lseek(r->fd, (off_t)ch.length, SEEK_CUR) < 0)
+				return 0;
+			r->offset += sizeof(ch) + ch.length;
+			continue;
+		}
 		r->payload.len = 0;
 		buf_reserve(&r->payload, ch.length);
 		n = read_full(r->fd, r->payload.data, ch.length);
@@ -186,8 +194,9 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 		r->offset += sizeof(ch) + ch.length;
 		if (ch.payload_crc != crc32c(0, r->payload.data, ch.length)) {
 			r->bad_chunks++;
-			pr_warn("%s: chunk at offset %llu has a bad checksum; skipping it",
-				r->path, (unsigned long long)c->offset);
+			if (!r->only_type)
+				pr_warn("%s: chunk at offset %llu has a bad checksum; skipping it",
+					r->path, (unsigned long long)c->offset);
 			continue;
 		}
 		r->chunks++;

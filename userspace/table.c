@@ -266,13 +266,32 @@ static void print_json_table(const struct table *t, FILE *out)
 	fputs("]}", out);
 }
 
+/*
+ * A cell a spreadsheet would run as a formula (= + - @ tab CR first; guest
+ * symbol and process names are the guest's choice) gets a leading ', as
+ * OWASP advises; numbers such as -1.5 stay numbers.
+ */
+static bool csv_formula(const char *s)
+{
+	char *end;
+
+	if (!*s || !strchr("=+-@\t\r", *s))
+		return false;
+	strtod(s, &end);
+	return *end != '\0';
+}
+
 static void csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
+	bool formula = csv_formula(s);
+
+	if (!formula && !strpbrk(s, ",\"\n\r")) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,16 +111,53 @@ static void parse_guest_cid(const char *arg, struct vm_info *vm)
 	vm->guest_cid = (u32)strtoul(p, NULL, 0);
 }
 
-static void scan_cmdline(pid_t pid, struct vm_info *vm)
+/*
+ * The whole command line, NUL-separated, NUL-terminated; NULL if
+ * unreadable.  libvirt's command lines pass 8 KiB, and the vsock device
+ * comes late in them.  At most CMDLINE_MAX (a kernel's ARG_MAX is 2 MiB
+ * with the default stack limit).
+ */
+#define CMDLINE_MAX (4U << 20)
+
+static char *read_cmdline(pid_t pid, size_t *lenp)
 {
-	char path[PROC_PATH_MAX], buf[8192];
-	int len, i;
+	char path[PROC_PATH_MAX];
+	size_t len = 0, cap = 8192;
+	char *buf = xmalloc(cap + 1);
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	len = read_small_file(path, buf, sizeof(buf));
-	for (i = 0; len > 0 && i < len;) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		if (len == cap && cap < CMDLINE_MAX) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		} else if (len == cap) {
+			break;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+void vm_scan_cmdline(pid_t pid, struct vm_info *vm)
+{
+	size_t len = 0, i;
+	char *buf = read_cmdline(pid, &len);
+
+	for (i = 0; buf && i < len;) {
 		const char *arg = buf + i;
-		int next = i + (int)strlen(arg) + 1;
+		size_t next = i + strlen(arg) + 1;
 
 		if (next < len && !strcmp(arg, "-name"))
 			parse_opt_value(buf + next, vm->name, sizeof(vm->name));
@@ -128,6 +166,7 @@ static void scan_cmdline(pid_t pid, struct vm_info *vm)
 		parse_guest_cid(arg, vm);
 		i = next;
 	}
+	free(buf);
 }
 
 static int vcpu_cmp(const void *x, const void *y)
@@ -156,7 +195,7 @@ int vm_inspect(pid_t pid, struct vm_info *vm)
 	if (vm->nvcpus)
 		qsort(vm->vcpus, vm->nvcpus, sizeof(*vm->vcpus), vcpu_cmp);
 	scan_threads(pid, vm);
-	scan_cmdline(pid, vm);
+	vm_scan_cmdline(pid, vm);
 	return 0;
 }
 

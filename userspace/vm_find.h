@@ -25,6 +25,8 @@ struct vm_info {
 /* All KVM VMs on the host; *denied counts processes we could not inspect. */
 size_t vm_scan(struct vm_info **vms, int *denied);
 int vm_inspect(pid_t pid, struct vm_info *vm);
+/* Name, UUID and vsock guest CID from the whole command line of @pid. */
+void vm_scan_cmdline(pid_t pid, struct vm_info *vm);
 /* Resolve --vm SPEC; prints one actionable line and returns -1 on failure. */
 int vm_resolve(const char *spec, struct vm_info *vm);
 void vm_info_free(struct vm_info *vm);

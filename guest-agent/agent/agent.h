@@ -25,6 +25,15 @@
 #define AGENT_MSG_SOFT_MAX	(VP_DEF_MAX_PAYLOAD - 2 * VP_PATH_MAX - 256)
 /* Distinct ELF files remembered; more are sent again rather than kept. */
 #define AGENT_MAX_ELF_CACHE	16384u
+/*
+ * Per ELF file, which may be crafted by any guest user: PT_LOAD segments
+ * looked at, bytes of its symbol and string tables (libelf holds them in
+ * memory), bytes of symbols sent (a million symbols may share one 1 KiB
+ * name: about 1 GB of stream from a 5 MB file).
+ */
+#define AGENT_MAX_LOADS		32u
+#define AGENT_MAX_SYMTAB_BYTES	(8u << 20)
+#define AGENT_MAX_SYM_BYTES	(8u << 20)
 
 struct agent_opts {
 	const char *output;	/* --output FILE, NULL for vsock */
@@ -41,6 +50,8 @@ struct agent_opts {
 /* 0 ready, 1 vsock peer not there yet (retry), -1 fatal. */
 int out_open(const struct agent_opts *o);
 int out_send(struct vp_buf *b);		/* sends and resets @b; -1 if broken */
+/* Once *@stop is set, out_send() no longer blocks (SIGTERM while sending). */
+void out_set_stop(volatile sig_atomic_t *stop);
 void out_close(void);
 int out_is_file(void);
 /*

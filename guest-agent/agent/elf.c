@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <gelf.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ int elf_cache_claim(const uint8_t *id, uint8_t len)
 		if (!id_cache)
 			return 1;
 	}
-	/* Full: forget nothing, just resend; the host dedups by build-id. */
+	/* Full: forget nothing, just resend; the host keeps the first copy. */
 	if (id_nr == AGENT_MAX_ELF_CACHE)
 		return 1;
 	id_cache[id_nr].len = len;
@@ -62,14 +63,30 @@ int elf_cache_claim(const uint8_t *id, uint8_t len)
 	return 1;
 }
 
+/*
+ * Any guest user can map a file it owns with PROT_EXEC, so what is opened
+ * here is hostile.  O_NONBLOCK: a FIFO swapped in for the mapped path does
+ * not block the open; only regular files are read; O_NOFOLLOW for a bare
+ * path (the map_files/ links must be followed, they are the mapping).
+ * ELF_C_READ reads with pread(): a file truncated while it is parsed gives
+ * short reads, not SIGBUS as the mmap'ed file did.
+ */
 static Elf *elf_open(const char *path, int *fd)
 {
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+	struct stat st;
 	Elf *e;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (strncmp(path, "/proc/", 6))
+		flags |= O_NOFOLLOW;
+	*fd = open(path, flags);
 	if (*fd < 0)
 		return NULL;
-	e = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		return NULL;
+	}
+	e = elf_begin(*fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		if (e)
 			elf_end(e);
@@ -116,7 +133,9 @@ int elf_build_id(const char *path, uint8_t *id, uint8_t *len)
 		GElf_Shdr sh;
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+		/* A build-id note is 36 bytes: no need to read a huge one. */
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    sh.sh_size > 4096)
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (d)
@@ -149,18 +168,45 @@ static Elf_Scn *find_symtab(Elf *e, GElf_Shdr *out)
 	return dyn;
 }
 
-/* Translate a virtual address to a file offset through its PT_LOAD. */
-static int vaddr_to_off(Elf *e, size_t nphdr, uint64_t v, uint64_t *off)
-{
-	size_t i;
+/*
+ * The PT_LOAD segments, read once per file (they were re-read for every
+ * symbol: 25 s for a crafted file of 50,000 headers).  Real files have a
+ * handful; one with more than AGENT_MAX_LOADS gets no symbols.
+ */
+struct loads {
+	GElf_Phdr ph[AGENT_MAX_LOADS];
+	size_t n;
+};
 
+static int read_loads(Elf *e, struct loads *l)
+{
+	size_t nphdr, i;
+
+	l->n = 0;
+	if (elf_getphdrnum(e, &nphdr))
+		return -1;
 	for (i = 0; i < nphdr; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(e, i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		if (v >= ph.p_vaddr && v < ph.p_vaddr + ph.p_filesz) {
-			*off = v - ph.p_vaddr + ph.p_offset;
+		if (l->n == AGENT_MAX_LOADS)
+			return -1;
+		l->ph[l->n++] = ph;
+	}
+	return 0;
+}
+
+/* Translate a virtual address to a file offset through its PT_LOAD. */
+static int vaddr_to_off(const struct loads *l, uint64_t v, uint64_t *off)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const GElf_Phdr *ph = &l->ph[i];
+
+		if (v >= ph->p_vaddr && v - ph->p_vaddr < ph->p_filesz) {
+			*off = v - ph->p_vaddr + ph->p_offset;
 			return 0;
 		}
 	}
@@ -207,10 +253,23 @@ static int sym_add(struct sym_out *so, const struct vp_sym *s)
 static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 			struct sym_out *so)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t nphdr, i, nsym;
+	Elf_Scn *strs = elf_getscn(e, sh->sh_link);
+	size_t i, nsym, bytes = 0;
+	struct loads l;
+	GElf_Shdr ssh;
+	Elf_Data *d;
 
-	if (!d || !sh->sh_entsize || elf_getphdrnum(e, &nphdr))
+	/*
+	 * Bounded before anything is read: libelf holds a table in memory
+	 * (twice, converted, in the other byte order), and the unit has
+	 * MemoryMax=64M.
+	 */
+	if (!sh->sh_entsize || sh->sh_size > AGENT_MAX_SYMTAB_BYTES ||
+	    !strs || !gelf_getshdr(strs, &ssh) ||
+	    ssh.sh_size > AGENT_MAX_SYMTAB_BYTES || read_loads(e, &l))
+		return 0;
+	d = elf_getdata(scn, NULL);
+	if (!d)
 		return 0;
 	nsym = sh->sh_size / sh->sh_entsize;
 	for (i = 0; i < nsym && i < VP_DEF_MAX_SYMS_PER_OBJECT; i++) {
@@ -226,9 +285,13 @@ static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 			continue;
 		s.name = elf_strptr(e, sh->sh_link, sym.st_name);
 		if (!s.name || !*s.name ||
-		    vaddr_to_off(e, nphdr, sym.st_value, &s.offset))
+		    vaddr_to_off(&l, sym.st_value, &s.offset))
 			continue;
 		s.size = sym.st_size;
+		/* Many symbols may share one long name: bound the output. */
+		bytes += 18 + strnlen(s.name, VP_SYM_NAME_MAX);
+		if (bytes > AGENT_MAX_SYM_BYTES)
+			break;
 		if (sym_add(so, &s))
 			return -1;
 	}

@@ -241,6 +241,9 @@ static int run(const struct agent_opts *o, struct table *t)
 		}
 		agent_log("reconnected to cid %u port %u", o->cid, o->port);
 	}
+	/* Asked to stop: output that could not go out then is no failure. */
+	if (stop && ret == -1)
+		ret = 0;
 	out_close();
 	vp_buf_free(&b);
 	return ret ? 1 : 0;
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
 	agent_verbose = o.verbose;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	out_set_stop(&stop);
 	signal(SIGPIPE, SIG_IGN);
 	if (elf_init())
 		return 1;

@@ -10,13 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "agent.h"
 
-/* Files whose build-id is known, keyed by device and inode. */
+/* Files whose build-id is known, by device, inode, size and times. */
 struct file_id {
 	uint64_t dev;
 	uint64_t ino;
+	uint64_t size;
+	uint64_t mtime;		/* ns */
+	uint64_t ctime;		/* ns */
 	int8_t state;		/* 0 has build-id, 1 none, -1 unreadable */
 	uint8_t len;
 	uint8_t id[VP_BUILD_ID_MAX];
@@ -79,18 +83,48 @@ static void read_id(uint32_t tgid, const struct map_line *ml,
 		fi->state = (int8_t)elf_build_id(ml->m.path, fi->id, &fi->len);
 }
 
+/*
+ * What a file looks like now: an inode number is reused after a delete,
+ * and a file rewritten in place keeps its own, so (dev, ino) alone would
+ * give a rebuilt binary the old build-id and the host the old symbols.
+ */
+static void file_now(uint32_t tgid, const struct map_line *ml,
+		     struct file_id *now)
+{
+	char path[64];
+	struct stat st;
+
+	memset(now, 0, sizeof(*now));
+	snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64,
+		 tgid, ml->m.start, ml->m.end);
+	if (stat(path, &st) && stat(ml->m.path, &st))
+		return;
+	now->size = (uint64_t)st.st_size;
+	now->mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+		     (uint64_t)st.st_mtim.tv_nsec;
+	now->ctime = (uint64_t)st.st_ctim.tv_sec * 1000000000ull +
+		     (uint64_t)st.st_ctim.tv_nsec;
+}
+
 /* Build-id of the mapped file; map_files/ sees through mount namespaces. */
 static void lookup_id(uint32_t tgid, struct map_line *ml)
 {
-	struct file_id tmp, *fi = &tmp;
+	struct file_id tmp, *fi = &tmp, now;
 
 	if (!file_cache)
 		file_cache = calloc(FILE_CACHE_SIZE, sizeof(*file_cache));
 	if (file_cache)
 		fi = &file_cache[(ml->ino * 0x9e3779b97f4a7c15ull ^ ml->dev) %
 				 FILE_CACHE_SIZE];
-	if (fi == &tmp || fi->ino != ml->ino || fi->dev != ml->dev)
+	file_now(tgid, ml, &now);
+	if (fi == &tmp || fi->ino != ml->ino || fi->dev != ml->dev ||
+	    fi->size != now.size || fi->mtime != now.mtime ||
+	    fi->ctime != now.ctime) {
 		read_id(tgid, ml, fi);
+		fi->size = now.size;
+		fi->mtime = now.mtime;
+		fi->ctime = now.ctime;
+	}
 	if (!fi->state) {
 		ml->m.build_id_len = fi->len;
 		memcpy(ml->m.build_id, fi->id, fi->len);

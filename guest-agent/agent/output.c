@@ -19,6 +19,7 @@
 
 static int out_fd = -1;
 static int out_file;
+static volatile sig_atomic_t *out_stop;
 /* A connect failure is reported once, until a connection succeeds. */
 static int out_reported;
 
@@ -106,6 +107,32 @@ int out_reconnect(const struct agent_opts *o, volatile sig_atomic_t *stop)
 	return 1;
 }
 
+void out_set_stop(volatile sig_atomic_t *stop)
+{
+	out_stop = stop;
+}
+
+/*
+ * Once asked to stop, a host (or file reader) that does not read must not
+ * hold the agent: SIGTERM interrupts a blocked send, and from then on the
+ * output is non-blocking, so what does not fit is dropped and said so.
+ */
+static int stopping(void)
+{
+	static int nonblock;
+
+	if (!out_stop || !*out_stop)
+		return 0;
+	if (!nonblock) {
+		int fl = fcntl(out_fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(out_fd, F_SETFL, fl | O_NONBLOCK);
+		nonblock = 1;
+	}
+	return 1;
+}
+
 int out_send(struct vp_buf *b)
 {
 	size_t off = 0;
@@ -113,6 +140,7 @@ int out_send(struct vp_buf *b)
 	if (out_fd < 0)
 		return -1;
 	while (off < b->len) {
+		int stop = stopping();
 		ssize_t n = send(out_fd, b->data + off, b->len - off,
 				 out_file ? 0 : MSG_NOSIGNAL);
 
@@ -120,6 +148,13 @@ int out_send(struct vp_buf *b)
 			n = write(out_fd, b->data + off, b->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && stop && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			fprintf(stderr, PROG ": stopping: %s is not reading, %zu bytes not sent\n",
+				out_file ? "the output's reader" : "the host",
+				b->len - off);
+			vp_buf_reset(b);
+			return -1;
+		}
 		if (n <= 0) {
 			fprintf(stderr, PROG ": %s: %s\n",
 				out_file ? "write to output file failed" :

@@ -3,7 +3,9 @@
 # Native tests of vmprof-agent and vmprof-agent-dump (no module needed):
 # the --help/usage/runtime exit-status contract, one-line errors, a
 # --no-module snapshot that parses back with a known process in it, a
-# followed fork/exit, and rejected corrupt or truncated streams.
+# followed fork/exit, SIGTERM while blocked sending, crafted ELF files
+# (test_elf), a mapped file rewritten in place (test_fileid), and rejected
+# corrupt or truncated streams.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
 agent=$out/vmprof-agent
 dump=$out/vmprof-agent-dump
@@ -88,6 +90,45 @@ ok $? "followed stream parses"
 check "fork then exit of a short process recorded" \
 	grep -q "^proc $spid $spid [0-9]* sleep 0x0 exited" "$tmp/table"
 
+# SIGTERM while blocked writing to a reader that does not read: the agent
+# stops anyway (it stayed blocked until SIGKILL).  The pipe holds 64 KiB
+# and the snapshot is larger, so the agent blocks in pipe_write; the
+# watchdog is a hang guard only: the agent stops in milliseconds.
+mkfifo "$tmp/fifo"
+exec 3<> "$tmp/fifo"
+"$agent" --no-module -o "$tmp/fifo" 2> "$tmp/err" &
+apid=$!
+tries=0
+blocked() {
+	case $(cat /proc/$apid/wchan 2> /dev/null) in
+	*pipe_write) return 0 ;;
+	esac
+	return 1
+}
+while [ $tries -lt 1000 ] && ! blocked; do
+	tries=$((tries + 1))
+	sleep 0.01
+done
+if blocked; then
+	# Hang guard: on TERM it ends its sleep too, leaving nothing behind.
+	(trap 'kill $s; exit 0' TERM; sleep 60 & s=$!; wait $s; kill -KILL $apid) \
+		> /dev/null 2>&1 &
+	wdog=$!
+	kill -TERM $apid
+	wait $apid
+	rc=$?
+	kill $wdog 2> /dev/null
+	wait $wdog 2> /dev/null
+	ok $rc "SIGTERM while blocked writing: the agent exits 0"
+	check "SIGTERM while blocked writing: says what was not sent" \
+		grep -q "stopping: the output's reader is not reading" "$tmp/err"
+else
+	kill $apid
+	wait $apid
+	echo "# agent never blocked in pipe_write: SIGTERM-while-blocked case skipped"
+fi
+exec 3<&-
+
 # Symbol resolution end to end, folded into this TAP stream.
 "$out/test_symbols" "$agent" > "$tmp/syms" 2>&1
 while read -r line; do
@@ -98,6 +139,28 @@ while read -r line; do
 	esac
 done < "$tmp/syms"
 check "symbols: test program ran to its end" grep -q '^5 passed, 0 failed' "$tmp/syms"
+
+# Crafted ELF files against agent/elf.c's bounds, folded in the same way.
+"$out/test_elf" > "$tmp/elf" 2>&1
+while read -r line; do
+	case $line in
+	"ok "*) ok 0 "elf: ${line#* - }" ;;
+	"not ok "*) ok 1 "elf: ${line#* - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$tmp/elf"
+check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf"
+
+# A file rewritten in place under a mapping (test_fileid), folded too.
+"$out/test_fileid" > "$tmp/fid" 2>&1
+while read -r line; do
+	case $line in
+	"ok "*) ok 0 "${line#* - }" ;;
+	"not ok "*) ok 1 "${line#* - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$tmp/fid"
+check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
 
 size=$(wc -c < "$tmp/s.bin")
 head -c $((size - 3)) "$tmp/s.bin" > "$tmp/trunc.bin"

@@ -11,6 +11,7 @@
 #include "../agent_proto.h"
 #include "sample.h"
 #include "tap.h"
+#include "tests.h"
 
 static struct vp_parser *feed_all(const struct vp_buf *b, size_t step,
 				  int *rc)
@@ -55,8 +56,8 @@ static void check_state(struct vp_parser *p, const char *how)
 	s = vp_lookup_kernel(p, 0xffffffff81001234ull, &off);
 	snprintf(what, sizeof(what), "%s: kernel rip -> schedule+0x234", how);
 	tap_ok(s && !strcmp(s->name, "schedule") && off == 0x234, what);
-	snprintf(what, sizeof(what), "%s: 3 procs, 1 object, 3 kallsyms", how);
-	tap_ok(vp_state_nr_procs(p) == 3 && vp_state_nr_objects(p) == 1 &&
+	snprintf(what, sizeof(what), "%s: 4 incarnations (300 before and after exec), 1 object, 3 kallsyms", how);
+	tap_ok(vp_state_nr_procs(p) == 4 && vp_state_nr_objects(p) == 1 &&
 	       vp_state_nr_kallsyms(p) == 3, what);
 }
 
@@ -456,5 +457,11 @@ int main(void)
 	test_strings();
 	test_contradictions();
 	test_limits();
+	test_time();
+	test_parent_maps();
+	test_symdup();
+	test_ktail();
+	test_ksort();
+	test_budget();
 	return tap_done();
 }

@@ -374,6 +374,80 @@ static void test_agent_socketpair(void)
 	collector_stop = 0;
 }
 
+/* A guest that sends more than the cap: kept up to it, then cut off. */
+static void test_agent_cap(void)
+{
+	static char junk[1000];
+	struct collector c;
+	int sp[2];
+
+	fake_collector(&c, 0, 1);
+	c.agent.max_bytes = 100;
+	ok(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sp) == 0, "socketpair");
+	agent_add_conn(&c.agent, sp[0]);
+	ok(write(sp[1], junk, sizeof(junk)) == (ssize_t)sizeof(junk),
+	   "agent writes 1000 bytes");
+	feed(5);
+	collector_stop = 1;
+	ok(collector_run(&c) == 0, "cap: collector_run succeeds");
+	is_u64(c.agent.bytes, 100, "cap: 100 of 1000 bytes kept");
+	is_u64(c.agent.n, 0, "cap: the connection is closed at the cap");
+	check_agent(1, 100, "cap");
+	close(sp[1]);
+	close(fds[1]);
+	collector_stop = 0;
+}
+
+/* Which vsock peers the collector takes. */
+static void test_agent_cid(void)
+{
+	struct agent_conns ac;
+
+	agent_conns_init(&ac);
+	agent_conns_set_cid(&ac, 7);
+	ok(agent_peer_ok(&ac, 7) && !agent_peer_ok(&ac, 8) && !agent_peer_ok(&ac, 1),
+	   "cid: a VM with CID 7 takes only CID 7");
+	agent_conns_set_cid(&ac, 0);
+	ok(agent_peer_ok(&ac, 1) && !agent_peer_ok(&ac, 3),
+	   "cid: a VM without a CID takes host-local peers, no other guest");
+}
+
+/*
+ * The vsock CID past 8 KiB of a command line (libvirt's are that long) is
+ * found: a process with a 9000-byte argument before the device.
+ */
+static void test_cmdline_cid(void)
+{
+	static char filler[9000];
+	char *argv[] = { "sh", "-c", "read x", filler,
+			 "vhost-vsock-pci,id=vsock0,guest-cid=7", NULL };
+	struct vm_info vm;
+	int in[2], tries;
+	pid_t pid;
+
+	memset(filler, 'x', sizeof(filler) - 1);
+	if (pipe(in))
+		perror("pipe");
+	pid = fork();
+	if (!pid) {
+		dup2(in[0], 0);
+		close(in[1]);	/* sh reads EOF once the test closes it */
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	close(in[0]);
+	memset(&vm, 0, sizeof(vm));
+	/* Until the child has exec'ed sh: bounded by tries, not by time. */
+	for (tries = 0; !vm.guest_cid && tries < 5000; tries++) {
+		vm_scan_cmdline(pid, &vm);
+		if (!vm.guest_cid)
+			usleep(1000);
+	}
+	is_u64(vm.guest_cid, 7, "cmdline: guest-cid found past 8 KiB");
+	close(in[1]);
+	waitpid(pid, NULL, 0);
+}
+
 static void test_agent_vsock(void)
 {
 	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_LOCAL };
@@ -415,6 +489,9 @@ int main(void)
 	test_background_fails();
 	test_agent_socketpair();
 	test_agent_vsock();
+	test_agent_cap();
+	test_agent_cid();
+	test_cmdline_cid();
 	unlink(OUT);
 	return tap_done();
 }

@@ -247,9 +247,10 @@ static int load(struct analysis *a, const struct report_opts *o)
 }
 
 /*
- * The timeline reads its input twice (its columns need the time range
- * first): a pipe is copied into an unlinked temporary file that becomes
- * standard input, and the input is read as "-".
+ * Every report reads its input twice (agent streams first, see
+ * analysis_load(); the timeline then loads it again for its columns): a
+ * pipe is copied into an unlinked temporary file that becomes standard
+ * input, and the input is read as "-".
  */
 static const char *spool_input(const char *path)
 {
@@ -278,7 +279,7 @@ static const char *spool_input(const char *path)
 	}
 	if (out < 0 || dup2(out, STDIN_FILENO) < 0 ||
 	    lseek(STDIN_FILENO, 0, SEEK_SET) < 0) {
-		pr_err("cannot copy %s to a temporary file in %s for the timeline: %s; set TMPDIR or pass a file with -i",
+		pr_err("cannot copy %s to a temporary file in %s to read it twice: %s; set TMPDIR or pass a file with -i",
 		       path, dir && *dir ? dir : "/tmp", strerror(errno));
 		path = NULL;
 	} else {
@@ -298,9 +299,6 @@ static int load_timeline(struct analysis *a, struct report_opts *o)
 	u64 begin, end;
 	int ret;
 
-	o->input = spool_input(o->input);
-	if (!o->input)
-		return -1;
 	analysis_init(&probe, &o->f);
 	pr_warn_quiet = true;	/* the second pass says it all again */
 	ret = analysis_load(&probe, o->input);
@@ -366,7 +364,9 @@ int cmd_report(int argc, char **argv)
 		return ret == 1 ? EXIT_OK : ret;
 	input = o.input;	/* the timeline may read a copy of it */
 	analysis_init(&a, &o.f);
-	ret = !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
+	o.input = spool_input(o.input);
+	ret = !o.input ? -1 :
+	      !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
 	if (ret) {
 		analysis_free(&a);
 		return EXIT_FAIL;

@@ -362,7 +362,7 @@ int cmd_report(int argc, char **argv)
 	ret = parse_report_args(&o, argc, argv);
 	if (ret)
 		return ret == 1 ? EXIT_OK : ret;
-	input = o.input;	/* the timeline may read a copy of it */
+	input = o.input;	/* a pipe is read from a copy of it */
 	analysis_init(&a, &o.f);
 	o.input = spool_input(o.input);
 	ret = !o.input ? -1 :

@@ -2,7 +2,10 @@
 # Regenerate patches/ from the commits on top of "base" in $KSRC: a
 # format-patch series with a cover letter, and the quilt series file.
 # The cover letter's text is kept in patches/cover-letter.txt (subject on
-# the first line, body after a blank line) and merged in here.
+# the first line, body after a blank line) and merged in here.  What goes
+# below a patch's "---" (version notes, reviewer notes such as checkpatch
+# remarks), which git am drops, is kept in patches/notes/NAME.txt, NAME
+# being the patch's file name without its number, and put back here.
 . "$(dirname "$0")/lib.sh"
 
 out=$TOP/patches
@@ -10,8 +13,25 @@ n=$(git -C "$KSRC" rev-list --count base..HEAD)
 [ "$n" -gt 0 ] || die "no commits on top of base in $KSRC"
 
 rm -f "$out"/*.patch
+# RFC until the VMX hook and a hardware PMU have a Tested-by on hardware.
 git -C "$KSRC" format-patch -q --no-signature --cover-letter --base=base \
-	--zero-commit -o "$out" base..HEAD
+	--zero-commit --subject-prefix="RFC PATCH v2" -o "$out" base..HEAD
+for p in "$out"/[0-9]*.patch; do
+	name=$(basename "$p" .patch)
+	notes=$out/notes/${name#[0-9][0-9][0-9][0-9]-}.txt
+	[ -f "$notes" ] || continue
+	awk -v notes="$notes" '
+		!done && $0 == "---" {
+			print
+			while ((getline line < notes) > 0)
+				print line
+			print ""
+			done = 1
+			next
+		}
+		{ print }' "$p" >"$p.new"
+	mv "$p.new" "$p"
+done
 cover=$(ls "$out"/0000-cover-letter.patch)
 if [ -f "$out/cover-letter.txt" ]; then
 	subject=$(sed -n 1p "$out/cover-letter.txt")

@@ -141,8 +141,9 @@ runner=$!
 # reset_on_triple_fault=0) takes as a fatal panic: it exits by itself at
 # the end of a run (script(1) does not, so watch bochs itself).  Stop it
 # earlier only on a kernel panic or timeout.
+# script(1) starts bochs in a session of its own: find it by its config.
 bochs_running() {
-	pgrep -s "$runner" -x bochs-bin >/dev/null
+	pgrep -f "^bochs-bin .*-f $dir/bochsrc" >/dev/null
 }
 for _ in $(seq 30); do
 	bochs_running && break

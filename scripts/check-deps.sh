@@ -13,6 +13,7 @@
 # the whole list is installed.  Prints TAP and "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pristine.sh"
+. "$(dirname "$0")/suite.sh"
 # Each step's failure is a test point, not the end of the run.
 set +e
 
@@ -20,21 +21,7 @@ root=$PRISTINE_DIR/check-deps-root
 logs=$PRISTINE_DIR/check-deps-logs
 rm -rf "$logs"
 mkdir -p "$logs"
-n=0
-fail=0
 trap 'pristine_remove "$root"' EXIT
-
-# check RC WHAT LOG: one test point; a failure shows the log's end.
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 (log: $3)"
-		[ -f "$3" ] && tail -n 15 "$3" | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
-}
 
 # in_root NAME COMMAND: COMMAND in the project's copy inside the root;
 # its output goes to $logs/NAME.log.
@@ -45,7 +32,7 @@ in_root() {
 
 start=$(date +%s)
 pristine_unpack "$root"
-check $? "a pristine Debian 12 root (debootstrap --variant=minbase)" "$PRISTINE_DIR/debootstrap.log"
+tap_check $? "a pristine Debian 12 root (debootstrap --variant=minbase)" "$PRISTINE_DIR/debootstrap.log"
 
 # The working tree as it is, committed or not: the check is of these files.
 mkdir -p "$root/root/kvmprof"
@@ -57,30 +44,28 @@ mount --bind "$BUILD_DIR/qemu-l0/dl" "$root/root/build/qemu-l0/dl"
 
 in_root deps-omit "KVMPROF_DEPS_OMIT=libfdt-dev scripts/install-deps.sh &&
 	! dpkg-query -W -f='\${Status}' libfdt-dev 2>/dev/null | grep -q 'ok installed'"
-check $? "self-test: the dependency step with libfdt-dev left out of its list" "$logs/deps-omit.log"
+tap_check $? "self-test: the dependency step with libfdt-dev left out of its list" "$logs/deps-omit.log"
 in_root qemu-nofdt "QEMU_BUILD_STOP=configure scripts/qemu-build.sh"
 rc=$?
 grep -q "fdt not available" "$logs/qemu-nofdt.log"
-check "$([ "$rc" != 0 ] && [ $? = 0 ] && echo 0)" \
+tap_check "$([ "$rc" != 0 ] && [ $? = 0 ] && echo 0)" \
 	"self-test: ... then the L0 QEMU's configure fails, naming fdt" "$logs/qemu-nofdt.log"
 
 in_root deps "scripts/install-deps.sh"
-check $? "the dependency step installs the whole list" "$logs/deps.log"
+tap_check $? "the dependency step installs the whole list" "$logs/deps.log"
 in_root qemu "QEMU_BUILD_STOP=configure scripts/qemu-build.sh"
-check $? "L0 QEMU: fetch Debian's source, patch, configure" "$logs/qemu.log"
+tap_check $? "L0 QEMU: fetch Debian's source, patch, configure" "$logs/qemu.log"
 in_root kernel "scripts/kernel-build.sh prepare"
-check $? "kernel: source package, git am, quilt check, config, make prepare" "$logs/kernel.log"
+tap_check $? "kernel: source package, git am, quilt check, config, make prepare" "$logs/kernel.log"
 # One test: the library and the static link are what need packages.
 in_root selftests "scripts/build-selftests.sh x86_64/profile_test"
-check $? "KVM selftests: headers, library, a static test" "$logs/selftests.log"
+tap_check $? "KVM selftests: headers, library, a static test" "$logs/selftests.log"
 in_root native "make -s -C proto && make -s -C userspace &&
 	make -s -C userspace testbed-install DESTDIR=/tmp/stage &&
 	make -s -C guest-agent all static && make -s -C e2e tools"
-check $? "proto, vmprofctl (dynamic and static), guest agent, e2e tools" "$logs/native.log"
+tap_check $? "proto, vmprofctl (dynamic and static), guest agent, e2e tools" "$logs/native.log"
 in_root vmx-iso "scripts/vmx-test.sh --iso-only"
-check $? "the VMX test bed's boot ISO (isolinux, xorriso) and bochs" "$logs/vmx-iso.log"
+tap_check $? "the VMX test bed's boot ISO (isolinux, xorriso) and bochs" "$logs/vmx-iso.log"
 
 echo "# pristine-root check took $(( $(date +%s) - start )) s; logs in $logs"
-echo "1..$n"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

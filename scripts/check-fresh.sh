@@ -9,6 +9,7 @@
 # make check (scripts/check-deps.sh is its cheap part there).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pristine.sh"
+. "$(dirname "$0")/suite.sh"
 # Each step's failure is a test point, not the end of the run.
 set +e
 
@@ -16,20 +17,7 @@ root=$PRISTINE_DIR/check-fresh-root
 logs=$PRISTINE_DIR/check-fresh-logs
 rm -rf "$logs"
 mkdir -p "$logs"
-n=0
-fail=0
 trap 'pristine_remove "$root"' EXIT
-
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 (log: $3)"
-		[ -f "$3" ] && tail -n 25 "$3" | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
-}
 
 # The README's commands: the "apt-get update && apt-get install" it
 # names as the prerequisite, and the
@@ -48,13 +36,13 @@ git -C "$TOP" bundle create "$bundle" HEAD 2>/dev/null ||
 
 t0=$(date +%s)
 pristine_unpack "$root"
-check $? "a pristine Debian 12 root (debootstrap --variant=minbase)" "$PRISTINE_DIR/debootstrap.log"
+tap_check $? "a pristine Debian 12 root (debootstrap --variant=minbase)" "$PRISTINE_DIR/debootstrap.log"
 cp "$bundle" "$root/root/head.bundle"
 
 pristine_run "$root" "$prereq" >"$logs/prereq.log" 2>&1
-check $? "the README's prerequisites: $prereq" "$logs/prereq.log"
+tap_check $? "the README's prerequisites: $prereq" "$logs/prereq.log"
 pristine_run "$root" "cd /root && git clone -q head.bundle kvmprof" >"$logs/clone.log" 2>&1
-check $? "a clean clone of HEAD ($(git -C "$TOP" rev-parse --short HEAD))" "$logs/clone.log"
+tap_check $? "a clean clone of HEAD ($(git -C "$TOP" rev-parse --short HEAD))" "$logs/clone.log"
 
 # run_logged NAME COMMAND: COMMAND in the clone; every line of its output
 # stamped with the seconds since it started, in $logs/NAME.log.
@@ -80,10 +68,8 @@ for cmd in "${commands[@]}"; do
 	fi
 	summary=$(grep -E '^\[\+[0-9]+s\] [0-9]+ passed, [0-9]+ failed$' "$logs/$name.log" | tail -n 1 | cut -d' ' -f2-)
 	[ -n "$summary" ] && extra="$extra, $summary"
-	check "$rc" "README: $cmd (exit $rc, $took s$extra)" "$logs/$name.log"
+	tap_check "$rc" "README: $cmd (exit $rc, $took s$extra)" "$logs/$name.log"
 done
 
 echo "# newcomer's path took $(( $(date +%s) - t0 )) s in all; logs in $logs"
-echo "1..$n"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

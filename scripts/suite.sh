@@ -54,3 +54,29 @@ suite_total() {
 	echo "$suite_pass passed, $suite_fail failed"
 	[ "$suite_fail" = 0 ]
 }
+
+# tap_check RC WHAT [LOG]: one test point of a script's own TAP (RC 0 is
+# ok); a failure shows the end of LOG when there is one.  tap_done prints
+# the plan and "N passed, N failed" and fails if any point failed.
+tap_n=0
+tap_fail=0
+
+tap_check() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+		return 0
+	fi
+	echo "not ok $tap_n - $2${3:+ (log: $3)}"
+	tap_fail=$((tap_fail + 1))
+	if [ -n "${3:-}" ] && [ -f "$3" ]; then
+		tail -n 20 "$3" | sed 's/^/#   /'
+	fi
+	return 1
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	echo "$((tap_n - tap_fail)) passed, $tap_fail failed"
+	[ "$tap_fail" = 0 ]
+}

@@ -5,16 +5,11 @@
 # failed the demo with exit 141 (SIGPIPE under pipefail).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/suite.sh"
 section=$top/scripts/console-section.sh
-n=0
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
-}
 
 # A console as /init writes it: CRLF line ends, "# " before test output,
 # the steal section first, then 4 MiB of kernel and test chatter.
@@ -30,21 +25,19 @@ check() {
 
 out=$("$section" steal "$tmp/console.log")
 rc=$?
-check "$rc" "a section followed by 4 MiB of console: exit 0 (was 141)"
+tap_check "$rc" "a section followed by 4 MiB of console: exit 0 (was 141)"
 [ "$out" = "vcpu0 [steal] (outside: hostburn) 47.60%" ]
-check $? "... printing the section's one line, without CR or '# '"
+tap_check $? "... printing the section's one line, without CR or '# '"
 
 out=$("$section" unified "$tmp/console.log")
-check $? "the section at the end of the log: exit 0"
+tap_check $? "the section at the end of the log: exit 0"
 [ "$out" = "  42.0% cpuburn3" ]
-check $? "... keeping the line's own indentation"
+tap_check $? "... keeping the line's own indentation"
 
 "$section" exits "$tmp/console.log" >/dev/null
-check "$([ $? = 1 ] && echo 0)" "a section that is not there: exit 1"
+tap_check "$([ $? = 1 ] && echo 0)" "a section that is not there: exit 1"
 
 "$section" steal 2>/dev/null
-check "$([ $? = 2 ] && echo 0)" "a missing argument: exit 2"
+tap_check "$([ $? = 2 ] && echo 0)" "a missing argument: exit 2"
 
-echo "1..$n"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

@@ -5,15 +5,10 @@
 # BUILD_DIR: no network.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-n=0
-fail=0
+. "$top/scripts/suite.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
-}
 
 # fetch: run kernel-source.sh on a scratch BUILD_DIR; output in $out.
 fetch() {
@@ -26,21 +21,19 @@ pool=$tmp/mirror/pool/updates/main/l/linux-6.12
 mkdir -p "$pool"
 
 fetch
-check "$([ $rc != 0 ] && echo 0)" "a mirror without the package: fails"
+tap_check "$([ $rc != 0 ] && echo 0)" "a mirror without the package: fails"
 grep -q "is linux-source-6.12 .* still served" <<<"$out" &&
 	grep -q "KERNEL_DEB_MIRROR" <<<"$out"
-check $? "... naming the version and KERNEL_DEB_MIRROR"
+tap_check $? "... naming the version and KERNEL_DEB_MIRROR"
 [ -z "$(find "$tmp/build" -type f)" ]
-check $? "... and leaves no partial download"
+tap_check $? "... and leaves no partial download"
 
 echo "not a kernel package" >"$pool/linux-source-6.12_6.12.117-1~deb12u1_all.deb"
 fetch
-check "$([ $rc != 0 ] && echo 0)" "a .deb with another sha256: fails"
+tap_check "$([ $rc != 0 ] && echo 0)" "a .deb with another sha256: fails"
 grep -q "has sha256 .*, expected e849faf3" <<<"$out"
-check $? "... printing both checksums"
+tap_check $? "... printing both checksums"
 [ -z "$(find "$tmp/build" -type f)" ]
-check $? "... and removes it, so the next run downloads it again"
+tap_check $? "... and removes it, so the next run downloads it again"
 
-echo "1..$n"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

@@ -5,15 +5,10 @@
 # network, no build.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-n=0
-fail=0
+. "$top/scripts/suite.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
-}
 
 # build MIRROR: run qemu-build.sh on a scratch BUILD_DIR; output in $out.
 build() {
@@ -25,23 +20,21 @@ pool=$tmp/mirror/pool/main/q/qemu
 mkdir -p "$pool"
 
 build "file://$tmp/mirror"
-check "$([ $rc != 0 ] && echo 0)" "a mirror without the source: fails"
+tap_check "$([ $rc != 0 ] && echo 0)" "a mirror without the source: fails"
 grep -q "is qemu .* still served" <<<"$out" &&
 	grep -q "QEMU_SRC_MIRROR" <<<"$out"
-check $? "... naming the version and QEMU_SRC_MIRROR"
+tap_check $? "... naming the version and QEMU_SRC_MIRROR"
 [ ! -d "$tmp/build/qemu-l0" ] || [ -z "$(find "$tmp/build/qemu-l0" -name '*.part' -o -name 'qemu-system-x86_64')" ]
-check $? "... and leaves no partial download or binary"
+tap_check $? "... and leaves no partial download or binary"
 
 echo "not the QEMU source" > "$pool/qemu_7.2+dfsg.orig.tar.xz"
 build "file://$tmp/mirror"
-check "$([ $rc != 0 ] && echo 0)" "a tarball with another sha256: fails"
+tap_check "$([ $rc != 0 ] && echo 0)" "a tarball with another sha256: fails"
 grep -q "has sha256 .*, expected 91aca715" <<<"$out"
-check $? "... printing both checksums"
+tap_check $? "... printing both checksums"
 [ -z "$(find "$tmp/build" -name 'qemu-system-x86_64')" ]
-check $? "... and builds nothing"
+tap_check $? "... and builds nothing"
 [ -z "$(find "$tmp/build" -name 'qemu_7.2*')" ]
-check $? "... and removes the tarball, so the next run downloads it again"
+tap_check $? "... and removes the tarball, so the next run downloads it again"
 
-echo "1..$n"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

@@ -8,7 +8,7 @@
 #
 #   VMX_CPUS=1|2        emulated CPUs (default 2; the bochs package has SMP)
 #   VMX_ONLY=regex      only the tests whose name matches (as VMTEST_ONLY)
-#   VMX_TIMEOUT=s       the whole run (default 2400)
+#   VMX_TIMEOUT=s       the whole run, real time (default 5400)
 #   VMX_CONSOLE=file    where the serial console goes
 #   --iso-only          make a boot ISO of stand-in files and check bochs,
 #                       boot nothing (scripts/check-deps.sh: do the tools
@@ -58,7 +58,7 @@ cpus=${VMX_CPUS:-2}
 # of them, and none matters to KVM's VMX code; a WARN of any other kind
 # still fails the run.
 VMX_CPU_QUIRKS=${VMX_CPU_QUIRKS-clearcpuid=ht,pku,avx512f}
-total=${VMX_TIMEOUT:-2400}
+total=${VMX_TIMEOUT:-5400}
 per_test=${VMX_TEST_TIMEOUT:-1200}
 dir=$BUILD_DIR/testbed/$KCONFIG/vmx
 log=${VMX_CONSOLE:-$dir/console.log}

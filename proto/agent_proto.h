@@ -390,6 +390,7 @@ const struct vp_sym *vp_lookup_kernel(const struct vp_parser *p,
 const struct vp_proc *vp_state_proc(const struct vp_parser *p, uint32_t idx);
 uint32_t vp_state_proc_index(const struct vp_proc *pr);
 uint32_t vp_state_nr_procs(const struct vp_parser *p);
+int vp_state_proc_replaced(const struct vp_proc *pr);
 uint32_t vp_state_nr_objects(const struct vp_parser *p);
 uint32_t vp_state_nr_kallsyms(const struct vp_parser *p);
 uint64_t vp_state_mem(const struct vp_parser *p);

@@ -417,6 +417,12 @@ uint32_t vp_state_proc_index(const struct vp_proc *pr)
 	return ((const struct vp_pnode *)pr)->idx;
 }
 
+/* An incarnation that a newer one of its tgid (an exec) replaced. */
+int vp_state_proc_replaced(const struct vp_proc *pr)
+{
+	return ((const struct vp_pnode *)pr)->retired;
+}
+
 uint64_t vp_parser_work(const struct vp_parser *p)
 {
 	return p->work;

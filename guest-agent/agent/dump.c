@@ -58,7 +58,8 @@ static void print_proc(const struct vp_proc *p)
 	printf("proc %u %u %u ", p->ent.tgid, p->ent.pid, p->ent.ppid);
 	print_comm(p->ent.comm);
 	printf(" 0x%llx %s %u\n", (unsigned long long)p->ent.cr3,
-	       p->exited ? "exited" : "live", p->nr_maps);
+	       p->exited ? "exited" :
+	       vp_state_proc_replaced(p) ? "replaced" : "live", p->nr_maps);
 }
 
 static int cmp_tgid(const void *a, const void *b)

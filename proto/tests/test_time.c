@@ -121,6 +121,8 @@ static void test_exec(void)
 	tap_ok(!vp_lookup_cr3(p, ROOT_X), "exec: the old root no longer maps now");
 	tap_ok(vp_state_proc(p, vp_state_proc_index(before)) == before,
 	       "an incarnation is found again by its index");
+	tap_ok(vp_state_proc_replaced(before) && !vp_state_proc_replaced(after),
+	       "exec: the old incarnation is marked replaced, the new one not");
 	vp_parser_free(p);
 }
 

@@ -168,6 +168,9 @@ static int listen_vsock(unsigned int port)
 		fprintf(stderr, DPROG ": accept: %s\n", strerror(errno));
 		return 1;
 	}
+	/* And for this one, to time a connection apart from its stream. */
+	printf("accepted\n");
+	fflush(stdout);
 	ret = parse_fd(c, "vsock");
 	close(c);
 	return ret;

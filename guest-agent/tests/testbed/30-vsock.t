@@ -29,6 +29,27 @@ for p in $SLEEPERS; do
 		test "$(field "$line" 5)" = sleep -a "$(field "$line" 6)" != 0x0
 done
 
+# A collector that starts long after the agent gets it within a second or
+# two: the retry interval stays at 1 s (it grew to 30 s, and an agent that
+# had waited 17 s tried again only at 31.5 s, after a short recording).
+timeout 90 vmprof-agent --cid 1 --port $((PORT + 2)) --once 2> "$TMP/lerr" &
+late_agent=$!
+KIDS="$KIDS $late_agent"
+sleep 17
+vmprof-agent-dump --listen $((PORT + 2)) > "$TMP/lout" 2> "$TMP/lerr2" &
+late=$!
+KIDS="$KIDS $late"
+wait_for "$TMP/lout" "^listening" 10
+t0=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
+wait_for "$TMP/lout" "^accepted" 8
+rc=$?
+t1=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
+echo "# agent waiting 17 s: it connected $((t1 - t0))0 ms after the listener started"
+ok $rc "an agent waiting 17 s reaches a new listener within 8 s"
+wait_for "$TMP/lout" "^summary" 30
+ok $? "... and its whole snapshot arrives"
+kill $late_agent $late 2> /dev/null
+
 # The agent must still be retrying when timeout sends SIGTERM, and a stop
 # by SIGTERM is a clean exit (vmprof-agent(8): status 0).  busybox timeout
 # execs the command and so returns its status (0); GNU timeout says 124.

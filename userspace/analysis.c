@@ -363,6 +363,13 @@ static bool accept_sched(struct analysis *a,
 	return true;
 }
 
+/*
+ * The kernel names the task that took a vCPU's pCPU only to an opener with
+ * CAP_PERFMON, or when the task is the VMM's own (api.rst, SCHED_OUT).
+ * Longer than any comm (15 bytes), so no host task can be named this.
+ */
+#define NEXT_HIDDEN_NAME "[hidden: needs CAP_PERFMON]"
+
 static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out *r)
 {
 	struct sched_ev ev = { 0 };
@@ -376,7 +383,12 @@ static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out
 	ev.is_out = 1;
 	ev.reason = (u8)r->reason;
 	ev.next_tid = r->next_tid;
-	ev.next_comm = analysis_comm_id(a, r->next_comm, sizeof(r->next_comm));
+	if (r->hdr.size >= sizeof(*r) && (r->flags & KVM_PROFILE_S_NEXT_HIDDEN))
+		ev.next_comm = analysis_comm_id(a, NEXT_HIDDEN_NAME,
+						 strlen(NEXT_HIDDEN_NAME));
+	else
+		ev.next_comm = analysis_comm_id(a, r->next_comm,
+						 sizeof(r->next_comm));
 	if (r->hdr.size >= sizeof(*r) && r->flags & KVM_PROFILE_S_RUN_DELAY) {
 		ev.has_run_delay = 1;
 		ev.run_delay = r->run_delay_ns;

@@ -79,6 +79,7 @@ struct kvm_profile_record_header {
 #define KVM_PROFILE_S_IN_KVM_RUN	(1U << 6)
 #define KVM_PROFILE_S_EXIT_VALID	(1U << 7)
 #define KVM_PROFILE_S_RUN_DELAY		(1U << 8)
+#define KVM_PROFILE_S_NEXT_HIDDEN	(1U << 9)
 
 struct kvm_profile_sample {
 	struct kvm_profile_record_header hdr;

@@ -470,6 +470,43 @@ static void test_split(void)
 	analysis_free(&a);
 }
 
+#define FILE_H "test_report_h.data"
+
+/*
+ * An opener without CAP_PERFMON gets sched-outs whose next task is hidden
+ * (zero next_*, KVM_PROFILE_S_NEXT_HIDDEN): the steal is the hidden task's,
+ * not "unknown", and never a task named "" or by a comm a host task chose.
+ */
+static void test_next_hidden(void)
+{
+	u32 tids[1] = { 101 };
+	struct synth_vm vm = {
+		.name = "ownvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SCHED, .nvcpus = 1, .vcpu_tids = tids,
+	};
+	struct analysis a;
+	struct doc d = { 0 };
+	struct table *t;
+	struct synth s;
+	long r;
+
+	ok(synth_open(&s, FILE_H, &vm) == 0, "write scenario H (hidden next task)");
+	synth_sched_out_hidden(&s, T0 + 100 * MS, 1, 0, 101);
+	synth_sched_in(&s, T0 + 107 * MS, 1, 0, 101);
+	synth_close(&s, T0 + 200 * MS);
+
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, FILE_H) == 0, "load scenario H");
+	report_steal(&a, &d);
+	t = find_table(&d, "vcpu0");
+	r = find_row2(t, 0, "[steal] (outside: [hidden: needs CAP_PERFMON])", -1, NULL);
+	ok(r >= 0, "hidden next task: its own culprit row");
+	is_str(row_str(t, r, 2), "7.000", "hidden next task: 7 ms of steal");
+	doc_free(&d);
+	analysis_free(&a);
+	unlink(FILE_H);
+}
+
 /*
  * Scenario C: two vCPUs take turns on pCPU 1, and their records carry
  * run_delay (ms below).  vCPU 0 waits 5 ms after a BLOCKED sched-out and
@@ -775,6 +812,7 @@ int main(void)
 	test_lost();
 	test_filters();
 	test_split();
+	test_next_hidden();
 	test_run_delay();
 	test_timeline();
 	test_timeline_sched();

@@ -41,6 +41,8 @@ void synth_sample(struct synth *s, const struct synth_sample *in);
 void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 		     u32 reason, u32 next_tid, const char *next_comm);
 void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid);
+/* A sched-out whose next task the kernel hid (KVM_PROFILE_S_NEXT_HIDDEN). */
+void synth_sched_out_hidden(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid);
 /* The same, carrying the thread's run_delay (KVM_PROFILE_S_RUN_DELAY). */
 void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 			u32 reason, u32 next_tid, const char *next_comm,

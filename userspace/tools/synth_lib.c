@@ -107,6 +107,16 @@ void synth_sched_out(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
+void synth_sched_out_hidden(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
+{
+	struct kvm_profile_sched_out r;
+
+	fill_sched_out(&r, s, t, cpu, vcpu, tid, KVM_PROFILE_SCHED_PREEMPTED,
+		       0, NULL);
+	r.flags = KVM_PROFILE_S_NEXT_HIDDEN;
+	df_write_records(&s->w, &r, sizeof(r), 1);
+}
+
 void synth_sched_in(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid)
 {
 	struct kvm_profile_sched_in r;

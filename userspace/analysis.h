@@ -62,13 +62,23 @@ struct sched_ev {
 };
 
 /*
- * Sched records not walked yet: a min-heap by (time, seq).  Records of
- * different pCPUs reach the file up to about one collector drain apart, so
- * a record is walked once the file has gone SCHED_LAG_NS past it.
+ * Sched records not walked yet (sched_window.c): one queue per pCPU,
+ * sorted by (time, seq), merged through a heap of the queues by their
+ * first record; or, when they must all be kept, one array sorted at the
+ * end.
  */
+struct sched_queue {
+	struct sched_ev *ev;	/* ring of cap entries, a power of two */
+	size_t head, n, cap;
+	u32 pos;		/* index in sched_window.heap */
+};
+
 struct sched_window {
-	struct sched_ev *ev;
-	size_t n, cap;
+	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	u32 *heap;		/* ids of queues with records */
+	u32 nheap;
+	struct sched_ev *all;	/* keep_all: everything, in file order */
+	size_t nall, capall;
 	u32 seq;		/* file order of the next record */
 	u64 walked;		/* time of the last record walked */
 	bool any_walked;

@@ -84,6 +84,7 @@ struct sched_window {
 	bool any_walked;
 	bool keep_all;		/* walk nothing before analysis_finish() */
 	bool disorder;		/* a record came after a later one was walked */
+	bool replayed;		/* walked again from the file after disorder */
 };
 
 struct hs_ev {

@@ -166,6 +166,7 @@ static void replay_sched(struct analysis *a, struct df_reader *r)
 
 	steal_walk_reset(a);
 	a->sw.keep_all = true;
+	a->sw.replayed = true;
 	a->nsched = 0;	/* counted again, to the same number */
 	vcpus = memdup(a->vcpus, a->nvcpus * sizeof(*a->vcpus));
 	df_reader_rewind(r);

@@ -143,13 +143,12 @@ static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 	return true;
 }
 
-/* Stop walking early: what is queued is walked at the end with the rest. */
-static void keep_all(struct sched_window *w)
+/* Move what is queued to w->all, to be sorted at the end with the rest. */
+static void queues_to_all(struct sched_window *w)
 {
 	struct sched_queue *q;
 	u32 i;
 
-	w->keep_all = true;
 	for (i = 0; i < w->nheap; i++) {
 		q = w->q[w->heap[i]];
 		while (q->n) {
@@ -207,8 +206,10 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 		sched_window_free(w);
 		return;
 	}
-	if (!w->keep_all && must_keep_all(a))
-		keep_all(w);
+	if (!w->keep_all && must_keep_all(a)) {
+		w->keep_all = true;
+		queues_to_all(w);
+	}
 	if (w->keep_all) {
 		all_add(w, &e);
 		return;
@@ -216,7 +217,8 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 	q = queue_of(w, e.cpu);
 	id = e.cpu < MAX_CPUS ? e.cpu : MAX_CPUS;
 	if (!q_insert(w, q, id, &e)) {
-		keep_all(w);
+		w->keep_all = true;
+		queues_to_all(w);
 		all_add(w, &e);
 		return;
 	}
@@ -232,7 +234,7 @@ void sched_window_finish(struct analysis *a)
 	size_t i;
 
 	/* What is left is all later than what was walked: sort and walk. */
-	keep_all(w);
+	queues_to_all(w);
 	if (w->nall)
 		qsort(w->all, w->nall, sizeof(*w->all), ev_cmp);
 	for (i = 0; i < w->nall; i++)

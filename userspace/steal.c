@@ -185,7 +185,8 @@ static struct owner_ref next_owner(const struct open_iv *iv)
 }
 
 /* The owner @r names, now that the whole file is read. */
-static u32 resolve(const struct analysis *a, u32 vcpu, const struct owner_ref *r)
+static u32 resolve(const struct analysis *a, u32 vcpu,
+		   const struct owner_ref *r)
 {
 	u32 tid;
 

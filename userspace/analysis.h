@@ -70,12 +70,18 @@ struct sched_ev {
 struct sched_queue {
 	struct sched_ev *ev;	/* ring of cap entries, a power of two */
 	size_t head, n, cap;
-	u32 pos;		/* index in sched_window.heap */
+};
+
+/* A queue in the merge heap, keyed by its first record. */
+struct sched_head {
+	u64 time;
+	u32 seq;
+	u32 id;
 };
 
 struct sched_window {
 	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
-	u32 *heap;		/* ids of queues with records */
+	struct sched_head *heap;	/* queues with records */
 	u32 nheap;
 	struct sched_ev *all;	/* keep_all: everything, in file order */
 	size_t nall, capall;

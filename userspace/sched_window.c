@@ -42,24 +42,32 @@ static struct sched_ev *q_at(const struct sched_queue *q, size_t i)
 	return &q->ev[(q->head + i) & (q->cap - 1)];
 }
 
-static bool q_before(const struct sched_window *w, u32 x, u32 y)
+static bool h_before(const struct sched_window *w, u32 i, u32 j)
 {
-	return ev_before(q_at(w->q[x], 0), q_at(w->q[y], 0));
+	const struct sched_head *x = &w->heap[i], *y = &w->heap[j];
+
+	return x->time != y->time ? x->time < y->time : x->seq < y->seq;
 }
 
 static void heap_swap(struct sched_window *w, u32 i, u32 j)
 {
-	u32 t = w->heap[i];
+	struct sched_head t = w->heap[i];
 
 	w->heap[i] = w->heap[j];
 	w->heap[j] = t;
-	w->q[w->heap[i]]->pos = i;
-	w->q[w->heap[j]]->pos = j;
+}
+
+/* Heap entry : queue , keyed by its first record. */
+static void heap_set(struct sched_window *w, u32 i, u32 id)
+{
+	const struct sched_ev *ev = q_at(w->q[id], 0);
+
+	w->heap[i] = (struct sched_head){ ev->time, ev->seq, id };
 }
 
 static void heap_up(struct sched_window *w, u32 i)
 {
-	while (i && q_before(w, w->heap[i], w->heap[(i - 1) / 2])) {
+	while (i && h_before(w, i, (i - 1) / 2)) {
 		heap_swap(w, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
@@ -72,9 +80,9 @@ static void heap_down(struct sched_window *w, u32 i)
 	for (;;) {
 		l = 2 * i + 1;
 		m = i;
-		if (l < w->nheap && q_before(w, w->heap[l], w->heap[m]))
+		if (l < w->nheap && h_before(w, l, m))
 			m = l;
-		if (l + 1 < w->nheap && q_before(w, w->heap[l + 1], w->heap[m]))
+		if (l + 1 < w->nheap && h_before(w, l + 1, m))
 			m = l + 1;
 		if (m == i)
 			return;
@@ -134,11 +142,14 @@ static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 	*q_at(q, i) = *ev;
 	q->n++;
 	if (q->n == 1) {
-		q->pos = w->nheap;
-		w->heap[w->nheap++] = id;
-		heap_up(w, q->pos);
+		heap_set(w, w->nheap, id);
+		heap_up(w, w->nheap++);
 	} else if (!i) {
-		heap_up(w, q->pos);
+		/* rare: a new first record; find the queue's entry */
+		for (j = 0; w->heap[j].id != id; j++)
+			;
+		heap_set(w, j, id);
+		heap_up(w, j);
 	}
 	return true;
 }
@@ -150,7 +161,7 @@ static void queues_to_all(struct sched_window *w)
 	u32 i;
 
 	for (i = 0; i < w->nheap; i++) {
-		q = w->q[w->heap[i]];
+		q = w->q[w->heap[i].id];
 		while (q->n) {
 			all_add(w, q_at(q, 0));
 			q->head++;
@@ -175,16 +186,15 @@ static bool must_keep_all(const struct analysis *a)
 static void walk_min(struct analysis *a)
 {
 	struct sched_window *w = &a->sw;
-	struct sched_queue *q = w->q[w->heap[0]];
+	struct sched_queue *q = w->q[w->heap[0].id];
 	struct sched_ev ev = *q_at(q, 0);
 
 	q->head++;
-	if (--q->n) {
-		heap_down(w, 0);
-	} else {
-		heap_swap(w, 0, --w->nheap);
-		heap_down(w, 0);
-	}
+	if (--q->n)
+		heap_set(w, 0, w->heap[0].id);
+	else
+		w->heap[0] = w->heap[--w->nheap];
+	heap_down(w, 0);
 	w->walked = ev.time;
 	w->any_walked = true;
 	steal_walk_event(a, &ev);
@@ -223,8 +233,7 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 		return;
 	}
 	/* a->last_ns: the latest time of any record so far */
-	while (w->nheap && q_at(w->q[w->heap[0]], 0)->time + SCHED_LAG_NS <
-			   a->last_ns)
+	while (w->nheap && w->heap[0].time + SCHED_LAG_NS < a->last_ns)
 		walk_min(a);
 }
 

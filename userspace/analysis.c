@@ -56,7 +56,11 @@ void analysis_free(struct analysis *a)
 		free(a->names[i]);
 	free(a->names);
 	free(a->vcpus);
-	free(a->sched);
+	sched_window_free(&a->sw);
+	free(a->walk);
+	agg_free(&a->steal_pend);
+	agg_free(&a->ivs_pend);
+	agg_free(&a->tl_pend);
 	free(a->hs);
 	free(a->tids);
 	agent_free(a);
@@ -329,13 +333,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 
 static void push_sched(struct analysis *a, const struct sched_ev *ev)
 {
-	if (a->nsched == a->capsched) {
-		a->capsched = a->capsched ? a->capsched * 2 : 1024;
-		a->sched = xrealloc(a->sched, a->capsched * sizeof(*a->sched));
-	}
-	a->sched[a->nsched] = *ev;
-	a->sched[a->nsched].seq = (u32)a->nsched;
-	a->nsched++;
+	sched_window_push(a, ev);
 }
 
 static bool sched_filtered(struct analysis *a, u32 vcpu, u32 pid)
@@ -447,6 +445,10 @@ static size_t record_min_size(u16 type)
 
 static void dispatch_record(struct analysis *a, const u8 *p, u16 type)
 {
+	/* A second pass over the file walks sched records, and only them. */
+	if (a->sched_replay && type != KVM_PROFILE_RECORD_SCHED_OUT &&
+	    type != KVM_PROFILE_RECORD_SCHED_IN)
+		return;
 	switch (type) {
 	case KVM_PROFILE_RECORD_SAMPLE:
 		add_sample(a, (const struct kvm_profile_sample *)p);

@@ -2,8 +2,9 @@
 /*
  * Aggregation of a data file into the numbers every report view prints.
  * One streaming pass: samples go into hash tables keyed by (vCPU, address);
- * only sched records (and, with host samples, compact per-pCPU sample
- * stamps) are kept, to be time-sorted when the pass ends.
+ * sched records wait in a window a few seconds wide (sched_window.c) until
+ * they can be walked in time order, and with host samples they and compact
+ * per-pCPU sample stamps are kept, to be time-sorted when the pass ends.
  */
 #ifndef VMPROF_ANALYSIS_H
 #define VMPROF_ANALYSIS_H
@@ -60,6 +61,38 @@ struct sched_ev {
 	u64 run_delay;		/* the thread's runqueue wait so far, ns */
 };
 
+/*
+ * Sched records not walked yet (sched_window.c): one queue per pCPU,
+ * sorted by (time, seq), merged through a heap of the queues by their
+ * first record; or, when they must all be kept, one array sorted at the
+ * end.
+ */
+struct sched_queue {
+	struct sched_ev *ev;	/* ring of cap entries, a power of two */
+	size_t head, n, cap;
+};
+
+/* A queue in the merge heap, keyed by its first record. */
+struct sched_head {
+	u64 time;
+	u32 seq;
+	u32 id;
+};
+
+struct sched_window {
+	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	struct sched_head *heap;	/* queues with records */
+	u32 nheap;
+	struct sched_ev *all;	/* keep_all: everything, in file order */
+	size_t nall, capall;
+	u32 seq;		/* file order of the next record */
+	u64 walked;		/* time of the last record walked */
+	bool any_walked;
+	bool keep_all;		/* walk nothing before analysis_finish() */
+	bool disorder;		/* a record came after a later one was walked */
+	bool replayed;		/* walked again from the file after disorder */
+};
+
 struct hs_ev {
 	u64 time;
 	u32 cpu;
@@ -109,8 +142,12 @@ struct analysis {
 	struct agg_table tl_agg;	/* (cpu, bucket, owner) -> samples */
 	struct vcpu_stat *vcpus;
 	u32 nvcpus;			/* highest id + 1 */
-	struct sched_ev *sched;
-	size_t nsched, capsched;
+	struct sched_window sw;
+	size_t nsched;			/* sched records past the filters */
+	struct walk *walk;		/* steal.c: open intervals, handoffs */
+	/* steal.c: charges whose culprit is named at the end */
+	struct agg_table steal_pend, ivs_pend, tl_pend;
+	bool sched_replay;		/* a second pass over sched records only */
 	struct hs_ev *hs;
 	size_t nhs, caphs;
 	struct tid_map *tids;
@@ -145,6 +182,15 @@ void analysis_chunk(struct analysis *a, const struct df_chunk *c);
 void analysis_records(struct analysis *a, const u8 *p, size_t len);
 /* Sort sched records, build steal/halt intervals; warn about problems. */
 void analysis_finish(struct analysis *a);
+/* sched_window.c */
+void sched_window_push(struct analysis *a, const struct sched_ev *ev);
+void sched_window_finish(struct analysis *a);
+void sched_window_free(struct sched_window *w);
+/* steal.c: walk one sched record in time order; close what is open. */
+void steal_walk_event(struct analysis *a, const struct sched_ev *ev);
+void steal_walk_finish(struct analysis *a);
+/* Forget what the walk charged, to walk all sched records again. */
+void steal_walk_reset(struct analysis *a);
 /* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
 int analysis_load(struct analysis *a, const char *path);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Chunk dispatch: metadata, kallsyms, agent messages, end marker. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../include/uapi/kvm_profile.h"
@@ -78,6 +79,9 @@ static void parse_meta(struct analysis *a, const u8 *p, u32 len)
 	struct df_meta_entry e;
 	u32 off = 0;
 
+	/* The walk so far read the metadata it had (period, flags, start). */
+	if (a->sw.any_walked)
+		a->sw.disorder = true;
 	while (len - off >= sizeof(e)) {
 		memcpy(&e, p + off, sizeof(e));
 		off += sizeof(e);
@@ -135,6 +139,57 @@ void analysis_chunk(struct analysis *a, const struct df_chunk *c)
 	}
 }
 
+static void *memdup(const void *p, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+/*
+ * A sched record came after the walk had passed its time: walk them all
+ * again, kept and sorted, in a pass over the records that counts nothing
+ * else (the first pass did).
+ */
+static void replay_sched(struct analysis *a, struct df_reader *r)
+{
+	struct tid_map *tids = memdup(a->tids, a->ntids * sizeof(*a->tids));
+	size_t ntids = a->ntids, captids = a->captids;
+	bool quiet = pr_warn_quiet;
+	struct record_stats st = a->st;
+	u64 first = a->first_ns, last = a->last_ns;
+	bool have_first = a->have_first;
+	struct vcpu_stat *vcpus;
+	struct df_chunk c;
+
+	steal_walk_reset(a);
+	a->sw.keep_all = true;
+	a->sw.replayed = true;
+	a->nsched = 0;	/* counted again, to the same number */
+	vcpus = memdup(a->vcpus, a->nvcpus * sizeof(*a->vcpus));
+	df_reader_rewind(r);
+	r->only_type = DF_CHUNK_RECORDS;
+	a->sched_replay = pr_warn_quiet = true;
+	while (df_next_chunk(r, &c) > 0)
+		analysis_records(a, c.data, c.length);
+	a->sched_replay = false;
+	pr_warn_quiet = quiet;
+	r->only_type = 0;
+	/* Thread ids and counters stay as the whole first pass left them. */
+	memcpy(a->vcpus, vcpus, a->nvcpus * sizeof(*a->vcpus));
+	free(a->tids);
+	a->tids = tids;
+	a->ntids = ntids;
+	a->captids = captids;
+	a->st = st;
+	a->first_ns = first;
+	a->last_ns = last;
+	a->have_first = have_first;
+	free(vcpus);
+}
+
 int analysis_load(struct analysis *a, const char *path)
 {
 	struct df_reader r;
@@ -155,6 +210,8 @@ int analysis_load(struct analysis *a, const char *path)
 	while (df_next_chunk(&r, &c) > 0)
 		if (c.type != DF_CHUNK_AGENT)
 			analysis_chunk(a, &c);
+	if (a->sw.disorder)
+		replay_sched(a, &r);
 	if (!r.truncated && !r.corrupt && !a->have_end)
 		pr_warn("%s: no end marker (recording interrupted?); reporting what is there",
 			path);

@@ -15,6 +15,11 @@
  * vCPU in the meantime, if no vCPU got it back since: the vCPU that
  * handed it to this one, or the task a sched-out named as next (say, the
  * hog that took the pCPU when this vCPU blocked); else "unknown".
+ *
+ * The walk runs while the file is read (sched_window.c), but a culprit's
+ * name depends on what the whole file says: which vCPU a thread id is, and
+ * a vCPU's thread id.  Charges to a task are therefore kept under the
+ * task (an owner_ref) and turned into owners by steal_walk_finish().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,24 +58,30 @@ struct handoff {
 };
 
 struct walk {
-	struct open_iv *ivs;		/* per vCPU */
-	struct run_delay_mark *marks;	/* per vCPU */
-	struct handoff *handoffs;	/* per pCPU */
+	struct open_iv ivs[MAX_VCPUS];
+	struct run_delay_mark marks[MAX_VCPUS];
+	struct handoff handoffs[MAX_CPUS];
+};
+
+/* Who a charge goes to: an owner, or a task to be named at the end. */
+enum ref_kind {
+	REF_OWNER,	/* owner: a vCPU, or OWNER_COMM | comm id */
+	REF_TASK,	/* task_owner(tid, comm) */
+	REF_WAIT,	/* the vCPU's wait on a pCPU handed to tid by hvcpu */
+};
+
+struct owner_ref {
+	u32 kind;
+	u32 owner;
+	u32 tid;
+	u32 comm;
+	u32 hvcpu;
 };
 
 struct owner_count {
 	u32 owner;
 	u64 count;
 };
-
-static int sched_cmp(const void *x, const void *y)
-{
-	const struct sched_ev *a = x, *b = y;
-
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
 
 static int hs_cmp(const void *x, const void *y)
 {
@@ -83,14 +94,35 @@ static int hs_cmp(const void *x, const void *y)
 	return 0;
 }
 
-static void charge(struct analysis *a, u32 vcpu, u32 owner, u64 ns, u64 ivs)
+static struct owner_ref owner_ref(u32 owner)
+{
+	return (struct owner_ref){ .kind = REF_OWNER, .owner = owner };
+}
+
+static void charge_owner(struct analysis *a, u32 vcpu, u32 owner, u64 ns,
+			 u64 ivs)
 {
 	struct agg_key k = { .a = vcpu, .b = owner };
-	struct agg_entry *e = agg_get(&a->steal_agg, &k);
+
+	agg_get(&a->steal_agg, &k)->v1 += ns;
+	agg_get(&a->steal_ivs, &k)->v1 += ivs;
+}
+
+static void charge(struct analysis *a, u32 vcpu, const struct owner_ref *r,
+		   u64 ns, u64 ivs)
+{
+	struct agg_key k = {
+		.a = vcpu, .b = r->kind, .c = (u64)r->tid << 32 | r->comm,
+		.d = r->hvcpu,
+	};
 	struct vcpu_stat *v = analysis_vcpu(a, vcpu);
 
-	e->v1 += ns;
-	agg_get(&a->steal_ivs, &k)->v1 += ivs;
+	if (r->kind == REF_OWNER) {
+		charge_owner(a, vcpu, r->owner, ns, ivs);
+	} else {
+		agg_get(&a->steal_pend, &k)->v1 += ns;
+		agg_get(&a->ivs_pend, &k)->v1 += ivs;
+	}
 	if (v)
 		v->steal_ns += ns;
 }
@@ -145,9 +177,32 @@ static u32 task_owner(const struct analysis *a, u32 tid, u32 comm)
 	return OWNER_COMM | comm;
 }
 
-static u32 next_owner(const struct analysis *a, const struct open_iv *iv)
+static struct owner_ref next_owner(const struct open_iv *iv)
 {
-	return task_owner(a, iv->next_tid, iv->next_comm);
+	return (struct owner_ref){
+		.kind = REF_TASK, .tid = iv->next_tid, .comm = iv->next_comm,
+	};
+}
+
+/* The owner @r names, now that the whole file is read. */
+static u32 resolve(const struct analysis *a, u32 vcpu,
+		   const struct owner_ref *r)
+{
+	u32 tid;
+
+	switch (r->kind) {
+	case REF_TASK:
+		return task_owner(a, r->tid, r->comm);
+	case REF_WAIT:
+		tid = vcpu < a->nvcpus ? a->vcpus[vcpu].tid : 0;
+		if (!tid)
+			return OWNER_COMM;	/* comm id 0: "unknown" */
+		if (r->tid != tid)
+			return task_owner(a, r->tid, r->comm);
+		return r->hvcpu != vcpu ? r->hvcpu : OWNER_COMM;
+	default:
+		return r->owner;
+	}
 }
 
 /*
@@ -155,8 +210,8 @@ static u32 next_owner(const struct analysis *a, const struct open_iv *iv)
  * next task, weighted as sample equivalents per bucket.  With host samples
  * the timeline already has them.
  */
-static void timeline_interval(struct analysis *a, u32 cpu, u32 owner,
-			      u64 start, u64 end)
+static void timeline_interval(struct analysis *a, u32 vcpu, u32 cpu,
+			      const struct owner_ref *r, u64 start, u64 end)
 {
 	u64 col, b0, b1, lo, hi;
 	struct agg_key k;
@@ -172,24 +227,30 @@ static void timeline_interval(struct analysis *a, u32 cpu, u32 owner,
 			break;
 		lo = start > b0 ? start : b0;
 		hi = end < b1 ? end : b1;
-		k = (struct agg_key){ .a = cpu, .b = (u32)col, .c = owner };
-		agg_get(&a->tl_agg, &k)->v1 += ns_to_samples(a, hi - lo);
+		k = (struct agg_key){
+			.a = cpu, .b = (u32)col,
+			.c = r->kind == REF_OWNER ? r->owner :
+			     (u64)r->tid << 32 | r->comm,
+			.d = (u64)vcpu << 32 | r->hvcpu << 8 | r->kind,
+		};
+		agg_get(&a->tl_pend, &k)->v1 += ns_to_samples(a, hi - lo);
 	}
 }
 
 /* Charge [start, end) on @cpu: to the sampled tasks, else to @owner. */
-static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu, u32 owner,
-			   u64 start, u64 end)
+static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
+			   const struct owner_ref *r, u64 start, u64 end)
 {
 	struct owner_count oc[MAX_SPLIT];
+	struct owner_ref r1;
 	u64 len = end - start, total = 0, given = 0, ns;
 	size_t n = 0, i;
 
 	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES)
 		n = count_owners(a, cpu, start, end, vcpu, oc);
 	if (!n) {
-		charge(a, vcpu, owner, len, 1);
-		timeline_interval(a, cpu, owner, start, end);
+		charge(a, vcpu, r, len, 1);
+		timeline_interval(a, vcpu, cpu, r, start, end);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -197,7 +258,8 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu, u32 owner,
 	for (i = 0; i < n; i++) {
 		ns = i + 1 == n ? len - given : len * oc[i].count / total;
 		given += ns;
-		charge(a, vcpu, oc[i].owner, ns, 1);
+		r1 = owner_ref(oc[i].owner);
+		charge(a, vcpu, &r1, ns, 1);
 	}
 }
 
@@ -216,6 +278,7 @@ static bool clip(const struct analysis *a, u64 *start, u64 *end)
 static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 			   u64 end)
 {
+	struct owner_ref r = next_owner(iv);
 	u64 start = iv->start;
 	struct vcpu_stat *v;
 
@@ -228,7 +291,7 @@ static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 		v->halt_intervals++;
 	} else {
 		v->steal_intervals++;
-		steal_interval(a, vcpu, iv->cpu, next_owner(a, iv), start, end);
+		steal_interval(a, vcpu, iv->cpu, &r, start, end);
 	}
 }
 
@@ -266,22 +329,22 @@ static u64 uncovered_wait(const struct run_delay_mark *m,
  * left @cpu to, after @since and with no vCPU on @cpu since then; when
  * that task is @vcpu itself, the vCPU that handed @cpu over.  The idle
  * task is no culprit: a wait means someone else got the pCPU after it.
+ * The vCPU's thread id is the one the whole file ends with: resolve().
  */
-static u32 wait_owner(struct analysis *a, const struct walk *w, u32 vcpu,
-		      u32 cpu, u64 since)
+static struct owner_ref wait_owner(const struct walk *w, u32 cpu, u64 since)
 {
 	const struct handoff *h;
-	struct vcpu_stat *v = analysis_vcpu(a, vcpu);
 
-	if (cpu >= MAX_CPUS || !v || !v->tid)
-		return OWNER_COMM;	/* comm id 0: "unknown" */
+	if (cpu >= MAX_CPUS)
+		return owner_ref(OWNER_COMM);	/* comm id 0: "unknown" */
 	h = &w->handoffs[cpu];
 	if (!h->valid || h->time < since || h->last_in > h->time ||
 	    !h->next_tid)
-		return OWNER_COMM;
-	if (h->next_tid != v->tid)
-		return task_owner(a, h->next_tid, h->next_comm);
-	return h->vcpu != vcpu ? h->vcpu : OWNER_COMM;
+		return owner_ref(OWNER_COMM);
+	return (struct owner_ref){
+		.kind = REF_WAIT, .tid = h->next_tid, .comm = h->next_comm,
+		.hvcpu = h->vcpu,
+	};
 }
 
 /* Steal the wait @ns ending at @end, on the pCPU @ev ran on. */
@@ -289,12 +352,12 @@ static void wait_interval(struct analysis *a, const struct walk *w,
 			  const struct sched_ev *ev, u64 since, u64 ns, u64 end)
 {
 	u64 start = end - ns;
-	u32 owner = wait_owner(a, w, ev->vcpu, ev->cpu, since);
+	struct owner_ref r = wait_owner(w, ev->cpu, since);
 
 	if (!clip(a, &start, &end))
 		return;
 	analysis_vcpu(a, ev->vcpu)->steal_intervals++;
-	steal_interval(a, ev->vcpu, ev->cpu, owner, start, end);
+	steal_interval(a, ev->vcpu, ev->cpu, &r, start, end);
 }
 
 static void open_interval(struct open_iv *iv, const struct sched_ev *ev)
@@ -342,9 +405,9 @@ static void count_run_delay(struct analysis *a, const struct run_delay_mark *m,
 		v->run_delay_ns += run_delay_growth(m, ev);
 }
 
-static void walk_event(struct analysis *a, struct walk *w,
-		       const struct sched_ev *ev)
+void steal_walk_event(struct analysis *a, const struct sched_ev *ev)
 {
+	struct walk *w = a->walk ? a->walk : (a->walk = xcalloc(1, sizeof(*w)));
 	struct open_iv *iv = &w->ivs[ev->vcpu];
 	struct run_delay_mark *m = &w->marks[ev->vcpu];
 	u64 covered = 0, wait;
@@ -370,24 +433,73 @@ static void walk_event(struct analysis *a, struct walk *w,
 		open_interval(iv, ev);
 }
 
-static void walk_sched(struct analysis *a)
+/* Fold the charges kept under a task into its owner's rows. */
+static void name_culprits(struct analysis *a)
 {
-	struct walk w = {
-		.ivs = xcalloc(MAX_VCPUS, sizeof(*w.ivs)),
-		.marks = xcalloc(MAX_VCPUS, sizeof(*w.marks)),
-		.handoffs = xcalloc(MAX_CPUS, sizeof(*w.handoffs)),
-	};
-	u64 end = analysis_end_ns(a);
-	size_t i;
+	struct owner_ref r;
+	struct agg_entry *e;
+	struct agg_key k;
 
-	for (i = 0; i < a->nsched; i++)
-		walk_event(a, &w, &a->sched[i]);
-	for (i = 0; i < MAX_VCPUS; i++)
-		if (w.ivs[i].open && end > w.ivs[i].start)
-			close_interval(a, (u32)i, &w.ivs[i], end);
-	free(w.ivs);
-	free(w.marks);
-	free(w.handoffs);
+	agg_for_each(&a->steal_pend, e) {
+		r = (struct owner_ref){
+			.kind = e->k.b, .tid = (u32)(e->k.c >> 32),
+			.comm = (u32)e->k.c, .hvcpu = (u32)e->k.d,
+		};
+		charge_owner(a, e->k.a, resolve(a, e->k.a, &r), e->v1,
+			     agg_get(&a->ivs_pend, &e->k)->v1);
+	}
+	agg_for_each(&a->tl_pend, e) {
+		r = (struct owner_ref){
+			.kind = (u32)e->k.d & 0xff, .owner = (u32)e->k.c,
+			.tid = (u32)(e->k.c >> 32), .comm = (u32)e->k.c,
+			.hvcpu = (u32)e->k.d >> 8,
+		};
+		k = (struct agg_key){
+			.a = e->k.a, .b = e->k.b,
+			.c = resolve(a, (u32)(e->k.d >> 32), &r),
+		};
+		agg_get(&a->tl_agg, &k)->v1 += e->v1;
+	}
+	agg_free(&a->steal_pend);
+	agg_free(&a->ivs_pend);
+	agg_free(&a->tl_pend);
+}
+
+void steal_walk_finish(struct analysis *a)
+{
+	u64 end = analysis_end_ns(a);
+	struct walk *w;
+	u32 i;
+
+	sched_window_finish(a);
+	w = a->walk;
+	for (i = 0; w && i < MAX_VCPUS; i++)
+		if (w->ivs[i].open && end > w->ivs[i].start)
+			close_interval(a, i, &w->ivs[i], end);
+	free(a->walk);
+	a->walk = NULL;
+	name_culprits(a);
+}
+
+void steal_walk_reset(struct analysis *a)
+{
+	u32 i;
+
+	free(a->walk);
+	a->walk = NULL;
+	sched_window_free(&a->sw);
+	memset(&a->sw, 0, sizeof(a->sw));
+	agg_free(&a->steal_agg);
+	agg_free(&a->steal_ivs);
+	agg_free(&a->steal_pend);
+	agg_free(&a->ivs_pend);
+	agg_free(&a->tl_pend);
+	for (i = 0; i < a->nvcpus; i++) {
+		a->vcpus[i].steal_ns = a->vcpus[i].halt_ns = 0;
+		a->vcpus[i].steal_intervals = a->vcpus[i].halt_intervals = 0;
+		a->vcpus[i].has_run_delay = false;
+		a->vcpus[i].run_delay_ns = 0;
+	}
 }
 
 void analysis_finish(struct analysis *a)
@@ -395,11 +507,9 @@ void analysis_finish(struct analysis *a)
 	if (a->finished)
 		return;
 	a->finished = true;
-	if (a->nsched)
-		qsort(a->sched, a->nsched, sizeof(*a->sched), sched_cmp);
 	if (a->nhs)
 		qsort(a->hs, a->nhs, sizeof(*a->hs), hs_cmp);
-	walk_sched(a);
+	steal_walk_finish(a);
 	if (a->st.malformed)
 		pr_warn("%llu malformed records skipped (bad size or type); the file may be damaged",
 			(unsigned long long)a->st.malformed);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
- *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS]
+ *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
- * vCPU each second.
+ * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
+ * period (two sched records each), the shape of idle or I/O-bound guests
+ * whose vCPUs block between timer ticks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #define NFUNCS 64
 
 static u64 naddrs = NFUNCS;
+static u32 nhalts;
 #define START_NS 1000000000ULL
 
 static const char kallsyms[] =
@@ -50,16 +53,33 @@ static void one_sample(struct synth *s, u64 i, u32 nvcpus, u64 t, u32 *tids)
 	synth_sample(s, &in);
 }
 
+/*
+ * HALTS halt intervals of @vcpu in the period after its sample at @t,
+ * written right after the sample: they run ahead of the other vCPUs' next
+ * samples in the file, as records of different pCPUs do in a real one.
+ */
+static void halts(struct synth *s, u64 t, u64 period, u32 vcpu, u32 tid)
+{
+	u64 step = period / (2 * nhalts + 2), k;
+
+	for (k = 0; k < nhalts; k++) {
+		synth_sched_out(s, t + (2 * k + 1) * step, vcpu, vcpu, tid,
+				KVM_PROFILE_SCHED_HALTED, 0, "swapper/x");
+		synth_sched_in(s, t + (2 * k + 2) * step, vcpu, vcpu, tid);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000000, hz = 1000, i, period, t;
 	const char *out = NULL;
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
 	u32 nvcpus = 10, tids[256], v, nlost = 0;
+	u64 preempted_until[256] = { 0 };
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:")) != -1) {
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
@@ -76,11 +96,13 @@ int main(int argc, char **argv)
 			hz = strtoull(optarg, NULL, 0);
 		else if (c == 'L')
 			nlost = (u32)strtoul(optarg, NULL, 0);
+		else if (c == 's')
+			nhalts = (u32)strtoul(optarg, NULL, 0);
 		else
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -106,7 +128,11 @@ int main(int argc, char **argv)
 					KVM_PROFILE_SCHED_PREEMPTED,
 					tids[(v + 1) % nvcpus], "CPU x/KVM");
 			synth_sched_in(&s, t + 2 * period, v, v, tids[v]);
+			preempted_until[v] = t + 2 * period;
 		}
+		v = (u32)(i % nvcpus);
+		if (nhalts && t >= preempted_until[v])
+			halts(&s, t, period, v, tids[v]);
 	}
 	return synth_close(&s, START_NS + n / nvcpus * period) ? 1 : 0;
 }

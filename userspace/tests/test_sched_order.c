@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The report does not depend on the order sched records come in.  A
+ * sched-heavy recording (halts, preemptions by a host task and by other
+ * vCPUs, migrations, run_delay, timestamps shared across pCPUs) is written
+ * in several orders: as the collector writes it (per-pCPU buffers drained
+ * in rounds, a bounded read buffer, a rotating first pCPU), with small
+ * inversions inside a pCPU (an NMI's record before the one it
+ * interrupted), with one pCPU's records all at the end, and backwards.
+ * For each file, every view (text and JSON) is compared with what the
+ * same file gives when all sched records are kept and sorted at the end
+ * (the walk as it was before the window), unfiltered and with --vcpu,
+ * --from/--to; and each file must take the path it was written for.
+ */
+#include <unistd.h>
+
+#include "test_common.h"
+
+#define FILE_S "test_sched_order.data"
+#define NCPU 4
+#define NVCPU 6
+#define STEPS 1400		/* 10 ms each: 14 s, several windows */
+#define HOG_TID 9000
+#define MAX_RECS 40000
+
+struct rec {
+	u64 time;
+	u32 cpu;
+	u32 order;		/* generation order: ties within a pCPU */
+	union {
+		struct kvm_profile_record_header h;
+		struct kvm_profile_sample s;
+		struct kvm_profile_sched_out o;
+		struct kvm_profile_sched_in i;
+	} r;
+};
+
+static struct rec recs[MAX_RECS];
+static size_t nrecs;
+static u32 rng = 12345;
+
+static u32 rnd(u32 n)
+{
+	rng = rng * 1103515245 + 12345;
+	return (rng >> 16) % n;
+}
+
+static struct rec *new_rec(u16 type, u16 size, u32 cpu, u64 t)
+{
+	struct rec *r = &recs[nrecs];
+
+	memset(r, 0, sizeof(*r));
+	r->time = t;
+	r->cpu = cpu;
+	r->order = (u32)nrecs++;
+	r->r.h.type = type;
+	r->r.h.size = size;
+	r->r.h.cpu = cpu;
+	r->r.h.time_ns = t;
+	return r;
+}
+
+static void sample(u32 cpu, u32 v, u64 t)
+{
+	struct kvm_profile_sample *s =
+		&new_rec(KVM_PROFILE_RECORD_SAMPLE, sizeof(*s), cpu, t)->r.s;
+
+	s->vcpu_id = v;
+	s->pid = 100;
+	s->tid = 7000 + v;
+	s->flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID |
+		   KVM_PROFILE_S_IN_KVM_RUN;
+	s->guest_rip = 0xffffffff81000000ULL + rnd(8) * 0x100;
+	memcpy(s->comm, "qemu-system-x86", 15);
+}
+
+static void sched_out(u32 cpu, u32 v, u64 t, u32 reason, u32 next_tid,
+		      const char *comm, u64 run_delay)
+{
+	struct kvm_profile_sched_out *o =
+		&new_rec(KVM_PROFILE_RECORD_SCHED_OUT, sizeof(*o), cpu, t)->r.o;
+
+	o->vcpu_id = v;
+	o->reason = reason;
+	o->pid = 100;
+	o->tid = 7000 + v;
+	o->next_pid = o->next_tid = next_tid;
+	memcpy(o->next_comm, comm, strnlen(comm, 15));
+	if (run_delay) {
+		o->flags = KVM_PROFILE_S_RUN_DELAY;
+		o->run_delay_ns = run_delay;
+	}
+}
+
+static void sched_in(u32 cpu, u32 v, u64 t, u64 run_delay)
+{
+	struct kvm_profile_sched_in *i =
+		&new_rec(KVM_PROFILE_RECORD_SCHED_IN, sizeof(*i), cpu, t)->r.i;
+
+	i->vcpu_id = v;
+	i->reason = KVM_PROFILE_SCHED_IN_SCHEDULED;
+	i->prev_cpu = cpu;
+	i->pid = 100;
+	i->tid = 7000 + v;
+	if (run_delay) {
+		i->flags = KVM_PROFILE_S_RUN_DELAY;
+		i->run_delay_ns = run_delay;
+	}
+}
+
+/*
+ * Each vCPU, every 10 ms: runs (a sample), halts, or is preempted by the
+ * hog or by the next vCPU, and may come back on another pCPU.  Even steps
+ * share one timestamp across all vCPUs, so ties are walked in file order.
+ */
+static void scenario(void)
+{
+	u64 rd[NVCPU] = { 0 }, t, back;
+	u32 cpu[NVCPU], v, step, r, nv;
+
+	for (v = 0; v < NVCPU; v++)
+		cpu[v] = v % NCPU;
+	for (step = 0; step < STEPS; step++) {
+		for (v = 0; v < NVCPU; v++) {
+			t = T0 + step * 10 * MS + (step % 2 ? v * 1000 : 0);
+			r = rnd(10);
+			back = t + (2 + rnd(6)) * MS;
+			nv = (v + 1) % NVCPU;
+			if (r < 5) {
+				sample(cpu[v], v, t);
+			} else if (r < 7) {
+				sched_out(cpu[v], v, t, KVM_PROFILE_SCHED_HALTED,
+					  0, "swapper/x", r == 6 ? rd[v] + 1 : 0);
+				cpu[v] = rnd(NCPU);
+				rd[v] += r == 6 ? 1 + rnd(3) * 400000 : 0;
+				sched_in(cpu[v], v, back, r == 6 ? rd[v] + 1 : 0);
+			} else if (r < 9) {
+				sched_out(cpu[v], v, t, KVM_PROFILE_SCHED_PREEMPTED,
+					  r == 7 ? HOG_TID : 7000 + nv,
+					  r == 7 ? "hog" : "qemu-system-x86",
+					  rd[v] + 1);
+				rd[v] += back - t + rnd(2) * 300000;
+				sched_in(cpu[v], v, back, rd[v] + 1);
+			} else {
+				/* blocked, not halted: no interval, run_delay only */
+				sched_out(cpu[v], v, t, KVM_PROFILE_SCHED_BLOCKED,
+					  HOG_TID, "hog", rd[v] + 1);
+				rd[v] += 500000;
+				sched_in(cpu[v], v, back, rd[v] + 1);
+			}
+		}
+	}
+}
+
+static int by_cpu_time(const void *x, const void *y)
+{
+	const struct rec *a = x, *b = y;
+
+	if (a->cpu != b->cpu)
+		return a->cpu < b->cpu ? -1 : 1;
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+enum order { COLLECTOR, NMI, LATE_CPU, BACKWARDS };
+
+static const char *const order_names[] = {
+	"collector order", "collector order, NMI inversions",
+	"one pCPU's records last", "backwards",
+};
+
+static void put(struct synth *s, const struct rec *r)
+{
+	synth_raw(s, &r->r, r->r.h.size);
+}
+
+/*
+ * Rounds every 100 ms, as the collector polls: read() copies whole
+ * records of one pCPU after another, from a first pCPU that moves on at
+ * each call, into a buffer of a few records; each call is a chunk.
+ */
+static void write_collector(struct synth *s, size_t *first, const size_t *end,
+			    u32 skip_cpu)
+{
+	u64 round = T0;
+	u32 next = 0, c, i;
+	size_t budget;
+	bool more;
+
+	for (;;) {
+		round += 100 * MS;
+		do {
+			more = false;
+			budget = 7;
+			for (i = 0; i < NCPU; i++) {
+				c = (next + i) % NCPU;
+				while (c != skip_cpu && budget &&
+				       first[c] < end[c] &&
+				       recs[first[c]].time < round) {
+					put(s, &recs[first[c]++]);
+					budget--;
+				}
+				more |= c != skip_cpu && first[c] < end[c] &&
+					recs[first[c]].time < round;
+			}
+			next = (next + 1) % NCPU;
+			synth_flush(s);
+		} while (more);
+		for (c = 0; c < NCPU; c++)
+			if (c != skip_cpu && first[c] < end[c])
+				break;
+		if (c == NCPU)
+			break;
+	}
+	if (skip_cpu < NCPU)
+		while (first[skip_cpu] < end[skip_cpu])
+			put(s, &recs[first[skip_cpu]++]);
+}
+
+static int write_file(enum order o)
+{
+	u32 tid[NVCPU], v, c;
+	struct synth_vm vm = {
+		.name = "schedvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = NVCPU, .vcpu_tids = tid,
+	};
+	size_t first[NCPU + 1], end[NCPU], i;
+	struct synth s;
+
+	for (v = 0; v < NVCPU; v++)
+		tid[v] = 7000 + v;
+	if (synth_open(&s, FILE_S, &vm))
+		return -1;
+	/* a pCPU's records in the order it wrote them */
+	qsort(recs, nrecs, sizeof(*recs), by_cpu_time);
+	for (c = 0, i = 0; c <= NCPU; c++) {
+		while (i < nrecs && recs[i].cpu < c)
+			i++;
+		first[c] = i;
+	}
+	for (c = 0; c < NCPU; c++)
+		end[c] = first[c + 1];
+	if (o == NMI) {
+		/* an interrupt's record written before the one it cut in on */
+		for (i = 0; i + 1 < nrecs; i += 37) {
+			struct rec tmp = recs[i];
+
+			if (recs[i + 1].cpu != tmp.cpu)
+				continue;
+			recs[i] = recs[i + 1];
+			recs[i + 1] = tmp;
+		}
+	}
+	if (o == BACKWARDS) {
+		for (i = nrecs; i-- > 0;)
+			put(&s, &recs[i]);
+	} else {
+		write_collector(&s, first, end, o == LATE_CPU ? NCPU - 1 : NCPU);
+	}
+	return synth_close(&s, T0 + (STEPS + 1) * 10 * MS);
+}
+
+struct variant {
+	const char *name;
+	struct filter f;
+};
+
+static char *render(struct analysis *a)
+{
+	static const char *const views[] = { "unified", "steal", "host", "timeline" };
+	struct buf b = { 0 };
+	struct doc d;
+	char *s;
+	size_t v;
+	int fmt;
+
+	for (v = 0; v < 4; v++) {
+		for (fmt = FMT_TEXT; fmt <= FMT_JSON; fmt++) {
+			memset(&d, 0, sizeof(d));
+			doc_header(a, &d, FILE_S, views[v]);
+			if (v == 0)
+				report_unified(a, &d);
+			else if (v == 1)
+				report_steal(a, &d);
+			else if (v == 2)
+				report_host(a, &d);
+			else
+				report_timeline(a, &d);
+			s = doc_string(&d, (enum out_format)fmt);
+			buf_append(&b, s, strlen(s));
+			free(s);
+			doc_free(&d);
+		}
+	}
+	buf_append(&b, "", 1);
+	return (char *)b.data;
+}
+
+/* Report FILE_S; keep_all: every sched record kept and sorted at the end. */
+static char *report(const struct filter *f, bool keep_all,
+		    struct sched_window *sw)
+{
+	struct analysis a;
+	char *s;
+
+	analysis_init(&a, f);
+	a.sw.keep_all = keep_all;
+	a.tl_base = T0;
+	a.tl_cols = 70;
+	a.tl_width = 200 * MS;
+	analysis_load(&a, FILE_S);
+	s = render(&a);
+	*sw = a.sw;
+	analysis_free(&a);
+	return s;
+}
+
+static void test_order(enum order o)
+{
+	struct variant vs[] = {
+		{ "all", { .vcpu = -1, .pid = -1 } },
+		{ "--vcpu 2", { .vcpu = 2, .pid = -1 } },
+		{ "--from 1.5 --to 9.25", { .vcpu = -1, .pid = -1,
+		  .has_from = true, .has_to = true, .from_s = 1.5, .to_s = 9.25 } },
+	};
+	struct sched_window sw, ref_sw;
+	char *got, *want;
+	size_t i;
+
+	ok(write_file(o) == 0, "%s: file written", order_names[o]);
+	for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+		want = report(&vs[i].f, true, &ref_sw);
+		got = report(&vs[i].f, false, &sw);
+		ok(strstr(want, "[steal] (outside: hog)") &&
+		   strstr(want, "[halt]") && strstr(want, "run_delay"),
+		   "%s, %s: the report has steal, halt and run_delay",
+		   order_names[o], vs[i].name);
+		ok(!strcmp(got, want),
+		   "%s, %s: every view as when all sched records are sorted",
+		   order_names[o], vs[i].name);
+		if (o == COLLECTOR || o == NMI)
+			ok(sw.any_walked && !sw.keep_all && !sw.replayed,
+			   "%s, %s: walked in the window, none kept",
+			   order_names[o], vs[i].name);
+		else if (o == LATE_CPU)
+			ok(sw.replayed, "%s, %s: disorder found, walked again",
+			   order_names[o], vs[i].name);
+		else
+			ok(sw.keep_all, "%s, %s: no order, all kept",
+			   order_names[o], vs[i].name);
+		free(got);
+		free(want);
+	}
+}
+
+int main(void)
+{
+	scenario();
+	test_order(COLLECTOR);
+	test_order(NMI);
+	test_order(LATE_CPU);
+	test_order(BACKWARDS);
+	unlink(FILE_S);
+	printf("%d passed, %d failed\n", tap_n - tap_failed, tap_failed);
+	return tap_failed ? 1 : 0;
+}

@@ -36,6 +36,13 @@ for comp in ${INITRAMFS_COMPONENTS-userspace guest-agent e2e}; do
 		die "make -C $comp testbed-install failed"
 done
 
+# KVM built as modules (KCONFIG=debug): install them for /init to load.
+if grep -qx CONFIG_KVM=m "$KOBJ/.config"; then
+	log "installing the kernel's modules into the initramfs"
+	kmake -s modules_install INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 >&2 ||
+		die "modules_install failed"
+fi
+
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --reproducible --quiet) | gzip -1 -n >"$out"
 echo "$out"

@@ -371,6 +371,8 @@ static bool accept_sched(struct analysis *a,
 static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out *r)
 {
 	struct sched_ev ev = { 0 };
+	/* flags and run_delay_ns are past the end of an older, shorter record. */
+	u32 flags = r->hdr.size >= sizeof(*r) ? r->flags : 0;
 
 	a->st.sched_out++;
 	if (!accept_sched(a, &r->hdr, r->vcpu_id, r->tid, r->pid))
@@ -381,13 +383,13 @@ static void add_sched_out(struct analysis *a, const struct kvm_profile_sched_out
 	ev.is_out = 1;
 	ev.reason = (u8)r->reason;
 	ev.next_tid = r->next_tid;
-	if (r->hdr.size >= sizeof(*r) && (r->flags & KVM_PROFILE_S_NEXT_HIDDEN))
+	if (flags & KVM_PROFILE_S_NEXT_HIDDEN)
 		ev.next_comm = analysis_comm_id(a, NEXT_HIDDEN_NAME,
 						 strlen(NEXT_HIDDEN_NAME));
 	else
 		ev.next_comm = analysis_comm_id(a, r->next_comm,
 						 sizeof(r->next_comm));
-	if (r->hdr.size >= sizeof(*r) && r->flags & KVM_PROFILE_S_RUN_DELAY) {
+	if (flags & KVM_PROFILE_S_RUN_DELAY) {
 		ev.has_run_delay = 1;
 		ev.run_delay = r->run_delay_ns;
 	}

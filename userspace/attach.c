@@ -63,9 +63,27 @@ int attach_vm_fd(const struct vm_info *vm)
 	return -1;
 }
 
+/*
+ * perf_event_open()'s limit on sample_freq, which KVM_PROFILE applies too;
+ * -1 if it cannot be read.
+ */
+static int perf_max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	int rate = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &rate) != 1)
+			rate = -1;
+		fclose(f);
+	}
+	return rate;
+}
+
 int profile_open(int vm_fd, const struct kvm_profile_config *cfg)
 {
 	int fd = ioctl(vm_fd, KVM_PROFILE, cfg);
+	int max_rate;
 
 	if (fd >= 0)
 		return fd;
@@ -87,8 +105,17 @@ int profile_open(int vm_fd, const struct kvm_profile_config *cfg)
 		       strerror(errno));
 		break;
 	case EINVAL:
-		pr_err("KVM_PROFILE: the kernel rejected the configuration (EINVAL); check --freq, --event and --buffer-pages (power of two, 1..%u)",
-		       KVM_PROFILE_MAX_BUFFER_PAGES);
+		max_rate = perf_max_sample_rate();
+		if (max_rate > 0 && cfg->sample_freq > (u64)max_rate)
+			pr_err("KVM_PROFILE: --freq %llu is above kernel.perf_event_max_sample_rate (%d), which perf may have lowered by itself; lower --freq",
+			       (unsigned long long)cfg->sample_freq, max_rate);
+		else
+			pr_err("KVM_PROFILE: the kernel rejected the configuration (EINVAL); check --freq, --event and --buffer-pages (power of two, 1..%u)",
+			       KVM_PROFILE_MAX_BUFFER_PAGES);
+		break;
+	case ENOMEM:
+		pr_err("KVM_PROFILE: no memory for %u buffer pages per CPU, or they exceed this process's locked-memory limit (RLIMIT_MEMLOCK, 'ulimit -l'), which CAP_IPC_LOCK lifts; lower --buffer-pages",
+		       cfg->buffer_pages);
 		break;
 	default:
 		pr_err("KVM_PROFILE failed: %s", strerror(errno));

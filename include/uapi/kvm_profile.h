@@ -21,9 +21,6 @@
 #define KVM_PROFILE_F_SAMPLES		(1U << 0)
 #define KVM_PROFILE_F_SCHED		(1U << 1)
 #define KVM_PROFILE_F_HOST_SAMPLES	(1U << 2)
-#define KVM_PROFILE_F_ALL		(KVM_PROFILE_F_SAMPLES |	\
-					 KVM_PROFILE_F_SCHED |		\
-					 KVM_PROFILE_F_HOST_SAMPLES)
 
 /* Sampling events, kvm_profile_config.event */
 #define KVM_PROFILE_EVENT_CYCLES	0

@@ -6,8 +6,9 @@
  * process, records it with "vmprofctl record --vm pid:CHILD" (the
  * pidfd_getfd() path) and checks the data file holds in-guest samples of
  * vCPU 0 at the loop.  Also checks the door and the lock from outside:
- * a second KVM_PROFILE is EBUSY and another VM ioctl is EIO, and that
- * recording ends cleanly when the VM exits mid-way.
+ * a second KVM_PROFILE is EBUSY and another VM ioctl is EIO, that a rate
+ * above kernel.perf_event_max_sample_rate is refused with a message that
+ * names it, and that recording ends cleanly when the VM exits mid-way.
  *
  * The test bed always has the series, so a missing KVM_CAP_PROFILE is a
  * failure, not a skip.
@@ -299,6 +300,83 @@ static void vm_exits_midway(const char *prog, const char *out)
 	   "data file closed with end reason 'VM exited'");
 }
 
+#define MAX_RATE_SYSCTL "/proc/sys/kernel/perf_event_max_sample_rate"
+
+static int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int val = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &val) != 1)
+			val = -1;
+		fclose(f);
+	}
+	return val;
+}
+
+static bool write_int_file(const char *path, int val)
+{
+	FILE *f = fopen(path, "we");
+	bool written;
+
+	if (!f)
+		return false;
+	written = fprintf(f, "%d\n", val) > 0;
+	return !fclose(f) && written;
+}
+
+/*
+ * The kernel refuses a rate above kernel.perf_event_max_sample_rate, as
+ * perf_event_open() does: vmprofctl must say which limit it hit, not a
+ * bare EINVAL.  The sysctl is put back before anything is checked.
+ */
+static void freq_above_perf_limit(const char *prog, pid_t pid, const char *err)
+{
+	int saved = read_int_file(MAX_RATE_SYSCTL), status = -1, fd;
+	char vm[32], text[4096] = "";
+	bool lowered;
+	ssize_t n;
+	pid_t r;
+
+	snprintf(vm, sizeof(vm), "pid:%d", (int)pid);
+	lowered = saved > 0 && write_int_file(MAX_RATE_SYSCTL, 500);
+	r = lowered ? fork() : -1;
+	if (r == 0) {
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execl(prog, prog, "record", "--vm", vm, "--duration", "1",
+		      "--freq", "1000", "-o", "/dev/null", (char *)NULL);
+		_exit(127);
+	}
+	if (r > 0 && waitpid(r, &status, 0) != r)
+		status = -1;
+	if (saved > 0)
+		write_int_file(MAX_RATE_SYSCTL, saved);
+
+	fd = open(err, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (n > 0)
+		text[n] = '\0';
+	/* One TAP line: the message is quoted in it. */
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (fd >= 0)
+		close(fd);
+	unlink(err);
+	ok(lowered, "lower kernel.perf_event_max_sample_rate from %d to 500",
+	   saved);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+	   "record --freq 1000 over a max rate of 500 fails (status %#x)",
+	   status);
+	ok(strstr(text, "--freq 1000 is above kernel.perf_event_max_sample_rate (500)") != NULL,
+	   "and names the sysctl and its value: %s", text);
+	ok(read_int_file(MAX_RATE_SYSCTL) == saved,
+	   "kernel.perf_event_max_sample_rate is back at %d", saved);
+}
+
 static const char *tmp_dir(void)
 {
 	static const char *const dirs[] = { "/tmp", "/dev/shm", "/run", "." };
@@ -317,13 +395,14 @@ int main(int argc, char **argv)
 {
 	const char *prog = vmprofctl_path(argc > 0 ? argv[0] : "./attach.t");
 	const char *tmp = tmp_dir();
-	char out[512], out2[512];
+	char out[512], out2[512], err[512];
 	struct counts n;
 	int kvm, cap, vm_fdnum, rc;
 	pid_t pid;
 
 	snprintf(out, sizeof(out), "%s/attach-%d.data", tmp, (int)getpid());
 	snprintf(out2, sizeof(out2), "%s/attach-exit-%d.data", tmp, (int)getpid());
+	snprintf(err, sizeof(err), "%s/attach-err-%d.txt", tmp, (int)getpid());
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	ok(kvm >= 0, "open /dev/kvm");
 	cap = kvm >= 0 ? ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_PROFILE) : -1;
@@ -344,6 +423,7 @@ int main(int argc, char **argv)
 	   "guest RIP of (at least 90%% of) those samples is the jmp $ at 0x1000");
 	ok(n.have_end && n.end_reason == DF_END_DURATION, "end marker: duration reached");
 	door_and_lock(pid, vm_fdnum);
+	freq_above_perf_limit(prog, pid, err);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	vm_exits_midway(prog, out2);

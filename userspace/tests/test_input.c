@@ -335,7 +335,9 @@ static void test_meta(void)
 static void write_mixed(void)
 {
 	struct synth_vm vm = { .name = "m", .pid = 10, .period_ns = MS,
-			       .start_ns = T0, .flags = KVM_PROFILE_F_ALL };
+			       .start_ns = T0,
+			       .flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED |
+					KVM_PROFILE_F_HOST_SAMPLES };
 	struct synth_sample s;
 	struct synth sy;
 	int i;

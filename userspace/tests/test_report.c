@@ -418,7 +418,9 @@ static int write_b(void)
 	u32 tids[2] = { 101, 102 };
 	struct synth_vm vm = {
 		.name = "splitvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_ALL, .nvcpus = 2, .vcpu_tids = tids,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED |
+			 KVM_PROFILE_F_HOST_SAMPLES,
+		.nvcpus = 2, .vcpu_tids = tids,
 	};
 	struct synth_sample kw = {
 		.time = T0 + 101 * MS, .cpu = 1, .vcpu = KVM_PROFILE_NO_VCPU,

@@ -64,6 +64,8 @@ void analysis_free(struct analysis *a)
 	free(a->hs);
 	free(a->tids);
 	agent_free(a);
+	if (a->hooks && a->hooks->free)
+		a->hooks->free(a);
 }
 
 u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len)
@@ -190,7 +192,7 @@ static void note_time(struct analysis *a, u64 t)
 	a->have_first = true;
 }
 
-static u32 sample_cat(const struct kvm_profile_sample *s)
+u32 analysis_sample_cat(const struct kvm_profile_sample *s)
 {
 	if (!(s->flags & KVM_PROFILE_S_IN_GUEST))
 		return CAT_HOST;
@@ -280,11 +282,13 @@ static void add_sample_extras(struct analysis *a,
 		if (col < a->tl_cols && s->hdr.cpu < MAX_CPUS)
 			agg_add(&a->tl_agg, s->hdr.cpu, (u32)col, owner, 0);
 	}
+	if (a->hooks && a->hooks->sample)
+		a->hooks->sample(a, s, owner);
 }
 
 static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 {
-	u32 cat = sample_cat(s), owner, comm_id = 0;
+	u32 cat = analysis_sample_cat(s), owner, comm_id = 0;
 	u64 addr = 0, ctx = 0;
 
 	a->st.samples++;
@@ -497,7 +501,7 @@ static void prefetch_ahead(struct analysis *a, const u8 *p, size_t len,
 	    ((uintptr_t)s & 7))
 		return;
 	k.a = s->vcpu_id;
-	k.b = sample_cat(s);
+	k.b = analysis_sample_cat(s);
 	if (k.b != CAT_GUEST_OS && k.b != CAT_GUEST_USER)
 		return;
 	k.c = s->guest_rip;

@@ -63,21 +63,6 @@ struct walk {
 	struct handoff handoffs[MAX_CPUS];
 };
 
-/* Who a charge goes to: an owner, or a task to be named at the end. */
-enum ref_kind {
-	REF_OWNER,	/* owner: a vCPU, or OWNER_COMM | comm id */
-	REF_TASK,	/* task_owner(tid, comm) */
-	REF_WAIT,	/* the vCPU's wait on a pCPU handed to tid by hvcpu */
-};
-
-struct owner_ref {
-	u32 kind;
-	u32 owner;
-	u32 tid;
-	u32 comm;
-	u32 hvcpu;
-};
-
 struct owner_count {
 	u32 owner;
 	u64 count;
@@ -184,9 +169,7 @@ static struct owner_ref next_owner(const struct open_iv *iv)
 	};
 }
 
-/* The owner @r names, now that the whole file is read. */
-static u32 resolve(const struct analysis *a, u32 vcpu,
-		   const struct owner_ref *r)
+u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r)
 {
 	u32 tid;
 
@@ -251,15 +234,21 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 	if (!n) {
 		charge(a, vcpu, r, len, 1);
 		timeline_interval(a, vcpu, cpu, r, start, end);
+		if (a->hooks && a->hooks->interval)
+			a->hooks->interval(a, vcpu, cpu, r, start, end);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		total += oc[i].count;
 	for (i = 0; i < n; i++) {
 		ns = i + 1 == n ? len - given : len * oc[i].count / total;
-		given += ns;
 		r1 = owner_ref(oc[i].owner);
 		charge(a, vcpu, &r1, ns, 1);
+		/* in the order each culprit was first sampled in the interval */
+		if (a->hooks && a->hooks->interval)
+			a->hooks->interval(a, vcpu, cpu, &r1, start + given,
+					   start + given + ns);
+		given += ns;
 	}
 }
 
@@ -289,6 +278,8 @@ static void close_interval(struct analysis *a, u32 vcpu, struct open_iv *iv,
 	if (iv->reason == KVM_PROFILE_SCHED_HALTED) {
 		v->halt_ns += end - start;
 		v->halt_intervals++;
+		if (a->hooks && a->hooks->interval)
+			a->hooks->interval(a, vcpu, iv->cpu, NULL, start, end);
 	} else {
 		v->steal_intervals++;
 		steal_interval(a, vcpu, iv->cpu, &r, start, end);
@@ -329,7 +320,7 @@ static u64 uncovered_wait(const struct run_delay_mark *m,
  * left @cpu to, after @since and with no vCPU on @cpu since then; when
  * that task is @vcpu itself, the vCPU that handed @cpu over.  The idle
  * task is no culprit: a wait means someone else got the pCPU after it.
- * The vCPU's thread id is the one the whole file ends with: resolve().
+ * The vCPU's thread id is the one the whole file ends with: steal_owner().
  */
 static struct owner_ref wait_owner(const struct walk *w, u32 cpu, u64 since)
 {
@@ -445,7 +436,7 @@ static void name_culprits(struct analysis *a)
 			.kind = e->k.b, .tid = (u32)(e->k.c >> 32),
 			.comm = (u32)e->k.c, .hvcpu = (u32)e->k.d,
 		};
-		charge_owner(a, e->k.a, resolve(a, e->k.a, &r), e->v1,
+		charge_owner(a, e->k.a, steal_owner(a, e->k.a, &r), e->v1,
 			     agg_get(&a->ivs_pend, &e->k)->v1);
 	}
 	agg_for_each(&a->tl_pend, e) {
@@ -456,7 +447,7 @@ static void name_culprits(struct analysis *a)
 		};
 		k = (struct agg_key){
 			.a = e->k.a, .b = e->k.b,
-			.c = resolve(a, (u32)(e->k.d >> 32), &r),
+			.c = steal_owner(a, (u32)(e->k.d >> 32), &r),
 		};
 		agg_get(&a->tl_agg, &k)->v1 += e->v1;
 	}
@@ -494,6 +485,8 @@ void steal_walk_reset(struct analysis *a)
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
 	agg_free(&a->tl_pend);
+	if (a->hooks && a->hooks->sched_reset)
+		a->hooks->sched_reset(a);
 	for (i = 0; i < a->nvcpus; i++) {
 		a->vcpus[i].steal_ns = a->vcpus[i].halt_ns = 0;
 		a->vcpus[i].steal_intervals = a->vcpus[i].halt_intervals = 0;

@@ -2,11 +2,15 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
+ *                [-H VCPU:PCT]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
  * period (two sched records each), the shape of idle or I/O-bound guests
  * whose vCPUs block between timer ticks.
+ * -H has a host task, "hostburn", preempt vCPU VCPU for the first PCT of
+ * every 100 sample periods: a known share of steal with a known culprit,
+ * for the tests of the exports (no sample of that vCPU while it waits).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,9 @@
 
 static u64 naddrs = NFUNCS;
 static u32 nhalts;
+static u32 hog_vcpu = ~0U, hog_pct;
+#define HOG_TID 7777
+#define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
 
 static const char kallsyms[] =
@@ -69,6 +76,24 @@ static void halts(struct synth *s, u64 t, u64 period, u32 vcpu, u32 tid)
 	}
 }
 
+/*
+ * The hog's turn on @vcpu's pCPU at sample period @k: a preemption over
+ * the first hog_pct periods of each block (when the recording holds the
+ * whole of it); returns the time until which the vCPU waits.
+ */
+static u64 hog(struct synth *s, u64 k, u64 nperiods, u64 period, u32 vcpu,
+	       u32 tid, u64 until)
+{
+	u64 t = START_NS + k * period;
+
+	if (vcpu != hog_vcpu || k % HOG_BLOCK || k + hog_pct > nperiods)
+		return until;
+	synth_sched_out(s, t, vcpu, vcpu, tid, KVM_PROFILE_SCHED_PREEMPTED,
+			HOG_TID, "hostburn");
+	synth_sched_in(s, t + hog_pct * period, vcpu, vcpu, tid);
+	return t + hog_pct * period;
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000000, hz = 1000, i, period, t;
@@ -76,10 +101,11 @@ int main(int argc, char **argv)
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
 	u32 nvcpus = 10, tids[256], v, nlost = 0;
 	u64 preempted_until[256] = { 0 };
+	u64 hog_until = 0;
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:")) != -1) {
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
@@ -98,11 +124,14 @@ int main(int argc, char **argv)
 			nlost = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 's')
 			nhalts = (u32)strtoul(optarg, NULL, 0);
-		else
+		else if (c != 'H')
+			return 2;
+		else if (sscanf(optarg, "%u:%u", &hog_vcpu, &hog_pct) != 2 ||
+			 hog_pct > HOG_BLOCK)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -121,9 +150,13 @@ int main(int argc, char **argv)
 		synth_lost(&s, START_NS + v, v % nvcpus, 10 + v);
 	for (i = 0; i < n; i++) {
 		t = START_NS + (i / nvcpus) * period + (i % nvcpus);
-		one_sample(&s, i, nvcpus, t, tids);
-		if (i % nvcpus == 0 && (i / nvcpus) % hz == hz - 1) {
-			v = (u32)((i / nvcpus / hz) % nvcpus);
+		v = (u32)(i % nvcpus);
+		hog_until = hog(&s, i / nvcpus, n / nvcpus, period, v, tids[v],
+				 hog_until);
+		if (v != hog_vcpu || t >= hog_until)
+			one_sample(&s, i, nvcpus, t, tids);
+		v = (u32)((i / nvcpus / hz) % nvcpus);
+		if (i % nvcpus == 0 && (i / nvcpus) % hz == hz - 1 && v != hog_vcpu) {
 			synth_sched_out(&s, t, v, v, tids[v],
 					KVM_PROFILE_SCHED_PREEMPTED,
 					tids[(v + 1) % nvcpus], "CPU x/KVM");
@@ -131,7 +164,7 @@ int main(int argc, char **argv)
 			preempted_until[v] = t + 2 * period;
 		}
 		v = (u32)(i % nvcpus);
-		if (nhalts && t >= preempted_until[v])
+		if (nhalts && t >= preempted_until[v] && (v != hog_vcpu || t >= hog_until))
 			halts(&s, t, period, v, tids[v]);
 	}
 	return synth_close(&s, START_NS + n / nvcpus * period) ? 1 : 0;

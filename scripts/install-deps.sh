@@ -44,6 +44,10 @@ packages=(
 	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
 	# reads the pprof export with go tool pprof (offline), the JSON with jq
 	sqlite3 golang-go jq
+	# userspace check: the npm packages that read the exports
+	# (userspace/tests/consumers/: Chrome DevTools' trace engine for
+	# --format perfetto, pprof-format for --format pprof)
+	nodejs npm
 )
 
 if [ -n "${KVMPROF_DEPS_OMIT:-}" ]; then
@@ -57,6 +61,11 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
+	# A Node.js from elsewhere (NodeSource) bundles npm and conflicts
+	# with Debian's npm package: the command is what the tests need.
+	if [ "$p" = npm ] && command -v npm >/dev/null; then
+		continue
+	fi
 	# No pipe into grep -q: under pipefail a reader that stops early
 	# can fail the writer with SIGPIPE.
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -25,7 +25,9 @@ static const char report_help[] =
 "                          input, which may be a pipe\n"
 "  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
 "  -f, --format FMT        text (default), json, csv, folded or pprof (gzipped\n"
-"                          profile.proto; both unified and host only)\n"
+"                          profile.proto; both unified and host only), or\n"
+"                          perfetto (the vCPU timeline as Chrome Trace Event\n"
+"                          JSON, for ui.perfetto.dev and chrome://tracing)\n"
 "  -j, --json              same as --format json\n"
 "      --vcpu N            only vCPU N\n"
 "      --pid N             only samples/records of host pid N\n"
@@ -57,6 +59,7 @@ static const char report_help[] =
 "  vmprofctl report -i vm1.data --view exits --format csv\n"
 "  vmprofctl report -i vm1.data --format folded | flamegraph.pl > vm1.svg\n"
 "  vmprofctl report -i vm1.data --format pprof > vm1.pb.gz; go tool pprof -top vm1.pb.gz\n"
+"  vmprofctl report -i vm1.data --format perfetto > vm1.json   # ui.perfetto.dev\n"
 "  vmprofctl report -i vm1.data --view timeline --time-from 10 --time-to 12\n";
 
 struct report_opts {
@@ -64,6 +67,7 @@ struct report_opts {
 	const char *view;
 	const char *guest_kallsyms;
 	const char *table;	/* --table: only the tables of this name */
+	bool view_given;	/* --format perfetto is the timeline only */
 	enum out_format fmt;
 	struct filter f;
 	u64 width;
@@ -96,7 +100,8 @@ static const struct option report_longopts[] = {
 
 static int parse_format(const char *s, enum out_format *fmt)
 {
-	static const char *const names[] = { "text", "json", "csv", "folded", "pprof" };
+	static const char *const names[] = { "text", "json", "csv", "folded", "pprof",
+						 "perfetto" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
@@ -147,6 +152,7 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 		return 0;
 	case 'v':
 		o->view = arg;
+		o->view_given = true;
 		return valid_view(arg) ? 0 : -1;
 	case 'f':
 		return parse_format(arg, &o->fmt);
@@ -210,6 +216,9 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	    strcmp(o->view, "unified") && strcmp(o->view, "host"))
 		return usage_error("report", "--format %s works with --view unified or host",
 				   o->fmt == FMT_FOLDED ? "folded" : "pprof");
+	if (o->fmt == FMT_PERFETTO &&
+	    ((o->view_given && strcmp(o->view, "timeline")) || o->table))
+		return usage_error("report", "--format perfetto is the timeline, as a trace: no --view but timeline, no --table");
 	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
@@ -365,11 +374,18 @@ int cmd_report(int argc, char **argv)
 	input = o.input;	/* a pipe is read from a copy of it */
 	analysis_init(&a, &o.f);
 	o.input = spool_input(o.input);
+	if (o.fmt == FMT_PERFETTO)
+		perfetto_attach(&a);
 	ret = !o.input ? -1 :
-	      !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
+	      !strcmp(o.view, "timeline") && o.fmt != FMT_PERFETTO ?
+	      load_timeline(&a, &o) : load(&a, &o);
 	if (ret) {
 		analysis_free(&a);
 		return EXIT_FAIL;
+	}
+	if (o.fmt == FMT_PERFETTO) {	/* a trace, not tables */
+		print_perfetto(&a, stdout);
+		goto out;
 	}
 	doc_header(&a, &d, input, o.view);
 	build_view(&a, &d, o.view);
@@ -379,6 +395,7 @@ int cmd_report(int argc, char **argv)
 			strcmp(o.table, "lost") ? "" : " (no record was lost)");
 	doc_truncate(&d, (size_t)o.top);
 	doc_print(&d, o.fmt, stdout);
+out:
 	doc_free(&d);
 	analysis_free(&a);
 	if (fflush(stdout)) {

@@ -52,6 +52,12 @@ void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);
 void report_exits(struct analysis *a, struct doc *d);
 void report_timeline(struct analysis *a, struct doc *d);
+/*
+ * --format perfetto (report_perfetto.c): attach before the pass to collect
+ * the vCPUs' samples and intervals; after it, write them as a trace.
+ */
+void perfetto_attach(struct analysis *a);
+int print_perfetto(struct analysis *a, FILE *out);
 
 int cmd_report(int argc, char **argv);
 

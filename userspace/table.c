@@ -445,6 +445,8 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 		if (print_pprof(d, out))
 			pr_err("cannot compress the pprof profile");
 		break;
+	case FMT_PERFETTO:	/* no tables: print_perfetto() */
+		break;
 	}
 }
 

@@ -9,7 +9,8 @@
  * is, leaf first: function, module, then the table's prefix frames (vCPU,
  * VM).  Values: samples/count and time/nanoseconds (samples times the
  * sampling period; steal and halt rows are their sample equivalents, as in
- * the unified view).  The rows --top cut are one [other] sample.
+ * the unified view).  The rows --top cut are one [other] sample.  Labels:
+ * vcpu (the table's) and vm, so a fleet's profiles can be told apart.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct pprof {
 	size_t nstrs;
 	struct strmap funcs;	/* "name\x1ffile" -> function (= location) id */
 	u64 period_ns;
+	const char *vm;		/* the VM's name, a label of every sample */
 };
 
 static void put_varint(struct buf *b, u64 v)
@@ -157,6 +159,11 @@ static void sample(struct pprof *p, struct buf *funcs, const char **frames,
 		put_u64(&lab, LABEL_STR, str_id(p, vcpu));
 		put_msg(&m, SAMPLE_LABEL, &lab);
 	}
+	if (p->vm && *p->vm) {
+		put_u64(&lab, LABEL_KEY, str_id(p, "vm"));
+		put_u64(&lab, LABEL_STR, str_id(p, p->vm));
+		put_msg(&m, SAMPLE_LABEL, &lab);
+	}
 	put_msg(&p->out, PROFILE_SAMPLE, &m);
 	buf_free(&m);
 	buf_free(&ids);
@@ -246,6 +253,7 @@ int print_pprof(const struct doc *d, FILE *out)
 	str_id(&p, "");		/* string_table[0] is "" */
 	v = attr_val(&d->header, "sample_period_ns");
 	p.period_ns = v ? strtoull(v, NULL, 10) : 0;
+	p.vm = attr_val(&d->header, "vm");
 	value_type(&p, PROFILE_SAMPLE_TYPE, "samples", "count");
 	value_type(&p, PROFILE_SAMPLE_TYPE, "time", "nanoseconds");
 	for (i = 0; i < d->ntables; i++)

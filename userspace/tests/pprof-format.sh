@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# --format pprof, decoded by the npm package pprof-format (issue 16, F8:
+# the second consumer beside go tool pprof in cli.sh), pinned in
+# consumers/package-lock.json and installed beside the objects by
+# consumers/install.sh.  A synthetic VM whose vCPUs halt and whose vcpu1 a
+# host task "hostburn" preempts for 30% of the time must come back with
+# the sample types, the vm and vcpu labels on every sample, each vCPU's
+# samples as in the JSON report, and its [steal] and [halt] frames with
+# the report's values.
+# Usage: pprof-format.sh path/to/vmprofctl   (vmprof-synth must sit beside it)
+
+VMPROFCTL=${1:?usage: pprof-format.sh path/to/vmprofctl}
+OUT=$(dirname "$VMPROFCTL")
+SYNTH=$OUT/vmprof-synth
+CONSUMERS=$OUT/consumers
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+done_tests() {
+	echo "1..$n"
+	echo "$((n - failed)) passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+if ! command -v node >/dev/null; then
+	echo "1..0 # SKIP node is not installed (scripts/install-deps.sh installs nodejs and npm)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+sh "$HERE/consumers/install.sh" "$CONSUMERS" 2>"$TMP/err"
+ok $? "npm ci installs the pinned pprof-format into the build directory $(cat "$TMP/err")"
+[ "$failed" -eq 0 ] || done_tests
+
+decode() {	# PROFILE OUTPUT: what pprof-format read, one fact a line
+	node "$CONSUMERS/pprof-read.mjs" "$1" >"$2" 2>"$TMP/node.err"
+}
+
+"$SYNTH" -o "$TMP/h.data" -n 20000 -v 4 -H 1:30 -s 1 >/dev/null 2>&1
+ok $? "vmprof-synth: 4 halting vCPUs, hostburn preempts vcpu1 for 30% of the time"
+"$VMPROFCTL" report -i "$TMP/h.data" -j >"$TMP/h.json"
+"$VMPROFCTL" report -i "$TMP/h.data" -f pprof >"$TMP/h.pb.gz"
+ok $? "report --format pprof"
+decode "$TMP/h.pb.gz" "$TMP/h.txt"
+ok $? "pprof-format decodes the gunzipped profile $(head -c 300 "$TMP/node.err")"
+sed 's/^/#   /' "$TMP/h.txt"
+
+period=$(jq '.header.sample_period_ns' "$TMP/h.json")
+[ "$(grep '^sample_type ' "$TMP/h.txt" | tr '\n' ' ')" = \
+  "sample_type samples count sample_type time nanoseconds " ]
+ok $? "sample types: samples/count, then time/nanoseconds"
+grep -qx "period_type cpu nanoseconds $period" "$TMP/h.txt"
+ok $? "period type cpu/nanoseconds, the sampling period ($period)"
+
+total=$(jq '[.tables[] | select(.name == "functions") | .rows[].samples] | add' "$TMP/h.json")
+set -- $(grep '^samples ' "$TMP/h.txt")
+[ "${3:-0}" -eq "$total" ] && [ "${4:-0}" -eq $((total * period)) ]
+ok $? "values: $total samples as the JSON report's rows, times the period in time (${3:-none}, ${4:-none})"
+
+# check_labels OUTPUT: every sample has vm and vcpu, each vCPU's sum is
+# the JSON report's table of that vCPU
+check_labels() {
+	! grep -q '^unlabelled ' "$1" || return 1
+	grep -qx "label vm benchvm $total" "$1" || return 1
+	jq -r '.tables[] | select(.name == "functions") |
+		"label vcpu \(.attrs.vcpu) \([.rows[].samples] | add)"' "$TMP/h.json" |
+		sort >"$TMP/want"
+	[ "$(wc -l <"$TMP/want")" -eq 4 ] || return 1
+	grep '^label vcpu ' "$1" | sort | cmp -s - "$TMP/want"
+}
+check_labels "$TMP/h.txt"
+ok $? "labels: vm=benchvm and vcpu on every sample, each vCPU's samples as in the JSON report"
+
+# check_frames OUTPUT: a [steal] or [halt] stack for each of the JSON
+# report's steal and halt rows, with its samples and time
+check_frames() {
+	jq -r '.tables[] | select(.name == "functions") | .attrs.vcpu as $v |
+		.rows[] | select(.function == "[steal]" or .function == "[halt]") |
+		"stack \(.samples) \(.samples * '"$period"') benchvm;vcpu\($v);\(.function);\(.module)"' \
+		"$TMP/h.json" | sort >"$TMP/frames.want"
+	grep '^stack ' "$1" | sort | cmp -s - "$TMP/frames.want" &&
+		[ "$(wc -l <"$TMP/frames.want")" -ge 8 ]
+}
+check_frames "$TMP/h.txt"
+ok $? "[steal] and [halt] frames: one stack per culprit, the report's samples and time ($(wc -l <"$TMP/frames.want") stacks)"
+grep -qx "stack 1500 $((1500 * period)) benchvm;vcpu1;\[steal\];(outside: hostburn)" "$TMP/h.txt"
+ok $? "vcpu1: [steal] by hostburn is 1500 sample periods, 30% of the 5000"
+[ "$(grep -c '^stack .*;\[halt\];' "$TMP/h.txt")" -eq 4 ]
+ok $? "a [halt] frame on each of the 4 vCPUs"
+
+# The checks above can fail: not on the host view's profile, which has
+# neither vCPU labels nor steal and halt frames.
+"$VMPROFCTL" report -i "$TMP/h.data" --view host -f pprof >"$TMP/host.pb.gz"
+decode "$TMP/host.pb.gz" "$TMP/host.txt"
+! check_labels "$TMP/host.txt" && ! check_frames "$TMP/host.txt"
+ok $? "the label and frame checks fail on the host view's profile"
+grep -q '^unlabelled vcpu ' "$TMP/host.txt" && grep -q '^label vm benchvm ' "$TMP/host.txt"
+ok $? "--view host: the vm label, no vcpu label (one table for the whole host)"
+
+# --top cuts rows into one [other] sample: the totals stay.
+"$VMPROFCTL" report -i "$TMP/h.data" -f pprof --top 3 >"$TMP/top.pb.gz"
+decode "$TMP/top.pb.gz" "$TMP/top.txt"
+set -- $(grep '^samples ' "$TMP/top.txt")
+[ "${3:-0}" -eq "$total" ]
+ok $? "--top 3: still $total samples (${3:-none})"
+done_tests

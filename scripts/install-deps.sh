@@ -39,7 +39,8 @@ packages=(
 	# emulated Intel VMX for make check-vmx (scripts/vmx-test.sh): bochs
 	# with its BIOS, VGA BIOS and terminal display, and an isolinux ISO
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
-	# check-vmx runs bochs on a pseudo-terminal (script)
+	# check-vmx runs bochs on a pseudo-terminal (script), and
+	# userspace/tests/progress.sh runs vmprofctl report on one
 	bsdutils
 	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
 	# reads the pprof export with go tool pprof (offline), the JSON with jq

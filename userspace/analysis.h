@@ -209,6 +209,8 @@ struct analysis {
 	/* timeline: set before the pass to collect per-bucket owners */
 	u64 tl_base, tl_width;
 	u32 tl_cols;
+	/* show how much of the file is read, on stderr (report, big files) */
+	bool progress;
 	bool finished;
 	struct agent_state *agent;
 };

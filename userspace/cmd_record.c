@@ -22,6 +22,7 @@ static const char record_help[] =
 "Attach to a running KVM VM and record guest and host samples and vCPU\n"
 "scheduling into a data file, in the foreground.  Ctrl-C stops cleanly:\n"
 "the file is complete, then the exit status is 130 (killed by SIGINT).\n"
+"On a terminal, stderr shows the time, records and MiB so far on one line.\n"
 "\n"
 "Options:\n"
 "  --vm VM              pid:N, QEMU -name or -uuid, or libvirt domain\n"
@@ -173,7 +174,7 @@ int cmd_record(int argc, char **argv)
 	collector_install_signals();
 	if (collector_prepare(&c, &o))
 		return EXIT_FAIL;
-	c.progress = isatty(2);
+	c.progress = progress_wanted();
 	ret = collector_run(&c);
 	collector_result(&c, ret, line, sizeof(line));
 	fprintf(stderr, "vmprofctl: %s\n", line);

@@ -277,15 +277,23 @@ void collector_result(const struct collector *c, int ret, char *buf, size_t len)
 		 (unsigned long long)c->w.bytes_written, st);
 }
 
-static void progress(const struct collector *c)
+/*
+ * Elapsed time, records and bytes on one line, short enough for 80
+ * columns: the status line names the file too, and a wrapped line is not
+ * rewritten in place.
+ */
+static void progress(struct collector *c)
 {
-	char line[512];
+	u64 el = mono_ns() - c->start_ns;
 
-	collector_status(c, line, sizeof(line));
-	fprintf(stderr, "\r\033[Krecording %s", line);
+	progress_show(&c->meter, "recording %.32s: %llu.%01llu s, %llu records, %llu lost, %.1f MiB",
+		      c->vm.name[0] ? c->vm.name : "?",
+		      (unsigned long long)(el / NSEC_PER_SEC),
+		      (unsigned long long)(el / 100000000ULL % 10),
+		      (unsigned long long)c->records,
+		      (unsigned long long)c->lost,
+		      (double)c->w.bytes_written / (1 << 20));
 }
-
-
 
 static bool time_up(const struct collector *c, u64 now)
 {
@@ -295,7 +303,7 @@ static bool time_up(const struct collector *c, u64 now)
 
 static int loop(struct collector *c, u8 *buf)
 {
-	u64 last_flush = mono_ns(), last_progress = 0, now;
+	u64 last_flush = mono_ns(), now;
 	struct pollfd pfd[3 + AGENT_MAX_CONNS];
 	int ret, n, nfd;
 
@@ -322,10 +330,7 @@ static int loop(struct collector *c, u8 *buf)
 				return -1;
 			last_flush = now;
 		}
-		if (c->progress && now - last_progress >= NSEC_PER_SEC / 2) {
-			progress(c);
-			last_progress = now;
-		}
+		progress(c);	/* a few times a second, on a terminal */
 		if (collector_stop)
 			return 0;
 		if (time_up(c, now)) {
@@ -341,6 +346,7 @@ int collector_run(struct collector *c)
 	struct df_end end = { 0 };
 	int ret;
 
+	c->meter = (struct progress){ .on = c->progress };
 	c->end_reason = DF_END_STOPPED;
 	ret = loop(c, buf);
 	if (ret == 0)	/* final drain: records written before the stop */
@@ -370,8 +376,8 @@ int collector_run(struct collector *c)
 	end.reason = c->end_reason;
 	if (df_writer_close(&c->w, &end))
 		ret = -1;
-	if (c->progress)
-		fputc('\n', stderr);
+	/* the result line that follows says it all: no progress left above it */
+	progress_clear(&c->meter);
 	free(buf);
 	return ret;
 }

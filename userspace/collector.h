@@ -38,7 +38,8 @@ struct collector {
 	u64 records, lost, bytes;
 	u32 end_reason;
 	int read_error;		/* errno of a failed read of the profile fd */
-	bool progress;
+	bool progress;		/* show a progress line on stderr */
+	struct progress meter;
 	bool vm_exited;
 };
 

@@ -19,6 +19,7 @@ static const char report_help[] =
 "Usage: vmprofctl report [-i FILE] [--view VIEW] [filters] [--format FMT]\n"
 "\n"
 "Print a report from a data file written by 'vmprofctl record' or 'start'.\n"
+"On a terminal, stderr shows how much of a file of 32 MiB or more is read.\n"
 "\n"
 "Options:\n"
 "  -i, --input FILE        data file (default " DEFAULT_INPUT "); - reads standard\n"
@@ -373,6 +374,7 @@ int cmd_report(int argc, char **argv)
 		return ret == 1 ? EXIT_OK : ret;
 	input = o.input;	/* a pipe is read from a copy of it */
 	analysis_init(&a, &o.f);
+	a.progress = progress_wanted();
 	o.input = spool_input(o.input);
 	if (o.fmt == FMT_PERFETTO)
 		perfetto_attach(&a);

@@ -194,3 +194,37 @@ void buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+bool progress_wanted(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+void progress_show(struct progress *p, const char *fmt, ...)
+{
+	va_list ap;
+	u64 now;
+
+	if (!p->on)
+		return;
+	now = mono_ns();
+	if (p->shown && now - p->last < PROGRESS_NS)
+		return;
+	p->last = now;
+	p->shown = true;
+	/* to the line's start, erase it: a shorter line leaves nothing behind */
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void progress_clear(struct progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->shown = false;
+}

@@ -51,4 +51,22 @@ void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t len);
 void buf_free(struct buf *b);
 
+/*
+ * A progress line on stderr for a person watching a terminal: rewritten
+ * in place at most every PROGRESS_NS, erased by progress_clear() so that
+ * what follows starts on a clean line.  Off (and silent) unless on.
+ */
+#define PROGRESS_NS (NSEC_PER_SEC / 4)
+struct progress {
+	bool on;
+	bool shown;
+	u64 last;
+};
+
+/* Is stderr a terminal, where a progress line is for someone to read? */
+bool progress_wanted(void);
+void progress_show(struct progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void progress_clear(struct progress *p);
+
 #endif

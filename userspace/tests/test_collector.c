@@ -477,6 +477,57 @@ static void test_agent_vsock(void)
 	close(fds[1]);
 }
 
+/*
+ * On a terminal, record shows elapsed time, records and MiB on one line,
+ * rewritten in place a few times a second, and erases it at the end: the
+ * result line then starts clean.  Off, it writes nothing.  stderr goes to
+ * a file for the test: the collector is told it is a terminal.
+ */
+static void progress_run(bool on, char *out, size_t len)
+{
+	int saved = dup(STDERR_FILENO), fd;
+	struct collector c;
+	ssize_t n;
+
+	fflush(stderr);
+	fd = open("test_collector.err", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	dup2(fd, STDERR_FILENO);
+	fake_collector(&c, 1.1, 1);
+	c.progress = on;
+	feed(50);
+	collector_run(&c);
+	close(fds[1]);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink("test_collector.err");
+}
+
+static void test_progress(void)
+{
+	const char *line = "\r\033[Krecording fakevm: ", *p;
+	char out[4096];
+	int shown = 0;
+
+	progress_run(true, out, sizeof(out));
+	for (p = out; (p = strstr(p, line)); p++)
+		shown++;
+	/* 1.1 s at most every 0.25 s: 5 lines, 6 if the first is early */
+	ok(shown >= 2 && shown <= 6,
+	   "progress: the line is rewritten a few times a second (%d times in 1.1 s)",
+	   shown);
+	ok(strstr(out, " records, 0 lost, ") && strstr(out, " MiB"),
+	   "progress: elapsed time, records and MiB");
+	ok(!strchr(out, '\n'), "progress: one line, rewritten in place ('\\r')");
+	p = strrchr(out, '\r');
+	ok(p && !strcmp(p, "\r\033[K"), "progress: erased at the end");
+	progress_run(false, out, sizeof(out));
+	ok(!*out, "progress: off, nothing on stderr (%zu bytes)", strlen(out));
+}
+
 int main(void)
 {
 	test_stop_drains();
@@ -484,6 +535,7 @@ int main(void)
 	test_backup_old();
 	test_eof();
 	test_duration();
+	test_progress();
 	test_full_disk();
 	test_background();
 	test_background_fails();

@@ -24,6 +24,12 @@ globalThis.DOMRect ??= class DOMRect {
 		Object.assign(this, { x, y, width, height });
 	}
 };
+// One of its insights sorts with toSorted(), Node 20's: Debian 12's Node 18 lacks it.
+if (!Array.prototype.toSorted) {
+	Object.defineProperty(Array.prototype, 'toSorted', {
+		value(compare) { return [...this].sort(compare); },
+	});
+}
 
 const file = process.argv[2];
 if (!file) {

@@ -218,8 +218,8 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 		return usage_error("report", "--format %s works with --view unified or host",
 				   o->fmt == FMT_FOLDED ? "folded" : "pprof");
 	if (o->fmt == FMT_PERFETTO &&
-	    ((o->view_given && strcmp(o->view, "timeline")) || o->table))
-		return usage_error("report", "--format perfetto is the timeline, as a trace: no --view but timeline, no --table");
+	    ((o->view_given && strcmp(o->view, "timeline")) || o->table || o->top))
+		return usage_error("report", "--format perfetto is the timeline, as a trace: no --view but timeline, no --table or --top");
 	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)

@@ -152,7 +152,11 @@ iconv -f UTF-8 -t UTF-8 "$TMP/evil.json" >/dev/null 2>&1 &&
 	grep -qE '^instant vcpu0 [0-9]+ evil' "$TMP/evil.txt"
 ok $? "hostile guest symbol: valid UTF-8, no control characters, the engine reads it"
 
-"$VMPROFCTL" report -i "$TMP/h.data" -f perfetto --view steal >/dev/null 2>"$TMP/err"
-[ $? -eq 2 ] && grep -q "perfetto is the timeline" "$TMP/err"
-ok $? "--format perfetto --view steal: usage error (exit 2)"
+for bad in "--view steal" "--table steal" "--top 3"; do
+	"$VMPROFCTL" report -i "$TMP/h.data" -f perfetto $bad >/dev/null 2>"$TMP/err"
+	[ $? -eq 2 ] && grep -q "perfetto is the timeline" "$TMP/err"
+	ok $? "--format perfetto $bad: usage error (exit 2)"
+done
+"$VMPROFCTL" report -i "$TMP/h.data" -f perfetto --view timeline >/dev/null
+ok $? "--format perfetto --view timeline is accepted"
 done_tests

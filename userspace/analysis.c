@@ -117,10 +117,7 @@ static void learn_tid(struct analysis *a, u32 tid, u32 vcpu)
 			return;
 		}
 	}
-	if (a->ntids == a->captids) {
-		a->captids = a->captids ? a->captids * 2 : 16;
-		a->tids = xrealloc(a->tids, a->captids * sizeof(*a->tids));
-	}
+	GROW_ARRAY(a->tids, a->ntids + 1, a->captids, 16);
 	a->tids[a->ntids].tid = tid;
 	a->tids[a->ntids++].vcpu = vcpu;
 }
@@ -266,10 +263,7 @@ static void add_sample_extras(struct analysis *a,
 				CAT_HOST, addr, ctx);
 	}
 	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) {
-		if (a->nhs == a->caphs) {
-			a->caphs = a->caphs ? a->caphs * 2 : 4096;
-			a->hs = xrealloc(a->hs, a->caphs * sizeof(*a->hs));
-		}
+		GROW_ARRAY(a->hs, a->nhs + 1, a->caphs, 4096);
 		a->hs[a->nhs].time = s->hdr.time_ns;
 		a->hs[a->nhs].cpu = s->hdr.cpu;
 		a->hs[a->nhs++].owner = owner;

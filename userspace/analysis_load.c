@@ -39,8 +39,7 @@ static void meta_entry(struct analysis *a, u16 tag, const u8 *p, u32 len)
 		if (v32[0] < MAX_VCPUS && analysis_vcpu(a, v32[0]))
 			a->vcpus[v32[0]].tid = v32[1];
 		if (v32[1] && v32[0] < MAX_VCPUS) {
-			a->tids = xrealloc(a->tids, (a->ntids + 1) * sizeof(*a->tids));
-			a->captids = a->ntids + 1;
+			GROW_ARRAY(a->tids, a->ntids + 1, a->captids, 16);
 			a->tids[a->ntids].tid = v32[1];
 			a->tids[a->ntids++].vcpu = v32[0];
 		}

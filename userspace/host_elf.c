@@ -74,13 +74,6 @@ static void warn_no_libelf(void)
 	warned = true;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 bool host_maps_resolve(struct host_maps *m, u64 ip, char *func, size_t flen,
 		       char *mod, size_t mlen)
 {
@@ -103,7 +96,7 @@ bool host_maps_resolve(struct host_maps *m, u64 ip, char *func, size_t flen,
 			pr_warn("no symbols from %s (missing or not ELF): its functions show as [unknown]",
 				hm->path);
 	}
-	snprintf(mod, mlen, "%s", base_name(hm->path));
+	snprintf(mod, mlen, "%s", path_base_name(hm->path));
 	s = symtab_find(hm->syms, ip - hm->start + hm->pgoff);
 	if (s)
 		snprintf(func, flen, "%s", symtab_str(hm->syms, s->name));
@@ -214,7 +207,7 @@ int elf_load_symbols(const char *path, struct symtab *t)
 		return -1;
 	}
 	if (elf_kind(e) == ELF_K_ELF)
-		n = load_syms(e, base_name(path), t);
+		n = load_syms(e, path_base_name(path), t);
 	elf_end(e);
 	close(fd);
 	return n ? (int)n : -1;

@@ -25,10 +25,7 @@ void rowset_add(struct rowset *s, u32 group, const char *func,
 	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s", group, func, module);
 	i = strmap_get(&s->idx, key, (u32)s->n, &found);
 	if (!found) {
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 256;
-			s->rows = xrealloc(s->rows, s->cap * sizeof(*s->rows));
-		}
+		GROW_ARRAY(s->rows, s->n + 1, s->cap, 256);
 		s->rows[i] = (struct row){ group, xstrdup(func), xstrdup(module), 0, 0 };
 		s->n++;
 	}
@@ -299,10 +296,7 @@ void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 			rowset_add(rs, group, func, mod, e->v1, 0);
 			continue;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			u = xrealloc(u, cap * sizeof(*u));
-		}
+		GROW_ARRAY(u, n + 1, cap, 1024);
 		u[n++] = (struct unknown_ent){ group, e->k.b, e->k.c, e->k.d, e->v1 };
 	}
 	add_unknowns(a, u, n, rs);

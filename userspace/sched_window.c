@@ -106,10 +106,7 @@ static struct sched_queue *queue_of(struct sched_window *w, u32 cpu)
 
 static void all_add(struct sched_window *w, const struct sched_ev *ev)
 {
-	if (w->nall == w->capall) {
-		w->capall = w->capall ? w->capall * 2 : 1024;
-		w->all = xrealloc(w->all, w->capall * sizeof(*w->all));
-	}
+	GROW_ARRAY(w->all, w->nall + 1, w->capall, 1024);
 	w->all[w->nall++] = *ev;
 }
 

@@ -91,11 +91,9 @@ void table_cols(struct table *t, int n, const char *const *cols,
 
 size_t table_row(struct table *t)
 {
-	if (t->nrows == t->caprows) {
-		t->caprows = t->caprows ? t->caprows * 2 : 32;
-		t->cells = xrealloc(t->cells, t->caprows * TABLE_MAX_COLS *
-				    sizeof(char *));
-	}
+	/* cells: TABLE_MAX_COLS per row */
+	t->cells = grow_array(t->cells, t->nrows + 1, &t->caprows,
+			      TABLE_MAX_COLS * sizeof(char *), 32);
 	memset(&t->cells[t->nrows * TABLE_MAX_COLS], 0,
 	       TABLE_MAX_COLS * sizeof(char *));
 	return t->nrows++;

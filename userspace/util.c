@@ -43,6 +43,24 @@ void *xrealloc(void *p, size_t size)
 	return p;
 }
 
+void *grow_array(void *v, size_t need, size_t *cap, size_t elem, size_t first)
+{
+	if (need <= *cap)
+		return v;
+	if (!*cap)
+		*cap = first;
+	while (*cap < need)
+		*cap *= 2;
+	return xrealloc(v, *cap * elem);
+}
+
+const char *path_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s ? s : "");
@@ -170,15 +188,7 @@ void copy_comm(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 void buf_reserve(struct buf *b, size_t extra)
 {
-	size_t need = b->len + extra;
-
-	if (need <= b->cap)
-		return;
-	if (!b->cap)
-		b->cap = 4096;
-	while (b->cap < need)
-		b->cap *= 2;
-	b->data = xrealloc(b->data, b->cap);
+	GROW_ARRAY(b->data, b->len + extra, b->cap, 4096);
 }
 
 void buf_append(struct buf *b, const void *p, size_t len)

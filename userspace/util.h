@@ -27,6 +27,17 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Room for @need elements in the array @v of *@cap, doubling the capacity
+ * from @first: the one copy of what every appended-to array does.
+ */
+void *grow_array(void *v, size_t need, size_t *cap, size_t elem, size_t first);
+#define GROW_ARRAY(v, need, cap, first) \
+	((v) = grow_array((v), (need), &(cap), sizeof(*(v)), (first)))
+
+/* The file name of @path: what follows its last '/'. */
+const char *path_base_name(const char *path);
+
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Set while a pass repeats another's warnings (the timeline's probe). */

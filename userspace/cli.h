@@ -9,15 +9,27 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 struct option;
+
 /*
- * Usage error for what getopt_long() returned when it is not an option of
- * the command: ':' (optstring starts with ':') a missing argument, '?' an
- * unknown option.  Returns 2.
+ * One option parser for every command.  @opt takes each option but -h
+ * (which prints @help to stdout) and returns 0, -1 for a bad value, or
+ * OPT_NOT_HERE for an option the command does not take after all.
  */
-int usage_bad_option(const char *cmd, int c, char **argv);
-/* Usage error for a bad value of option c (longidx from getopt_long, or -1). */
-int usage_bad_value(const char *cmd, const struct option *lo, int c,
-		    int longidx, const char *value);
+#define OPT_NOT_HERE (-2)
+struct cmd_options {
+	const char *cmd;
+	const char *help;
+	const char *shortopts;	/* getopt_long's, without the leading ':' */
+	const struct option *longopts;
+	int (*opt)(void *ctx, int c, const char *arg);
+};
+/*
+ * Returns 0 when argv is parsed, OPTIONS_HELP when the help was printed
+ * (exit 0), or 2 after a usage error naming the option (exit 2).
+ */
+#define OPTIONS_HELP 1
+int parse_options(const struct cmd_options *co, void *ctx, int argc,
+		  char **argv);
 
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);

@@ -55,6 +55,15 @@ static void print_vm(const struct vm_info *vm, bool json, bool first)
 	putchar('\n');
 }
 
+static int list_opt(void *json, int c, const char *arg)
+{
+	(void)arg;
+	if (c != 'j')
+		return OPT_NOT_HERE;
+	*(bool *)json = true;
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -62,24 +71,17 @@ int cmd_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct cmd_options co = {
+		"list", list_help, "jh", opts, list_opt,
+	};
 	struct vm_info *vms;
 	bool json = false;
-	int c, denied;
+	int ret, denied;
 	size_t n, i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(list_help, stdout);
-			return EXIT_OK;
-		}
-		if (c != 'j')
-			return usage_bad_option("list", c, argv);
-		json = true;
-	}
-	if (optind < argc)
-		return usage_error("list", "unexpected argument '%s'", argv[optind]);
+	ret = parse_options(&co, &json, argc, argv);
+	if (ret)
+		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	n = vm_scan(&vms, &denied);
 	libvirt_annotate(vms, n);
 	if (json)

@@ -80,8 +80,9 @@ static const struct option record_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int record_opt(struct record_opts *o, int c, const char *arg)
+static int record_opt(void *ctx, int c, const char *arg)
 {
+	struct record_opts *o = ctx;
 	u64 v;
 
 	switch (c) {
@@ -130,7 +131,10 @@ static int record_opt(struct record_opts *o, int c, const char *arg)
 int parse_record_args(const char *cmd, const char *help, int argc,
 		      char **argv, struct record_opts *o)
 {
-	int c, idx = -1;
+	struct cmd_options co = {
+		cmd, help, "d:o:F:c:e:p:h", record_longopts, record_opt,
+	};
+	int ret;
 
 	memset(o, 0, sizeof(*o));
 	o->output = "vmprof.data";
@@ -138,21 +142,9 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	o->event = KVM_PROFILE_EVENT_CPU_CLOCK;
 	o->buffer_pages = DEFAULT_PAGES;
 	o->agent_port = DEFAULT_AGENT_PORT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:o:F:c:e:p:h", record_longopts, &idx)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return 1;
-		}
-		if (c == '?' || c == ':')
-			return usage_bad_option(cmd, c, argv);
-		if (record_opt(o, c, optarg))
-			return usage_bad_value(cmd, record_longopts, c, idx, optarg);
-		idx = -1;
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	ret = parse_options(&co, o, argc, argv);
+	if (ret)
+		return ret;
 	if (!o->vm_spec)
 		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
 	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
@@ -169,7 +161,7 @@ int cmd_record(int argc, char **argv)
 
 	ret = parse_record_args("record", record_help, argc, argv, &o);
 	if (ret)
-		return ret == 1 ? EXIT_OK : ret;
+		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	collector_install_signals();
 	if (collector_prepare(&c, &o))
 		return EXIT_FAIL;

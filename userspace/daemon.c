@@ -247,7 +247,7 @@ int cmd_start(int argc, char **argv)
 
 	ret = parse_record_args("start", start_help_text(), argc, argv, &o);
 	if (ret)
-		return ret == 1 ? EXIT_OK : ret;
+		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	if (collector_prepare(&c, &o))
 		return EXIT_FAIL;
 	pid = collector_background(&c);
@@ -390,6 +390,26 @@ static const char status_help[] =
 "  vmprofctl status --vm web1\n"
 "  vmprofctl status -j\n";
 
+struct ctl_opts {
+	bool status;		/* -j is status's only */
+	bool json;
+	const char *spec;	/* --vm */
+};
+
+static int ctl_opt(void *ctx, int c, const char *arg)
+{
+	struct ctl_opts *co = ctx;
+
+	if (c == 'j' && co->status) {
+		co->json = true;
+		return 0;
+	}
+	if (c != 'v')
+		return OPT_NOT_HERE;
+	co->spec = arg;
+	return 0;
+}
+
 static int ctl_cmd(const char *name, const char *help, const char *cmd,
 		   int argc, char **argv)
 {
@@ -399,29 +419,19 @@ static int ctl_cmd(const char *name, const char *help, const char *cmd,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool status = !strcmp(cmd, "status\n"), json = false;
-	const char *spec = NULL;
-	int c, pid, ret, shown = 0;
+	struct ctl_opts o = { .status = !strcmp(cmd, "status\n") };
+	const struct cmd_options co = {
+		name, help, o.status ? "jh" : "h", opts, ctl_opt,
+	};
+	const char *spec;
+	int pid, ret, shown = 0;
 	struct vm_info vm;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, status ? ":jh" : ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			return EXIT_OK;
-		}
-		if (c == 'j' && status) {
-			json = true;
-			continue;
-		}
-		if (c != 'v')
-			return usage_bad_option(name, c == 'j' ? '?' : c, argv);
-		spec = optarg;
-	}
-	if (optind < argc)
-		return usage_error(name, "unexpected argument '%s'", argv[optind]);
-	if (json)
+	ret = parse_options(&co, &o, argc, argv);
+	if (ret)
+		return ret == OPTIONS_HELP ? EXIT_OK : ret;
+	spec = o.spec;
+	if (o.json)
 		cmd = "status-json\n";
 	if (!spec) {
 		pid = -1;
@@ -433,13 +443,13 @@ static int ctl_cmd(const char *name, const char *help, const char *cmd,
 		pid = (int)vm.pid;
 		vm_info_free(&vm);
 	}
-	if (json)
+	if (o.json)
 		fputc('[', stdout);
 	if (pid < 0)
 		ret = request_all_collectors(cmd, &shown);
 	else
 		ret = ctl_request(pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
-	if (json)
+	if (o.json)
 		fputs("]\n", stdout);
 	return ret;
 }

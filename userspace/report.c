@@ -139,8 +139,10 @@ static int parse_id(const char *s, long long *out)
 	return 0;
 }
 
-static int report_opt(struct report_opts *o, int c, const char *arg)
+static int report_opt(void *ctx, int c, const char *arg)
 {
+	struct report_opts *o = ctx;
+
 	switch (c) {
 	case 'i':
 		o->input = arg;
@@ -184,28 +186,19 @@ static int report_opt(struct report_opts *o, int c, const char *arg)
 
 static int parse_report_args(struct report_opts *o, int argc, char **argv)
 {
-	int c, idx = -1;
+	static const struct cmd_options co = {
+		"report", report_help, "i:v:f:jh", report_longopts, report_opt,
+	};
+	int ret;
 
 	memset(o, 0, sizeof(*o));
 	o->input = DEFAULT_INPUT;
 	o->view = "unified";
 	o->width = 80;
 	o->f.vcpu = o->f.pid = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:v:f:jh", report_longopts, &idx)) != -1) {
-		if (c == 'h') {
-			fputs(report_help, stdout);
-			return 1;
-		}
-		if (c == '?' || c == ':')
-			return usage_bad_option("report", c, argv);
-		if (report_opt(o, c, optarg))
-			return usage_bad_value("report", report_longopts, c, idx, optarg);
-		idx = -1;
-	}
-	if (optind < argc)
-		return usage_error("report", "unexpected argument '%s'", argv[optind]);
+	ret = parse_options(&co, o, argc, argv);
+	if (ret)
+		return ret;
 	if ((o->fmt == FMT_FOLDED || o->fmt == FMT_PPROF) &&
 	    strcmp(o->view, "unified") && strcmp(o->view, "host"))
 		return usage_error("report", "--format %s works with --view unified or host",
@@ -361,7 +354,7 @@ int cmd_report(int argc, char **argv)
 
 	ret = parse_report_args(&o, argc, argv);
 	if (ret)
-		return ret == 1 ? EXIT_OK : ret;
+		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	input = o.input;	/* a pipe is read from a copy of it */
 	analysis_init(&a, &o.f);
 	o.input = spool_input(o.input);

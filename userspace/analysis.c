@@ -26,7 +26,6 @@ void analysis_init(struct analysis *a, const struct filter *f)
 	agg_init(&a->steal_agg, 0);
 	agg_init(&a->steal_ivs, 0);
 	agg_init(&a->lost_agg, 0);
-	agg_init(&a->tl_agg, 0);
 	strmap_init(&a->comm_ids);
 	strmap_init(&a->name_ids);
 	analysis_comm_id(a, "", 0);
@@ -46,7 +45,6 @@ void analysis_free(struct analysis *a)
 	agg_free(&a->steal_agg);
 	agg_free(&a->steal_ivs);
 	agg_free(&a->lost_agg);
-	agg_free(&a->tl_agg);
 	strmap_free(&a->comm_ids);
 	for (i = 0; i < a->ncomms; i++)
 		free(a->comms[i]);
@@ -60,10 +58,11 @@ void analysis_free(struct analysis *a)
 	free(a->walk);
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
-	agg_free(&a->tl_pend);
 	free(a->hs);
 	free(a->tids);
 	agent_free(a);
+	if (a->hooks && a->hooks->free)
+		a->hooks->free(a);
 }
 
 u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len)
@@ -268,12 +267,8 @@ static void add_sample_extras(struct analysis *a,
 		a->hs[a->nhs].cpu = s->hdr.cpu;
 		a->hs[a->nhs++].owner = owner;
 	}
-	if (a->tl_width && s->hdr.time_ns >= a->tl_base) {
-		u64 col = (s->hdr.time_ns - a->tl_base) / a->tl_width;
-
-		if (col < a->tl_cols && s->hdr.cpu < MAX_CPUS)
-			agg_add(&a->tl_agg, s->hdr.cpu, (u32)col, owner, 0);
-	}
+	if (a->hooks && a->hooks->sample)
+		a->hooks->sample(a, s, owner);
 }
 
 static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)

@@ -114,6 +114,42 @@ struct record_stats {
 	u64 agent_chunks, agent_bytes, agent_errors;
 };
 
+/* Who a steal charge goes to: an owner, or a task named at the end. */
+enum ref_kind {
+	REF_OWNER,	/* owner: a vCPU, or OWNER_COMM | comm id */
+	REF_TASK,	/* the task (tid, comm): a vCPU if tid is one, else comm */
+	REF_WAIT,	/* the vCPU's wait on a pCPU handed to tid by hvcpu */
+};
+
+struct owner_ref {
+	u32 kind;
+	u32 owner;
+	u32 tid;
+	u32 comm;
+	u32 hvcpu;
+};
+
+struct analysis;
+struct kvm_profile_sample;
+
+/*
+ * What a report view collects in the one pass beyond what every view
+ * reads from struct analysis, its state in a->view: each sample past the
+ * filters (owner: its vCPU, or OWNER_COMM | comm id); each steal
+ * interval charged whole to one culprit; the moment culprits can be
+ * named (the file is read: steal_owner()); the sched records walked
+ * again from the start; analysis_free().  Any hook may be NULL.
+ */
+struct analysis_hooks {
+	void (*sample)(struct analysis *a, const struct kvm_profile_sample *s,
+		       u32 owner);
+	void (*steal)(struct analysis *a, u32 vcpu, u32 cpu,
+		      const struct owner_ref *r, u64 start, u64 end);
+	void (*culprits_named)(struct analysis *a);
+	void (*sched_reset)(struct analysis *a);
+	void (*free)(struct analysis *a);
+};
+
 struct analysis {
 	struct filter f;
 	/* metadata */
@@ -139,14 +175,13 @@ struct analysis {
 	struct agg_table steal_agg;	/* (vcpu, owner) -> ns */
 	struct agg_table steal_ivs;	/* (vcpu, owner) -> intervals */
 	struct agg_table lost_agg;	/* (cpu) -> lost */
-	struct agg_table tl_agg;	/* (cpu, bucket, owner) -> samples */
 	struct vcpu_stat *vcpus;
 	u32 nvcpus;			/* highest id + 1 */
 	struct sched_window sw;
 	size_t nsched;			/* sched records past the filters */
 	struct walk *walk;		/* steal.c: open intervals, handoffs */
 	/* steal.c: charges whose culprit is named at the end */
-	struct agg_table steal_pend, ivs_pend, tl_pend;
+	struct agg_table steal_pend, ivs_pend;
 	bool sched_replay;		/* a second pass over sched records only */
 	struct hs_ev *hs;
 	size_t nhs, caphs;
@@ -167,9 +202,9 @@ struct analysis {
 	size_t overflow_cap;	/* the key cap of the table that overflowed */
 	bool overflowed;	/* the current sample hit CAT_OVERFLOW */
 	struct record_stats st;
-	/* timeline: set before the pass to collect per-bucket owners */
-	u64 tl_base, tl_width;
-	u32 tl_cols;
+	/* What the report's view collects besides (report.h), and its state. */
+	const struct analysis_hooks *hooks;
+	void *view;
 	bool finished;
 	struct agent_state *agent;
 };
@@ -191,6 +226,8 @@ void steal_walk_event(struct analysis *a, const struct sched_ev *ev);
 void steal_walk_finish(struct analysis *a);
 /* Forget what the walk charged, to walk all sched records again. */
 void steal_walk_reset(struct analysis *a);
+/* The owner @r names for @vcpu, once the whole file is read. */
+u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r);
 /* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
 int analysis_load(struct analysis *a, const char *path);
 

@@ -15,7 +15,8 @@
 #define DEFAULT_INPUT "vmprof.data"
 #define MAX_GUEST_KALLSYMS (256U << 20)
 
-static const char report_help[] =
+/* --help, in two parts around the list of views from report_views[]. */
+static const char report_help_head[] =
 "Usage: vmprofctl report [-i FILE] [--view VIEW] [filters] [--format FMT]\n"
 "\n"
 "Print a report from a data file written by 'vmprofctl record' or 'start'.\n"
@@ -23,7 +24,9 @@ static const char report_help[] =
 "Options:\n"
 "  -i, --input FILE        data file (default " DEFAULT_INPUT "); - reads standard\n"
 "                          input, which may be a pipe\n"
-"  -v, --view VIEW         unified (default), host, steal, exits, timeline\n"
+"  -v, --view VIEW         ";
+static const char report_help_tail[] =
+"\n"
 "  -f, --format FMT        text (default), json, csv, folded or pprof (gzipped\n"
 "                          profile.proto; both unified and host only)\n"
 "  -j, --json              same as --format json\n"
@@ -58,17 +61,6 @@ static const char report_help[] =
 "  vmprofctl report -i vm1.data --format folded | flamegraph.pl > vm1.svg\n"
 "  vmprofctl report -i vm1.data --format pprof > vm1.pb.gz; go tool pprof -top vm1.pb.gz\n"
 "  vmprofctl report -i vm1.data --view timeline --time-from 10 --time-to 12\n";
-
-struct report_opts {
-	const char *input;
-	const char *view;
-	const char *guest_kallsyms;
-	const char *table;	/* --table: only the tables of this name */
-	enum out_format fmt;
-	struct filter f;
-	u64 width;
-	u64 top;
-};
 
 enum {
 	OPT_VCPU = 256, OPT_PID, OPT_COMM, OPT_FROM, OPT_TO, OPT_GKALLSYMS,
@@ -108,13 +100,6 @@ static int parse_format(const char *s, enum out_format *fmt)
 	return -1;
 }
 
-static bool valid_view(const char *v)
-{
-	return !strcmp(v, "unified") || !strcmp(v, "host") ||
-	       !strcmp(v, "steal") || !strcmp(v, "exits") ||
-	       !strcmp(v, "timeline");
-}
-
 static bool valid_table(const char *name)
 {
 	static const char *const names[] = {
@@ -149,7 +134,7 @@ static int report_opt(void *ctx, int c, const char *arg)
 		return 0;
 	case 'v':
 		o->view = arg;
-		return valid_view(arg) ? 0 : -1;
+		return report_view_find(arg) ? 0 : -1;
 	case 'f':
 		return parse_format(arg, &o->fmt);
 	case 'j':
@@ -186,23 +171,33 @@ static int report_opt(void *ctx, int c, const char *arg)
 
 static int parse_report_args(struct report_opts *o, int argc, char **argv)
 {
-	static const struct cmd_options co = {
-		"report", report_help, "i:v:f:jh", report_longopts, report_opt,
+	char *views = report_view_names(false, ", ", ", ", " (default)");
+	char *help = xasprintf("%s%s%s", report_help_head, views,
+			       report_help_tail);
+	struct cmd_options co = {
+		"report", help, "i:v:f:jh", report_longopts, report_opt,
 	};
 	int ret;
 
 	memset(o, 0, sizeof(*o));
 	o->input = DEFAULT_INPUT;
-	o->view = "unified";
+	o->view = report_views[0].name;
 	o->width = 80;
 	o->f.vcpu = o->f.pid = -1;
 	ret = parse_options(&co, o, argc, argv);
+	free(help);
+	free(views);
 	if (ret)
 		return ret;
 	if ((o->fmt == FMT_FOLDED || o->fmt == FMT_PPROF) &&
-	    strcmp(o->view, "unified") && strcmp(o->view, "host"))
-		return usage_error("report", "--format %s works with --view unified or host",
-				   o->fmt == FMT_FOLDED ? "folded" : "pprof");
+	    !report_view_find(o->view)->can_fold) {
+		views = report_view_names(true, ", ", " or ", NULL);
+		ret = usage_error("report", "--format %s works with --view %s",
+				  o->fmt == FMT_FOLDED ? "folded" : "pprof",
+				  views);
+		free(views);
+		return ret;
+	}
 	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
@@ -286,43 +281,6 @@ static const char *spool_input(const char *path)
 	return path;
 }
 
-static int load_timeline(struct analysis *a, struct report_opts *o)
-{
-	struct analysis probe;
-	u64 begin, end;
-	int ret;
-
-	analysis_init(&probe, &o->f);
-	pr_warn_quiet = true;	/* the second pass says it all again */
-	ret = analysis_load(&probe, o->input);
-	pr_warn_quiet = false;
-	if (ret) {
-		analysis_free(&probe);
-		return -1;
-	}
-	begin = analysis_window_begin_ns(&probe);
-	end = analysis_end_ns(&probe);
-	analysis_free(&probe);
-	a->tl_base = begin;
-	a->tl_cols = (u32)o->width;
-	a->tl_width = end > begin ? (end - begin + o->width - 1) / o->width : 1;
-	return load(a, o);
-}
-
-static void build_view(struct analysis *a, struct doc *d, const char *view)
-{
-	if (!strcmp(view, "unified"))
-		report_unified(a, d);
-	else if (!strcmp(view, "host"))
-		report_host(a, d);
-	else if (!strcmp(view, "steal"))
-		report_steal(a, d);
-	else if (!strcmp(view, "exits"))
-		report_exits(a, d);
-	else
-		report_timeline(a, d);
-}
-
 static void lost_table(struct analysis *a, struct doc *d)
 {
 	static const char *const cols[] = { "pCPU", "Lost records" };
@@ -346,6 +304,7 @@ static void lost_table(struct analysis *a, struct doc *d)
 
 int cmd_report(int argc, char **argv)
 {
+	const struct report_view *view;
 	struct report_opts o;
 	struct analysis a;
 	struct doc d = { 0 };
@@ -356,16 +315,18 @@ int cmd_report(int argc, char **argv)
 	if (ret)
 		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	input = o.input;	/* a pipe is read from a copy of it */
+	view = report_view_find(o.view);
 	analysis_init(&a, &o.f);
 	o.input = spool_input(o.input);
-	ret = !o.input ? -1 :
-	      !strcmp(o.view, "timeline") ? load_timeline(&a, &o) : load(&a, &o);
+	ret = !o.input ? -1 : view->prepare ? view->prepare(&a, &o) : 0;
+	if (!ret)
+		ret = load(&a, &o);
 	if (ret) {
 		analysis_free(&a);
 		return EXIT_FAIL;
 	}
 	doc_header(&a, &d, input, o.view);
-	build_view(&a, &d, o.view);
+	view->output(&a, &d);
 	lost_table(&a, &d);
 	if (o.table && !doc_select(&d, o.table))
 		pr_warn("the %s view has no %s table%s", o.view, o.table,

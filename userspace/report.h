@@ -6,6 +6,45 @@
 #include "analysis.h"
 #include "table.h"
 
+/* What 'vmprofctl report' was asked for (cmd_report.c parses it). */
+struct report_opts {
+	const char *input;
+	const char *view;
+	const char *guest_kallsyms;
+	const char *table;	/* --table: only the tables of this name */
+	enum out_format fmt;
+	struct filter f;
+	u64 width;
+	u64 top;
+};
+
+/*
+ * A report view: one file (report_<name>.c) and one entry of
+ * report_views[] (views.c).  The view's output builds its tables from
+ * struct analysis after the pass.  A view that collects more than every
+ * view shares has a prepare, run before the pass, that sets a->hooks and
+ * a->view (its state; analysis_free() frees it through the hooks).
+ */
+struct report_view {
+	const char *name;
+	/* one stack per row: --format folded and pprof */
+	bool can_fold;
+	/* before the pass; NULL: nothing to collect.  0, or -1 (reported) */
+	int (*prepare)(struct analysis *a, const struct report_opts *o);
+	void (*output)(struct analysis *a, struct doc *d);
+};
+
+/* In --help order; the first is the default. */
+extern const struct report_view report_views[];
+extern const size_t report_nviews;
+const struct report_view *report_view_find(const char *name);
+/*
+ * The names of the views (only those that can fold, if @fold_only) as
+ * "a, b or c"; @first_note follows the first (the default) when not NULL.
+ */
+char *report_view_names(bool fold_only, const char *sep, const char *last_sep,
+			const char *first_note);
+
 struct row {
 	u32 group;
 	char *func;
@@ -52,7 +91,11 @@ void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);
 void report_exits(struct analysis *a, struct doc *d);
 void report_timeline(struct analysis *a, struct doc *d);
-
-int cmd_report(int argc, char **argv);
+/*
+ * The timeline collects samples and steal per pCPU in @cols buckets of
+ * @width ns from @base; prepare finds them from --width and the file.
+ */
+void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols);
+int timeline_prepare(struct analysis *a, const struct report_opts *o);
 
 #endif

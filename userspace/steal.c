@@ -63,21 +63,6 @@ struct walk {
 	struct handoff handoffs[MAX_CPUS];
 };
 
-/* Who a charge goes to: an owner, or a task to be named at the end. */
-enum ref_kind {
-	REF_OWNER,	/* owner: a vCPU, or OWNER_COMM | comm id */
-	REF_TASK,	/* task_owner(tid, comm) */
-	REF_WAIT,	/* the vCPU's wait on a pCPU handed to tid by hvcpu */
-};
-
-struct owner_ref {
-	u32 kind;
-	u32 owner;
-	u32 tid;
-	u32 comm;
-	u32 hvcpu;
-};
-
 struct owner_count {
 	u32 owner;
 	u64 count;
@@ -184,9 +169,7 @@ static struct owner_ref next_owner(const struct open_iv *iv)
 	};
 }
 
-/* The owner @r names, now that the whole file is read. */
-static u32 resolve(const struct analysis *a, u32 vcpu,
-		   const struct owner_ref *r)
+u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r)
 {
 	u32 tid;
 
@@ -205,38 +188,6 @@ static u32 resolve(const struct analysis *a, u32 vcpu,
 	}
 }
 
-/*
- * Show who held the pCPU during a steal interval in the timeline: the
- * next task, weighted as sample equivalents per bucket.  With host samples
- * the timeline already has them.
- */
-static void timeline_interval(struct analysis *a, u32 vcpu, u32 cpu,
-			      const struct owner_ref *r, u64 start, u64 end)
-{
-	u64 col, b0, b1, lo, hi;
-	struct agg_key k;
-
-	if (!a->tl_width || cpu >= MAX_CPUS || end <= a->tl_base)
-		return;
-	if (start < a->tl_base)
-		start = a->tl_base;
-	for (col = (start - a->tl_base) / a->tl_width; col < a->tl_cols; col++) {
-		b0 = a->tl_base + col * a->tl_width;
-		b1 = b0 + a->tl_width;
-		if (b0 >= end)
-			break;
-		lo = start > b0 ? start : b0;
-		hi = end < b1 ? end : b1;
-		k = (struct agg_key){
-			.a = cpu, .b = (u32)col,
-			.c = r->kind == REF_OWNER ? r->owner :
-			     (u64)r->tid << 32 | r->comm,
-			.d = (u64)vcpu << 32 | r->hvcpu << 8 | r->kind,
-		};
-		agg_get(&a->tl_pend, &k)->v1 += ns_to_samples(a, hi - lo);
-	}
-}
-
 /* Charge [start, end) on @cpu: to the sampled tasks, else to @owner. */
 static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 			   const struct owner_ref *r, u64 start, u64 end)
@@ -250,7 +201,8 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 		n = count_owners(a, cpu, start, end, vcpu, oc);
 	if (!n) {
 		charge(a, vcpu, r, len, 1);
-		timeline_interval(a, vcpu, cpu, r, start, end);
+		if (a->hooks && a->hooks->steal)
+			a->hooks->steal(a, vcpu, cpu, r, start, end);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -329,7 +281,7 @@ static u64 uncovered_wait(const struct run_delay_mark *m,
  * left @cpu to, after @since and with no vCPU on @cpu since then; when
  * that task is @vcpu itself, the vCPU that handed @cpu over.  The idle
  * task is no culprit: a wait means someone else got the pCPU after it.
- * The vCPU's thread id is the one the whole file ends with: resolve().
+ * The vCPU's thread id is the one the whole file ends with: steal_owner().
  */
 static struct owner_ref wait_owner(const struct walk *w, u32 cpu, u64 since)
 {
@@ -438,31 +390,19 @@ static void name_culprits(struct analysis *a)
 {
 	struct owner_ref r;
 	struct agg_entry *e;
-	struct agg_key k;
 
 	agg_for_each(&a->steal_pend, e) {
 		r = (struct owner_ref){
 			.kind = e->k.b, .tid = (u32)(e->k.c >> 32),
 			.comm = (u32)e->k.c, .hvcpu = (u32)e->k.d,
 		};
-		charge_owner(a, e->k.a, resolve(a, e->k.a, &r), e->v1,
+		charge_owner(a, e->k.a, steal_owner(a, e->k.a, &r), e->v1,
 			     agg_get(&a->ivs_pend, &e->k)->v1);
 	}
-	agg_for_each(&a->tl_pend, e) {
-		r = (struct owner_ref){
-			.kind = (u32)e->k.d & 0xff, .owner = (u32)e->k.c,
-			.tid = (u32)(e->k.c >> 32), .comm = (u32)e->k.c,
-			.hvcpu = (u32)e->k.d >> 8,
-		};
-		k = (struct agg_key){
-			.a = e->k.a, .b = e->k.b,
-			.c = resolve(a, (u32)(e->k.d >> 32), &r),
-		};
-		agg_get(&a->tl_agg, &k)->v1 += e->v1;
-	}
+	if (a->hooks && a->hooks->culprits_named)
+		a->hooks->culprits_named(a);
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
-	agg_free(&a->tl_pend);
 }
 
 void steal_walk_finish(struct analysis *a)
@@ -493,7 +433,8 @@ void steal_walk_reset(struct analysis *a)
 	agg_free(&a->steal_ivs);
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
-	agg_free(&a->tl_pend);
+	if (a->hooks && a->hooks->sched_reset)
+		a->hooks->sched_reset(a);
 	for (i = 0; i < a->nvcpus; i++) {
 		a->vcpus[i].steal_ns = a->vcpus[i].halt_ns = 0;
 		a->vcpus[i].steal_intervals = a->vcpus[i].halt_intervals = 0;

@@ -86,6 +86,14 @@ const char *fmt_ms(u64 ns, char *buf, size_t len);
 
 void doc_header(struct analysis *a, struct doc *d, const char *path,
 		const char *view);
+/*
+ * The unified and host views' "functions" table: Samples | %Ratio |
+ * Function | Module, truncated by --top, folded as module;function after
+ * the prefix frames the caller sets (table_fold_prefix()).
+ */
+struct table *functions_table(struct doc *d, const char *title);
+void functions_row(struct table *t, u64 count, u64 total, const char *func,
+		   const char *mod);
 void report_unified(struct analysis *a, struct doc *d);
 void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);

@@ -302,3 +302,34 @@ void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 	add_unknowns(a, u, n, rs);
 	free(u);
 }
+
+static const char *const fn_cols[] = { "Samples", "%Ratio", "Function", "Module" };
+static const char *const fn_keys[] = { "samples", "ratio", "function", "module" };
+static const bool fn_numeric[] = { true, true, false, false };
+
+struct table *functions_table(struct doc *d, const char *title)
+{
+	struct table *t = doc_table(d, title);
+
+	t->name = "functions";
+	table_cols(t, 4, fn_cols, fn_keys, fn_numeric);
+	t->truncatable = true;
+	t->last_gap = true;
+	/* a folded stack: the table's prefix frames, module, function */
+	t->nfold = 2;
+	t->fold_cols[0] = 3;
+	t->fold_cols[1] = 2;
+	t->fold_count = 0;
+	return t;
+}
+
+void functions_row(struct table *t, u64 count, u64 total, const char *func,
+		   const char *mod)
+{
+	size_t r = table_row(t);
+
+	table_set(t, r, 0, "%" PRIu64, count);
+	table_set(t, r, 1, "%.2f", pct(count, total));
+	table_set(t, r, 2, "%s", func);
+	table_set(t, r, 3, "%s", mod);
+}

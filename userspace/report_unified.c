@@ -11,10 +11,6 @@
 
 #include "report.h"
 
-static const char *const cols[] = { "Samples", "%Ratio", "Function", "Module" };
-static const char *const keys[] = { "samples", "ratio", "function", "module" };
-static const bool numeric[] = { true, true, false, false };
-
 struct vcpu_totals {
 	u64 steal, halt, total;
 };
@@ -79,31 +75,12 @@ static struct table *vcpu_table(struct analysis *a, struct doc *d, u32 v,
 	struct table *t;
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, a->vcpus[v].tid);
-	t = doc_table(d, title);
-	t->name = "functions";
-	table_cols(t, 4, cols, keys, numeric);
-	t->truncatable = true;
-	t->last_gap = true;
+	t = functions_table(d, title);
 	snprintf(title, sizeof(title), "vcpu%u", v);
 	table_fold_prefix(t, a->vm_name[0] ? a->vm_name : "vm", title);
-	t->nfold = 2;
-	t->fold_cols[0] = 3;
-	t->fold_cols[1] = 2;
-	t->fold_count = 0;
 	t->fold_time_first = true;
 	vcpu_attrs(a, t, v, vt);
 	return t;
-}
-
-static void add_row(struct table *t, u64 count, u64 total, const char *func,
-		    const char *mod)
-{
-	size_t r = table_row(t);
-
-	table_set(t, r, 0, "%" PRIu64, count);
-	table_set(t, r, 1, "%.2f", pct(count, total));
-	table_set(t, r, 2, "%s", func);
-	table_set(t, r, 3, "%s", mod);
 }
 
 void report_unified(struct analysis *a, struct doc *d)
@@ -130,8 +107,8 @@ void report_unified(struct analysis *a, struct doc *d)
 		t = vcpu_table(a, d, v, &vt[v]);
 		for (i = 0; i < rs.n; i++)
 			if (rs.rows[i].group == v && rs.rows[i].count)
-				add_row(t, rs.rows[i].count, vt[v].total,
-					rs.rows[i].func, rs.rows[i].module);
+				functions_row(t, rs.rows[i].count, vt[v].total,
+					      rs.rows[i].func, rs.rows[i].module);
 	}
 	rowset_free(&rs);
 	free(vt);

@@ -96,21 +96,3 @@ int profile_open(int vm_fd, const struct kvm_profile_config *cfg)
 	}
 	return -1;
 }
-
-int parse_event(const char *s, u32 *event, u64 *config)
-{
-	*config = 0;
-	if (!strcmp(s, "cpu-clock")) {
-		*event = KVM_PROFILE_EVENT_CPU_CLOCK;
-	} else if (!strcmp(s, "cycles")) {
-		*event = KVM_PROFILE_EVENT_CYCLES;
-	} else if (!strcmp(s, "ref-cycles")) {
-		*event = KVM_PROFILE_EVENT_REF_CYCLES;
-	} else if (!strncmp(s, "raw:", 4)) {
-		*event = KVM_PROFILE_EVENT_RAW;
-		return parse_u64(s + 4, config);
-	} else {
-		return -1;
-	}
-	return 0;
-}

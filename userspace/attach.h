@@ -11,7 +11,5 @@ int kvm_profile_supported(void);
 int attach_vm_fd(const struct vm_info *vm);
 /* KVM_PROFILE on vm_fd; returns the profile fd or -1 with a message. */
 int profile_open(int vm_fd, const struct kvm_profile_config *cfg);
-/* "cpu-clock", "cycles", "ref-cycles", "raw:0xN" */
-int parse_event(const char *s, u32 *event, u64 *config);
 
 #endif

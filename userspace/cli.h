@@ -37,5 +37,8 @@ int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* stop and status: their options, then collector_command() (ctl_cmd.c). */
+int ctl_cmd(const char *name, const char *help, const char *cmd, int argc,
+	    char **argv);
 
 #endif

@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* "vmprofctl record": attach and record in the foreground. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "collector.h"
-
-#define DEFAULT_FREQ 1000
-/*
- * 512 KiB per pCPU, perf record's default: two vCPUs sharing a pCPU at
- * 1 kHz fill 64 pages in about 2 s, and a collector that misses its turn
- * for that long (seen in the emulated test bed) loses records.
- */
-#define DEFAULT_PAGES 128
 
 static const char record_help[] =
 "Usage: vmprofctl record --vm VM [--duration S] [-o FILE] [options]\n"
@@ -49,109 +40,6 @@ static const char record_help[] =
 "  vmprofctl record --vm web1 -d 30 --freq 4000 --host-samples\n"
 "  vmprofctl record --vm 3 -d 60 && vmprofctl report -i vmprof.data\n";
 
-static const char start_help[] =
-"Usage: vmprofctl start --vm VM [-o FILE] [--duration S] [options]\n"
-"\n"
-"Like 'record', but the collector runs in the background; control it\n"
-"with 'vmprofctl status' and 'vmprofctl stop'.  Its pid file and control\n"
-"socket live in $XDG_RUNTIME_DIR/vmprofctl (or /run/vmprofctl).\n"
-"Options are those of 'vmprofctl record --help'.\n"
-"\n"
-"EXAMPLES\n"
-"  vmprofctl start --vm 3 -o /var/tmp/vm3.data\n"
-"  vmprofctl status\n"
-"  vmprofctl stop --vm 3\n";
-
-enum { OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT };
-
-static const struct option record_longopts[] = {
-	{ "vm", required_argument, NULL, OPT_VM },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "freq", required_argument, NULL, 'F' },
-	{ "period", required_argument, NULL, 'c' },
-	{ "event", required_argument, NULL, 'e' },
-	{ "host-samples", no_argument, NULL, OPT_HOST },
-	{ "buffer-pages", required_argument, NULL, OPT_PAGES },
-	{ "agent-port", required_argument, NULL, OPT_AGENT_PORT },
-	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int record_opt(void *ctx, int c, const char *arg)
-{
-	struct record_opts *o = ctx;
-	u64 v;
-
-	switch (c) {
-	case OPT_VM:
-		o->vm_spec = arg;
-		return 0;
-	case 'p':	/* perf record -p, perf kvm record -p */
-		if (parse_u64(arg, &v) || !v || v > 0x7fffffff)
-			return -1;
-		snprintf(o->pid_spec, sizeof(o->pid_spec), "pid:%llu",
-			 (unsigned long long)v);
-		o->vm_spec = o->pid_spec;
-		return 0;
-	case 'd':
-		return parse_seconds(arg, &o->duration) || o->duration <= 0 ? -1 : 0;
-	case 'o':
-		o->output = arg;
-		return 0;
-	case 'F':
-		return parse_u64(arg, &o->freq) || !o->freq || o->freq > 1000000 ? -1 : 0;
-	case 'c':
-		return parse_u64(arg, &o->period) || !o->period ? -1 : 0;
-	case 'e':
-		return parse_event(arg, &o->event, &o->event_config);
-	case OPT_HOST:
-		o->host_samples = true;
-		return 0;
-	case OPT_PAGES:
-		if (parse_u64(arg, &v) || !v || v > KVM_PROFILE_MAX_BUFFER_PAGES ||
-		    (v & (v - 1)))
-			return -1;
-		o->buffer_pages = (u32)v;
-		return 0;
-	case OPT_AGENT_PORT:
-		if (parse_u64(arg, &v) || !v || v > 0xfffffffeULL)
-			return -1;
-		o->agent_port = (u32)v;
-		return 0;
-	case OPT_NO_AGENT:
-		o->no_agent = true;
-		return 0;
-	default: return -1;
-	}
-}
-
-int parse_record_args(const char *cmd, const char *help, int argc,
-		      char **argv, struct record_opts *o)
-{
-	struct cmd_options co = {
-		cmd, help, "d:o:F:c:e:p:h", record_longopts, record_opt,
-	};
-	int ret;
-
-	memset(o, 0, sizeof(*o));
-	o->output = "vmprof.data";
-	o->freq = DEFAULT_FREQ;
-	o->event = KVM_PROFILE_EVENT_CPU_CLOCK;
-	o->buffer_pages = DEFAULT_PAGES;
-	o->agent_port = DEFAULT_AGENT_PORT;
-	ret = parse_options(&co, o, argc, argv);
-	if (ret)
-		return ret;
-	if (!o->vm_spec)
-		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
-	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
-		return usage_error(cmd, "--event raw:... needs --period");
-	return 0;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o;
@@ -171,9 +59,4 @@ int cmd_record(int argc, char **argv)
 	fprintf(stderr, "vmprofctl: %s\n", line);
 	vm_info_free(&c.vm);
 	return collector_exit_code(ret);
-}
-
-const char *start_help_text(void)
-{
-	return start_help;
 }

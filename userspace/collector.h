@@ -49,11 +49,10 @@ extern volatile sig_atomic_t collector_signal;	/* the one that stopped it */
  * signal that stopped it (the process does not return then). */
 int collector_exit_code(int ret);
 
-/* Parse the options shared by record and start; returns 0, 1 (help) or 2. */
+/* The options shared by record and start (record_options.c); returns 0,
+ * OPTIONS_HELP or 2. */
 int parse_record_args(const char *cmd, const char *help, int argc,
 		      char **argv, struct record_opts *o);
-/* Help text of "start", which shares the options of "record". */
-const char *start_help_text(void);
 /* Resolve, attach, open the output and write the metadata. */
 int collector_prepare(struct collector *c, const struct record_opts *o);
 int collector_run(struct collector *c);
@@ -72,5 +71,11 @@ pid_t collector_background(struct collector *c);
 /* Send "status\n" or "stop\n" to the collector of VM pid; reply in buf. */
 int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 		      bool quiet_missing);
+/*
+ * Send cmd to the collector of vm_pid, or to all when vm_pid < 0; print
+ * the replies (status-json: one JSON array).  EXIT_FAIL when one failed
+ * or, named, is not running (daemon.c).
+ */
+int collector_command(int vm_pid, const char *cmd);
 
 #endif

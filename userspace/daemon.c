@@ -5,12 +5,12 @@
  * to it.  Protocol: one line "status\n", "status-json\n" or "stop\n", one
  * line back.
  * A collector that fails leaves vm-PID.failed with the reason (its stderr
- * is /dev/null): "status" reports it until "stop" has.
+ * is /dev/null): "status" reports it until "stop" has.  The commands are
+ * cmd_start.c, cmd_stop.c and cmd_status.c.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,28 +238,6 @@ pid_t collector_background(struct collector *c)
 	return pid;
 }
 
-int cmd_start(int argc, char **argv)
-{
-	struct record_opts o;
-	struct collector c;
-	pid_t pid;
-	int ret;
-
-	ret = parse_record_args("start", start_help_text(), argc, argv, &o);
-	if (ret)
-		return ret == OPTIONS_HELP ? EXIT_OK : ret;
-	if (collector_prepare(&c, &o))
-		return EXIT_FAIL;
-	pid = collector_background(&c);
-	if (pid < 0)
-		return EXIT_FAIL;
-	printf("collector %d started for VM %s (pid %d), writing %s; stop it with 'vmprofctl stop --vm pid:%d'\n",
-	       (int)pid, c.vm.name[0] ? c.vm.name : "?", (int)c.vm.pid, o.output,
-	       (int)c.vm.pid);
-	fflush(stdout);
-	_exit(EXIT_OK);	/* the child owns the writer's stdio buffer */
-}
-
 int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 		      bool quiet_missing)
 {
@@ -365,101 +343,18 @@ static int request_all_collectors(const char *cmd, int *n)
 	return fails ? EXIT_FAIL : EXIT_OK;
 }
 
-static const char stop_help[] =
-"Usage: vmprofctl stop [--vm VM]\n"
-"\n"
-"Stop a background collector: it drains the kernel buffers, closes the\n"
-"data file and prints its final counts.  Without --vm, stop all.  A\n"
-"collector that failed (write error) is reported on stderr, exit 1.\n"
-"\n"
-"EXAMPLES\n"
-"  vmprofctl stop --vm pid:4242\n"
-"  vmprofctl stop\n";
-
-static const char status_help[] =
-"Usage: vmprofctl status [--vm VM] [-j]\n"
-"\n"
-"Show what each background collector records: VM, file, duration,\n"
-"records, lost records and bytes.  A collector that failed (write error)\n"
-"is reported on stderr with its reason, exit 1, until 'stop' clears it.\n"
-"  -j, --json    a JSON array: vm, vm_pid, file, duration_ms, records,\n"
-"                lost, bytes, agent_bytes per collector\n"
-"\n"
-"EXAMPLES\n"
-"  vmprofctl status\n"
-"  vmprofctl status --vm web1\n"
-"  vmprofctl status -j\n";
-
-struct ctl_opts {
-	bool status;		/* -j is status's only */
-	bool json;
-	const char *spec;	/* --vm */
-};
-
-static int ctl_opt(void *ctx, int c, const char *arg)
+int collector_command(int vm_pid, const char *cmd)
 {
-	struct ctl_opts *co = ctx;
+	bool json = !strcmp(cmd, "status-json\n");
+	int ret, shown = 0;
 
-	if (c == 'j' && co->status) {
-		co->json = true;
-		return 0;
-	}
-	if (c != 'v')
-		return OPT_NOT_HERE;
-	co->spec = arg;
-	return 0;
-}
-
-static int ctl_cmd(const char *name, const char *help, const char *cmd,
-		   int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "vm", required_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct ctl_opts o = { .status = !strcmp(cmd, "status\n") };
-	const struct cmd_options co = {
-		name, help, o.status ? "jh" : "h", opts, ctl_opt,
-	};
-	const char *spec;
-	int pid, ret, shown = 0;
-	struct vm_info vm;
-
-	ret = parse_options(&co, &o, argc, argv);
-	if (ret)
-		return ret == OPTIONS_HELP ? EXIT_OK : ret;
-	spec = o.spec;
-	if (o.json)
-		cmd = "status-json\n";
-	if (!spec) {
-		pid = -1;
-	} else if (!strncmp(spec, "pid:", 4) && sscanf(spec + 4, "%d", &pid) == 1) {
-		;
-	} else {
-		if (vm_resolve(spec, &vm))
-			return EXIT_FAIL;
-		pid = (int)vm.pid;
-		vm_info_free(&vm);
-	}
-	if (o.json)
+	if (json)
 		fputc('[', stdout);
-	if (pid < 0)
+	if (vm_pid < 0)
 		ret = request_all_collectors(cmd, &shown);
 	else
-		ret = ctl_request(pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
-	if (o.json)
+		ret = ctl_request(vm_pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
+	if (json)
 		fputs("]\n", stdout);
 	return ret;
-}
-
-int cmd_stop(int argc, char **argv)
-{
-	return ctl_cmd("stop", stop_help, "stop\n", argc, argv);
-}
-
-int cmd_status(int argc, char **argv)
-{
-	return ctl_cmd("status", status_help, "status\n", argc, argv);
 }

@@ -99,6 +99,8 @@ void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);
 void report_exits(struct analysis *a, struct doc *d);
 void report_timeline(struct analysis *a, struct doc *d);
+/* Lost records per pCPU, after any view's tables when records were lost. */
+void lost_table(struct analysis *a, struct doc *d);
 /*
  * The timeline collects samples and steal per pCPU in @cols buckets of
  * @width ns from @base; prepare finds them from --width and the file.

@@ -333,3 +333,24 @@ void functions_row(struct table *t, u64 count, u64 total, const char *func,
 	table_set(t, r, 2, "%s", func);
 	table_set(t, r, 3, "%s", mod);
 }
+
+void lost_table(struct analysis *a, struct doc *d)
+{
+	static const char *const cols[] = { "pCPU", "Lost records" };
+	static const char *const keys[] = { "cpu", "lost" };
+	static const bool num[] = { true, true };
+	struct agg_entry *e;
+	struct table *t;
+	size_t r;
+
+	if (!a->lost_total)
+		return;
+	t = doc_table(d, "lost records (counts above are lower bounds)");
+	t->name = "lost";
+	table_cols(t, 2, cols, keys, num);
+	agg_for_each(&a->lost_agg, e) {
+		r = table_row(t);
+		table_set(t, r, 0, "%u", e->k.a);
+		table_set(t, r, 1, "%llu", (unsigned long long)e->v1);
+	}
+}

@@ -68,17 +68,6 @@ struct owner_count {
 	u64 count;
 };
 
-static int hs_cmp(const void *x, const void *y)
-{
-	const struct hs_ev *a = x, *b = y;
-
-	if (a->cpu != b->cpu)
-		return a->cpu < b->cpu ? -1 : 1;
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return 0;
-}
-
 static struct owner_ref owner_ref(u32 owner)
 {
 	return (struct owner_ref){ .kind = REF_OWNER, .owner = owner };
@@ -441,26 +430,4 @@ void steal_walk_reset(struct analysis *a)
 		a->vcpus[i].has_run_delay = false;
 		a->vcpus[i].run_delay_ns = 0;
 	}
-}
-
-void analysis_finish(struct analysis *a)
-{
-	if (a->finished)
-		return;
-	a->finished = true;
-	if (a->nhs)
-		qsort(a->hs, a->nhs, sizeof(*a->hs), hs_cmp);
-	steal_walk_finish(a);
-	if (a->st.malformed)
-		pr_warn("%llu malformed records skipped (bad size or type); the file may be damaged",
-			(unsigned long long)a->st.malformed);
-	if (!a->samples_total && !a->nsched && a->st.filtered)
-		pr_warn("the filters matched none of the %llu samples and sched records; see 'vmprofctl report' without them",
-			(unsigned long long)a->st.filtered);
-	if (a->overflow_samples)
-		pr_warn("%llu samples at addresses no symbol covers, past %zu distinct ones, are counted as [unknown] (too many distinct addresses); give the guest's symbols (agent or --guest-kallsyms)",
-			(unsigned long long)a->overflow_samples, a->overflow_cap);
-	if (a->lost_total)
-		pr_warn("the kernel dropped %llu records (buffer full): counts are lower bounds; use a larger buffer or lower --freq",
-			(unsigned long long)a->lost_total);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* "vmprofctl report": options, file load, view dispatch. */
+/* "vmprofctl report": options, file load, the view of report_views[]. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -279,27 +279,6 @@ static const char *spool_input(const char *path)
 		close(out);
 	free(name);
 	return path;
-}
-
-static void lost_table(struct analysis *a, struct doc *d)
-{
-	static const char *const cols[] = { "pCPU", "Lost records" };
-	static const char *const keys[] = { "cpu", "lost" };
-	static const bool num[] = { true, true };
-	struct agg_entry *e;
-	struct table *t;
-	size_t r;
-
-	if (!a->lost_total)
-		return;
-	t = doc_table(d, "lost records (counts above are lower bounds)");
-	t->name = "lost";
-	table_cols(t, 2, cols, keys, num);
-	agg_for_each(&a->lost_agg, e) {
-		r = table_row(t);
-		table_set(t, r, 0, "%u", e->k.a);
-		table_set(t, r, 1, "%llu", (unsigned long long)e->v1);
-	}
 }
 
 int cmd_report(int argc, char **argv)

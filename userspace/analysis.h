@@ -263,6 +263,10 @@ bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
 void agent_free(struct analysis *a);
 
+/* Function and module names for an aggregated address (resolve.c). */
+void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,
+		  char *func, size_t flen, char *module, size_t mlen);
+
 /* exit_func_agg's group key: an exit's ISA and reason in one u32. */
 static inline u32 exit_group(u32 isa, u64 reason)
 {

@@ -65,9 +65,6 @@ void rowset_add(struct rowset *s, u32 group, const char *func,
 void rowset_sort(struct rowset *s);
 void rowset_free(struct rowset *s);
 
-/* Function and module names for an aggregated address. */
-void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,
-		  char *func, size_t flen, char *module, size_t mlen);
 /*
  * Rows of an aggregation table (group = key a when by_group): symbols merge
  * by name; of the unknown addresses the UNKNOWN_ROWS_MAX most sampled per

@@ -21,6 +21,9 @@ typedef uint64_t u64;
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
+/* In --version and in the data files it writes (DF_META_TOOL). */
+#define VMPROFCTL_VERSION "0.1"
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);

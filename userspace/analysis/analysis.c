@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "analysis.h"
 
 #define DEFAULT_PERIOD_NS NSEC_PER_MSEC

@@ -12,7 +12,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "collector.h"
 #include "host_elf.h"
 

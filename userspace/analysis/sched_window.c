@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "analysis.h"
 
 /* Twenty collector poll periods: a record later than this is disorder. */

@@ -2,7 +2,7 @@
 #ifndef VMPROF_ATTACH_H
 #define VMPROF_ATTACH_H
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "vm_find.h"
 
 /* 1: KVM_CAP_PROFILE present; 0: absent; -1: no /dev/kvm (message printed). */

@@ -20,7 +20,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "collector.h"
 #include "table.h"
 

@@ -2,8 +2,6 @@
 #ifndef VMPROF_CLI_H
 #define VMPROF_CLI_H
 
-#define VMPROFCTL_VERSION "0.1"
-
 /* Print "vmprofctl CMD: MSG" and the --help hint to stderr; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "exit_names.h"
 
 struct exit_name {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "analysis.h"
 
 static void meta_string(char *dst, size_t dstlen, const u8 *p, u32 len)

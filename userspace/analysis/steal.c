@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "analysis.h"
 
 #define MAX_SPLIT 64

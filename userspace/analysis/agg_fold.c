@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
+#include "analysis.h"
 
 /* The CAT_NAMED key of k's row, if k's address resolves to a name. */
 static bool named_key(struct analysis *a, const struct agg_key *k,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../include/uapi/kvm_profile.h"
+#include "../../include/uapi/kvm_profile.h"
 #include "report.h"
 
 struct timeline {

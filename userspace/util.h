@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -64,5 +65,14 @@ struct buf {
 void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t len);
 void buf_free(struct buf *b);
+
+/*
+ * Strings from the guest or from files, made safe to print: control bytes
+ * and bytes that are not UTF-8 become \xHH.  Takes ownership of s.
+ */
+char *escape_name(char *s);
+void json_str_raw(FILE *out, const char *s);
+/* s as a JSON string: escaped like every table string, valid UTF-8. */
+void json_str(FILE *out, const char *s);
 
 #endif

@@ -25,8 +25,6 @@ extern const bool libelf_available;
 
 /* Parse "start-end pgoff path" lines (the META VMM_MAPS text). */
 void host_maps_parse(struct host_maps *m, const char *text, size_t len);
-/* Executable file mappings of pid, as VMM_MAPS text; caller frees. */
-char *host_maps_snapshot(int pid, size_t *len);
 /* Symbol of ip in the VMM; false when no mapping or symbol covers it. */
 bool host_maps_resolve(struct host_maps *m, u64 ip, char *func, size_t flen,
 		       char *mod, size_t mlen);

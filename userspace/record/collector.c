@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "collector.h"
-#include "host_elf.h"
 
 #define READ_BUF_SIZE (256U << 10)
 #define POLL_MS 100

@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "collector.h"
-#include "table.h"
 
 #define STOP_TIMEOUT_MS 30000
 

@@ -319,3 +319,27 @@ int vm_resolve(const char *spec, struct vm_info *vm)
 		pr_err("no such VM '%s'; run 'vmprofctl list' or use --vm pid:N", spec);
 	return -1;
 }
+
+char *host_maps_snapshot(int pid, size_t *len)
+{
+	unsigned long long s, e, off;
+	char fn[64], line[1024], perms[8], path[512];
+	struct buf b = { 0 };
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%d/maps", pid);
+	f = fopen(fn, "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %511s", &s, &e, perms,
+			   &off, path) != 5 || perms[2] != 'x' || path[0] != '/')
+			continue;
+		snprintf(line, sizeof(line), "%llx-%llx %llx %s\n", s, e, off, path);
+		buf_append(&b, line, strlen(line));
+	}
+	fclose(f);
+	buf_append(&b, "", 1);
+	*len = b.len - 1;
+	return (char *)b.data;
+}

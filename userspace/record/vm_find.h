@@ -40,4 +40,10 @@ int libvirt_lookup(const char *spec, char *name, size_t nlen, char *uuid,
 /* Set libvirt_id (and name) of scanned VMs that libvirt knows. */
 void libvirt_annotate(struct vm_info *vms, size_t n);
 
+/*
+ * Executable file mappings of pid, as the META VMM_MAPS text that
+ * host_maps_parse() reads at report time; caller frees.
+ */
+char *host_maps_snapshot(int pid, size_t *len);
+
 #endif

@@ -67,8 +67,6 @@ void attr_add(struct attrs *a, const char *key, bool numeric,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Row r's frames after the prefix, root first; returns how many. */
 int table_fold_frames(const struct table *t, size_t r, const char **frames);
-/* s as a JSON string: escaped like every table string, valid UTF-8. */
-void json_str(FILE *out, const char *s);
 /* The first stack frames of every folded line (frame1 may be NULL). */
 void table_fold_prefix(struct table *t, const char *frame0, const char *frame1);
 bool doc_can_fold(const struct doc *d);

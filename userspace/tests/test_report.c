@@ -9,6 +9,7 @@
 
 #include "exit_names.h"
 #include "test_common.h"
+#include "vm_find.h"
 
 #define FILE_A "test_report_a.data"
 #define FILE_B "test_report_b.data"

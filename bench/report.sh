@@ -17,7 +17,7 @@ set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$HOME/.cache/kvmprof}
-OUT=$BUILD_DIR/userspace
+OUT=$(make -s -C "$ROOT/userspace" --no-print-directory BUILD_DIR="$BUILD_DIR" print-output)
 SAMPLES=${SAMPLES:-10000000}
 VCPUS=${VCPUS:-10}
 HZ=${HZ:-1000}

@@ -41,10 +41,7 @@ static void symtab_push(struct symtab *t, u64 addr, const char *name,
 
 	if (!t->strs.len)
 		buf_append(&t->strs, "", 1);
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->syms = xrealloc(t->syms, t->cap * sizeof(*t->syms));
-	}
+	GROW_ARRAY(t->syms, t->n + 1, t->cap, 1024);
 	s = &t->syms[t->n++];
 	s->addr = addr;
 	s->name = symtab_intern(t, name, nlen);

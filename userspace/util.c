@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Allocation, message and parsing helpers shared by every command. */
+/* Allocation, message, parsing and escaping helpers shared by every layer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -41,6 +41,24 @@ void *xrealloc(void *p, size_t size)
 	if (!p)
 		oom();
 	return p;
+}
+
+void *grow_array(void *v, size_t need, size_t *cap, size_t elem, size_t first)
+{
+	if (need <= *cap)
+		return v;
+	if (!*cap)
+		*cap = first;
+	while (*cap < need)
+		*cap *= 2;
+	return xrealloc(v, *cap * elem);
+}
+
+const char *path_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
 }
 
 char *xstrdup(const char *s)
@@ -170,15 +188,7 @@ void copy_comm(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 void buf_reserve(struct buf *b, size_t extra)
 {
-	size_t need = b->len + extra;
-
-	if (need <= b->cap)
-		return;
-	if (!b->cap)
-		b->cap = 4096;
-	while (b->cap < need)
-		b->cap *= 2;
-	b->data = xrealloc(b->data, b->cap);
+	GROW_ARRAY(b->data, b->len + extra, b->cap, 4096);
 }
 
 void buf_append(struct buf *b, const void *p, size_t len)
@@ -227,4 +237,88 @@ void progress_clear(struct progress *p)
 		fflush(stderr);
 	}
 	p->shown = false;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Every string that reaches a table went through here.  Symbol names come
+ * from the guest (its kallsyms copy, the agent) and from files: a control
+ * byte (C0, DEL, C1) would drive the terminal and a byte that is not UTF-8
+ * makes JSON and CSV invalid, so both are shown as \xHH.  Valid UTF-8
+ * stays as it is.  Takes ownership of s.
+ */
+char *escape_name(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = { 0 };
+	char hex[5];
+	size_t n;
+
+	for (n = 0; p[n]; n++)
+		if (p[n] < 0x20 || p[n] >= 0x7f)
+			break;
+	if (!p[n])
+		return s;	/* plain ASCII, the common case */
+	while (*p) {
+		n = utf8_len(p);
+		if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			snprintf(hex, sizeof(hex), "\\x%02x", *p);
+			buf_append(&b, hex, 4);
+			p++;
+			continue;
+		}
+		buf_append(&b, p, n);
+		p += n;
+	}
+	buf_append(&b, "", 1);
+	free(s);
+	return (char *)b.data;
+}
+
+/* s as a JSON string; s is escaped already (escape_name()). */
+void json_str_raw(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void json_str(FILE *out, const char *s)
+{
+	char *e = escape_name(xstrdup(s));
+
+	json_str_raw(out, e);
+	free(e);
 }

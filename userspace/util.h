@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -21,11 +22,25 @@ typedef uint64_t u64;
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
+/* In --version and in the data files it writes (DF_META_TOOL). */
+#define VMPROFCTL_VERSION "0.1"
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Room for @need elements in the array @v of *@cap, doubling the capacity
+ * from @first: the one copy of what every appended-to array does.
+ */
+void *grow_array(void *v, size_t need, size_t *cap, size_t elem, size_t first);
+#define GROW_ARRAY(v, need, cap, first) \
+	((v) = grow_array((v), (need), &(cap), sizeof(*(v)), (first)))
+
+/* The file name of @path: what follows its last '/'. */
+const char *path_base_name(const char *path);
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -68,5 +83,14 @@ bool progress_wanted(void);
 void progress_show(struct progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void progress_clear(struct progress *p);
+
+/*
+ * Strings from the guest or from files, made safe to print: control bytes
+ * and bytes that are not UTF-8 become \xHH.  Takes ownership of s.
+ */
+char *escape_name(char *s);
+void json_str_raw(FILE *out, const char *s);
+/* s as a JSON string: escaped like every table string, valid UTF-8. */
+void json_str(FILE *out, const char *s);
 
 #endif

@@ -256,6 +256,23 @@ while read -r name cols; do
 	ok $r "man page EXPORT FORMATS documents table $name ($cols)"
 done <"$TMP/tables"
 
+# The views come from one table (views.c): --help lists them, and the man
+# page has a paragraph for each under REPORT VIEWS and lists them under
+# --view, in the same order.
+"$VMPROFCTL" report --help | sed -n 's/^  -v, --view VIEW *//p' |
+	sed 's/ (default)//; s/,//g' >"$TMP/views-help"
+[ -s "$TMP/views-help" ]
+ok $? "report --help lists the views"
+awk '/^\.SH REPORT VIEWS/ { on = 1; next } /^\.SH/ { on = 0 }
+	on && prev == ".TP" && /^\.B / { printf "%s%s", sep, $2; sep = " " }
+	{ prev = $0 } END { print "" }' "$MAN" >"$TMP/views-man"
+cmp -s "$TMP/views-help" "$TMP/views-man"
+ok $? "man page REPORT VIEWS: one paragraph per view of --help ($(cat "$TMP/views-man"))"
+sed 's/\\-/-/g' "$MAN" | awk 'on { print; exit } /^\.BI -v ", " --view " VIEW"/ { on = 1 }' |
+	sed 's/^\.BR //; s/"[^"]*"//g; s/ \.$//; s/  */ /g' >"$TMP/views-opt"
+cmp -s "$TMP/views-help" "$TMP/views-opt"
+ok $? "man page --view lists the views of --help ($(cat "$TMP/views-opt"))"
+
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

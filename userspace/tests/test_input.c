@@ -396,9 +396,7 @@ static void all_views(void)
 	struct doc d = { 0 };
 
 	analysis_init(&a, NULL);
-	a.tl_base = T0;
-	a.tl_width = 5 * MS;
-	a.tl_cols = 20;
+	timeline_attach(&a, T0, 5 * MS, 20);
 	analysis_load(&a, F);
 	report_unified(&a, &d);
 	report_host(&a, &d);

@@ -9,6 +9,7 @@
 
 #include "exit_names.h"
 #include "test_common.h"
+#include "vm_find.h"
 
 #define FILE_A "test_report_a.data"
 #define FILE_B "test_report_b.data"
@@ -661,9 +662,7 @@ static void test_timeline(void)
 	long r;
 
 	analysis_init(&a, NULL);
-	a.tl_base = T0;
-	a.tl_width = 100 * MS;
-	a.tl_cols = 2;
+	timeline_attach(&a, T0, 100 * MS, 2);
 	analysis_load(&a, FILE_B);
 	report_timeline(&a, &d);
 	t = find_table(&d, "timeline");
@@ -685,9 +684,7 @@ static void test_timeline_sched(void)
 	struct table *t;
 
 	analysis_init(&a, NULL);
-	a.tl_base = T0;
-	a.tl_width = 100 * MS;
-	a.tl_cols = 10;
+	timeline_attach(&a, T0, 100 * MS, 10);
 	analysis_load(&a, FILE_A);
 	report_timeline(&a, &d);
 	t = find_table(&d, "timeline");

@@ -307,9 +307,7 @@ static char *report(const struct filter *f, bool keep_all,
 
 	analysis_init(&a, f);
 	a.sw.keep_all = keep_all;
-	a.tl_base = T0;
-	a.tl_cols = 70;
-	a.tl_width = 200 * MS;
+	timeline_attach(&a, T0, 200 * MS, 70);
 	analysis_load(&a, FILE_S);
 	s = render(&a);
 	*sw = a.sw;

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Aggregation of a data file into the numbers every report view prints.
+ * One streaming pass: samples go into hash tables keyed by (vCPU, address);
+ * sched records wait in a window a few seconds wide (sched_window.c) until
+ * they can be walked in time order, and with host samples they and compact
+ * per-pCPU sample stamps are kept, to be time-sorted when the pass ends.
+ */
+#ifndef VMPROF_ANALYSIS_H
+#define VMPROF_ANALYSIS_H
+
+#include "aggtab.h"
+#include "datafile.h"
+#include "host_elf.h"
+#include "symbols.h"
+
+#define NO_VCPU 0xffffffffU
+#define MAX_VCPUS 4096
+#define MAX_CPUS 8192		/* timeline rows */
+#define AGG_MAX_ENTRIES (1U << 20)
+
+enum sample_cat {
+	CAT_GUEST_OS = 0,
+	CAT_GUEST_USER = 1,
+	CAT_GUEST_PROT = 2,
+	CAT_HOST = 3,
+	CAT_VM = 4,		/* host view: the whole VM as one row */
+	CAT_OVERFLOW = 5,	/* address table full */
+	CAT_NAMED = 6,		/* key c: id of a resolved "function, module" */
+};
+
+struct filter {
+	long long vcpu;		/* -1: all */
+	long long pid;		/* -1: all; host pid */
+	const char *comm;	/* NULL: all; host comm */
+	bool has_from, has_to;
+	double from_s, to_s;	/* seconds since recording start */
+};
+
+struct vcpu_stat {
+	bool present;
+	u32 tid;
+	u64 os, user, prot, host;
+	u64 steal_ns, halt_ns;
+	u64 steal_intervals, halt_intervals;
+	bool has_run_delay;
+	u64 run_delay_ns;	/* the kernel's runqueue wait between records */
+};
+
+struct sched_ev {
+	u64 time;
+	u32 seq;
+	u32 vcpu;
+	u32 cpu;
+	u8 is_out;
+	u8 reason;
+	u8 has_run_delay;	/* the kernel sent run_delay (6.12 series v2+) */
+	u8 pad;
+	u32 next_tid;
+	u32 next_comm;		/* comm id */
+	u64 run_delay;		/* the thread's runqueue wait so far, ns */
+};
+
+/*
+ * Sched records not walked yet (sched_window.c): one queue per pCPU,
+ * sorted by (time, seq), merged through a heap of the queues by their
+ * first record; or, when they must all be kept, one array sorted at the
+ * end.
+ */
+struct sched_queue {
+	struct sched_ev *ev;	/* ring of cap entries, a power of two */
+	size_t head, n, cap;
+};
+
+/* A queue in the merge heap, keyed by its first record. */
+struct sched_head {
+	u64 time;
+	u32 seq;
+	u32 id;
+};
+
+struct sched_window {
+	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	struct sched_head *heap;	/* queues with records */
+	u32 nheap;
+	struct sched_ev *all;	/* keep_all: everything, in file order */
+	size_t nall, capall;
+	u32 seq;		/* file order of the next record */
+	u64 walked;		/* time of the last record walked */
+	bool any_walked;
+	bool keep_all;		/* walk nothing before analysis_finish() */
+	bool disorder;		/* a record came after a later one was walked */
+	bool replayed;		/* walked again from the file after disorder */
+};
+
+struct hs_ev {
+	u64 time;
+	u32 cpu;
+	u32 owner;		/* vCPU id, or OWNER_COMM | comm id */
+};
+
+#define OWNER_COMM 0x80000000U
+/* Host-context key ctx: comm id, plus this bit when the task is the VMM. */
+#define CTX_VMM (1ULL << 32)
+
+struct tid_map {
+	u32 tid;
+	u32 vcpu;
+};
+
+struct record_stats {
+	u64 records, samples, sched_out, sched_in, lost_records;
+	u64 unknown, malformed, filtered;
+	u64 agent_chunks, agent_bytes, agent_errors;
+};
+
+/* Who a steal charge goes to: an owner, or a task named at the end. */
+enum ref_kind {
+	REF_OWNER,	/* owner: a vCPU, or OWNER_COMM | comm id */
+	REF_TASK,	/* the task (tid, comm): a vCPU if tid is one, else comm */
+	REF_WAIT,	/* the vCPU's wait on a pCPU handed to tid by hvcpu */
+};
+
+struct owner_ref {
+	u32 kind;
+	u32 owner;
+	u32 tid;
+	u32 comm;
+	u32 hvcpu;
+};
+
+struct analysis;
+struct kvm_profile_sample;
+
+/*
+ * What a report view or export collects in the one pass beyond what
+ * every view reads from struct analysis, its state in a->view: each
+ * sample past the filters (owner: its vCPU, or OWNER_COMM | comm id);
+ * each steal interval charged whole to one culprit (steal); each halt
+ * (@r NULL) and steal interval after clipping to the window, a split one
+ * as one piece per culprit (interval); the moment culprits can be named
+ * (the file is read: steal_owner()); the sched records walked again from
+ * the start; analysis_free().  Any hook may be NULL.
+ */
+struct analysis_hooks {
+	void (*sample)(struct analysis *a, const struct kvm_profile_sample *s,
+		       u32 owner);
+	void (*steal)(struct analysis *a, u32 vcpu, u32 cpu,
+		      const struct owner_ref *r, u64 start, u64 end);
+	void (*interval)(struct analysis *a, u32 vcpu, u32 cpu,
+			 const struct owner_ref *r, u64 start, u64 end);
+	void (*culprits_named)(struct analysis *a);
+	void (*sched_reset)(struct analysis *a);
+	void (*free)(struct analysis *a);
+};
+
+struct analysis {
+	struct filter f;
+	/* metadata */
+	char vm_name[128];
+	char vm_uuid[64];
+	u32 vmm_pid;
+	u64 period_ns;
+	bool period_known;
+	u64 start_ns, stop_ns;
+	bool have_start, have_stop;
+	u32 config_flags;
+	u32 end_reason;
+	bool have_end;
+	struct symtab host_syms;
+	struct host_maps vmm_maps;
+	struct guest_info guest;
+	/* aggregation */
+	struct agg_table vcpu_agg;	/* (vcpu, cat, addr, ctx) -> samples */
+	struct agg_table host_agg;	/* (0, cat, addr, ctx) -> samples */
+	struct agg_table exit_agg;	/* (isa, in_guest, reason) -> samples */
+	/* (exit_group(), CAT_HOST, host ip, ctx) -> host samples handling it */
+	struct agg_table exit_func_agg;
+	struct agg_table steal_agg;	/* (vcpu, owner) -> ns */
+	struct agg_table steal_ivs;	/* (vcpu, owner) -> intervals */
+	struct agg_table lost_agg;	/* (cpu) -> lost */
+	struct vcpu_stat *vcpus;
+	u32 nvcpus;			/* highest id + 1 */
+	struct sched_window sw;
+	size_t nsched;			/* sched records past the filters */
+	struct walk *walk;		/* steal.c: open intervals, handoffs */
+	/* steal.c: charges whose culprit is named at the end */
+	struct agg_table steal_pend, ivs_pend;
+	bool sched_replay;		/* a second pass over sched records only */
+	struct hs_ev *hs;
+	size_t nhs, caphs;
+	struct tid_map *tids;
+	size_t ntids, captids;
+	struct strmap comm_ids;
+	char **comms;
+	size_t ncomms;
+	u64 lost_total;
+	u64 first_ns, last_ns;
+	bool have_first;
+	u64 samples_total, samples_guest, samples_host;
+	/* resolved names of CAT_NAMED keys: "function\x1fmodule" */
+	struct strmap name_ids;
+	char **names;
+	size_t nnames;
+	u64 overflow_samples;	/* samples counted under CAT_OVERFLOW */
+	size_t overflow_cap;	/* the key cap of the table that overflowed */
+	bool overflowed;	/* the current sample hit CAT_OVERFLOW */
+	struct record_stats st;
+	/* What the report's view collects besides (report.h), and its state. */
+	const struct analysis_hooks *hooks;
+	void *view;
+	/* show how much of the file is read, on stderr (report, big files) */
+	bool progress;
+	bool finished;
+	struct agent_state *agent;
+};
+
+void analysis_init(struct analysis *a, const struct filter *f);
+void analysis_free(struct analysis *a);
+/* Feed one chunk; returns 0 (records problems are counted, not fatal). */
+void analysis_chunk(struct analysis *a, const struct df_chunk *c);
+/* Feed a buffer of raw kernel records (RECORDS chunk payload). */
+void analysis_records(struct analysis *a, const u8 *p, size_t len);
+/* Sort sched records, build steal/halt intervals; warn about problems. */
+void analysis_finish(struct analysis *a);
+/* sched_window.c */
+void sched_window_push(struct analysis *a, const struct sched_ev *ev);
+void sched_window_finish(struct analysis *a);
+void sched_window_free(struct sched_window *w);
+/* steal.c: walk one sched record in time order; close what is open. */
+void steal_walk_event(struct analysis *a, const struct sched_ev *ev);
+void steal_walk_finish(struct analysis *a);
+/* Forget what the walk charged, to walk all sched records again. */
+void steal_walk_reset(struct analysis *a);
+/* The owner @r names for @vcpu, once the whole file is read. */
+u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r);
+/* guest user, guest kernel, guest protected or host (enum sample_cat) */
+u32 analysis_sample_cat(const struct kvm_profile_sample *s);
+/* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
+int analysis_load(struct analysis *a, const char *path);
+
+u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len);
+const char *analysis_comm(const struct analysis *a, u32 id);
+u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid);
+u64 analysis_end_ns(const struct analysis *a);
+u64 analysis_begin_ns(const struct analysis *a);
+/* Start of the reported window: the recording start plus --time-from. */
+u64 analysis_window_begin_ns(const struct analysis *a);
+u64 ns_to_samples(const struct analysis *a, u64 ns);
+struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu);
+
+/*
+ * A full address table (vcpu_agg, host_agg, exit_func_agg): fold its keys
+ * into one per name the report would show (agg_fold.c); returns the entry
+ * for k, by name if it has one, else the overflow entry.
+ */
+struct agg_entry *agg_full(struct analysis *a, struct agg_table *t,
+			   const struct agg_key *k);
+
+/* Guest agent streams (agent_feed.c, parser from proto/). */
+void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
+		const u8 *p, size_t len);
+/*
+ * Aggregation context of a guest user sample with @cr3 at host time @t:
+ * the process that held that CR3 then, as the agent streams tell it
+ * (load them first), or the CR3 key.
+ */
+u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t);
+/* Guest symbol of rip (user: of agent_sample_ctx()); false if unknown. */
+bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
+		   char *func, size_t flen, char *mod, size_t mlen);
+void agent_free(struct analysis *a);
+
+/* Function and module names for an aggregated address (resolve.c). */
+void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,
+		  char *func, size_t flen, char *module, size_t mlen);
+
+/* exit_func_agg's group key: an exit's ISA and reason in one u32. */
+static inline u32 exit_group(u32 isa, u64 reason)
+{
+	return isa << 28 | (u32)(reason & 0x0fffffff);
+}
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMPROF_CLI_H
+#define VMPROF_CLI_H
+
+/* Print "vmprofctl CMD: MSG" and the --help hint to stderr; returns 2. */
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct option;
+
+/*
+ * One option parser for every command.  @opt takes each option but -h
+ * (which prints @help to stdout) and returns 0, -1 for a bad value, or
+ * OPT_NOT_HERE for an option the command does not take after all.
+ */
+#define OPT_NOT_HERE (-2)
+struct cmd_options {
+	const char *cmd;
+	const char *help;
+	const char *shortopts;	/* getopt_long's, without the leading ':' */
+	const struct option *longopts;
+	int (*opt)(void *ctx, int c, const char *arg);
+};
+/*
+ * Returns 0 when argv is parsed, OPTIONS_HELP when the help was printed
+ * (exit 0), or 2 after a usage error naming the option (exit 2).
+ */
+#define OPTIONS_HELP 1
+int parse_options(const struct cmd_options *co, void *ctx, int argc,
+		  char **argv);
+
+int cmd_list(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+/* stop and status: their options, then collector_command() (ctl_cmd.c). */
+int ctl_cmd(const char *name, const char *help, const char *cmd, int argc,
+	    char **argv);
+
+#endif

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The options of "vmprofctl record" and "start", which share them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "collector.h"
+
+#define DEFAULT_FREQ 1000
+/*
+ * 512 KiB per pCPU, perf record's default: two vCPUs sharing a pCPU at
+ * 1 kHz fill 64 pages in about 2 s, and a collector that misses its turn
+ * for that long (seen in the emulated test bed) loses records.
+ */
+#define DEFAULT_PAGES 128
+
+/* -e: a KVM_PROFILE_EVENT_* and, for raw:, its config. */
+static int parse_event(const char *s, u32 *event, u64 *config)
+{
+	*config = 0;
+	if (!strcmp(s, "cpu-clock")) {
+		*event = KVM_PROFILE_EVENT_CPU_CLOCK;
+	} else if (!strcmp(s, "cycles")) {
+		*event = KVM_PROFILE_EVENT_CYCLES;
+	} else if (!strcmp(s, "ref-cycles")) {
+		*event = KVM_PROFILE_EVENT_REF_CYCLES;
+	} else if (!strncmp(s, "raw:", 4)) {
+		*event = KVM_PROFILE_EVENT_RAW;
+		return parse_u64(s + 4, config);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT };
+
+static const struct option record_longopts[] = {
+	{ "vm", required_argument, NULL, OPT_VM },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "period", required_argument, NULL, 'c' },
+	{ "event", required_argument, NULL, 'e' },
+	{ "host-samples", no_argument, NULL, OPT_HOST },
+	{ "buffer-pages", required_argument, NULL, OPT_PAGES },
+	{ "agent-port", required_argument, NULL, OPT_AGENT_PORT },
+	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int record_opt(void *ctx, int c, const char *arg)
+{
+	struct record_opts *o = ctx;
+	u64 v;
+
+	switch (c) {
+	case OPT_VM:
+		o->vm_spec = arg;
+		return 0;
+	case 'p':	/* perf record -p, perf kvm record -p */
+		if (parse_u64(arg, &v) || !v || v > 0x7fffffff)
+			return -1;
+		snprintf(o->pid_spec, sizeof(o->pid_spec), "pid:%llu",
+			 (unsigned long long)v);
+		o->vm_spec = o->pid_spec;
+		return 0;
+	case 'd':
+		return parse_seconds(arg, &o->duration) || o->duration <= 0 ? -1 : 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'F':
+		return parse_u64(arg, &o->freq) || !o->freq || o->freq > 1000000 ? -1 : 0;
+	case 'c':
+		return parse_u64(arg, &o->period) || !o->period ? -1 : 0;
+	case 'e':
+		return parse_event(arg, &o->event, &o->event_config);
+	case OPT_HOST:
+		o->host_samples = true;
+		return 0;
+	case OPT_PAGES:
+		if (parse_u64(arg, &v) || !v || v > KVM_PROFILE_MAX_BUFFER_PAGES ||
+		    (v & (v - 1)))
+			return -1;
+		o->buffer_pages = (u32)v;
+		return 0;
+	case OPT_AGENT_PORT:
+		if (parse_u64(arg, &v) || !v || v > 0xfffffffeULL)
+			return -1;
+		o->agent_port = (u32)v;
+		return 0;
+	case OPT_NO_AGENT:
+		o->no_agent = true;
+		return 0;
+	default: return -1;
+	}
+}
+
+int parse_record_args(const char *cmd, const char *help, int argc,
+		      char **argv, struct record_opts *o)
+{
+	struct cmd_options co = {
+		cmd, help, "d:o:F:c:e:p:h", record_longopts, record_opt,
+	};
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->output = "vmprof.data";
+	o->freq = DEFAULT_FREQ;
+	o->event = KVM_PROFILE_EVENT_CPU_CLOCK;
+	o->buffer_pages = DEFAULT_PAGES;
+	o->agent_port = DEFAULT_AGENT_PORT;
+	ret = parse_options(&co, o, argc, argv);
+	if (ret)
+		return ret;
+	if (!o->vm_spec)
+		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
+	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
+		return usage_error(cmd, "--event raw:... needs --period");
+	return 0;
+}
+

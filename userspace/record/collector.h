@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMPROF_COLLECTOR_H
+#define VMPROF_COLLECTOR_H
+
+#include <signal.h>
+
+#include "agent_conn.h"
+#include "attach.h"
+#include "datafile.h"
+#include "vm_find.h"
+
+struct record_opts {
+	const char *vm_spec;
+	char pid_spec[32];	/* -p N is --vm pid:N */
+	const char *output;
+	double duration;	/* 0: until stopped */
+	u64 freq;
+	u64 period;
+	u32 event;
+	u64 event_config;
+	u32 buffer_pages;
+	bool host_samples;
+	bool no_agent;
+	u32 agent_port;
+};
+
+#define DEFAULT_AGENT_PORT 5253	/* VP_DEFAULT_PORT, docs/agent-protocol.md */
+
+struct collector {
+	struct record_opts o;
+	struct vm_info vm;
+	struct df_writer w;
+	struct agent_conns agent;
+	int prof_fd;
+	int ctl_fd;		/* listening control socket, -1 if none */
+	int stop_client;	/* client waiting for "stop" to finish */
+	u64 start_ns;
+	u64 records, lost, bytes;
+	u32 end_reason;
+	int read_error;		/* errno of a failed read of the profile fd */
+	bool progress;		/* show a progress line on stderr */
+	struct progress meter;
+	bool vm_exited;
+};
+
+extern volatile sig_atomic_t collector_stop;
+extern volatile sig_atomic_t collector_signal;	/* the one that stopped it */
+
+/* Exit code of a recording from collector_run()'s result; re-raises the
+ * signal that stopped it (the process does not return then). */
+int collector_exit_code(int ret);
+
+/* The options shared by record and start (record_options.c); returns 0,
+ * OPTIONS_HELP or 2. */
+int parse_record_args(const char *cmd, const char *help, int argc,
+		      char **argv, struct record_opts *o);
+/* Resolve, attach, open the output and write the metadata. */
+int collector_prepare(struct collector *c, const struct record_opts *o);
+int collector_run(struct collector *c);
+void collector_install_signals(void);
+/* One-line status text, for "status" and the progress line. */
+void collector_status(const struct collector *c, char *buf, size_t len);
+/*
+ * The line that ends a recording, from collector_run()'s result: what was
+ * recorded, or why it failed and what the file really holds.
+ */
+void collector_result(const struct collector *c, int ret, char *buf, size_t len);
+/* Answer one control-socket client (daemon.c). */
+void collector_control(struct collector *c);
+/* Fork the collector into the background with its control socket (daemon.c). */
+pid_t collector_background(struct collector *c);
+/* Send "status\n" or "stop\n" to the collector of VM pid; reply in buf. */
+int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
+		      bool quiet_missing);
+/*
+ * Send cmd to the collector of vm_pid, or to all when vm_pid < 0; print
+ * the replies (status-json: one JSON array).  EXIT_FAIL when one failed
+ * or, named, is not running (daemon.c).
+ */
+int collector_command(int vm_pid, const char *cmd);
+
+#endif

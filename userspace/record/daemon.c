@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Background collectors: "start" forks one per VM with a pid file and a
+ * unix control socket in the runtime directory; "status" and "stop" talk
+ * to it.  Protocol: one line "status\n", "status-json\n" or "stop\n", one
+ * line back.
+ * A collector that fails leaves vm-PID.failed with the reason (its stderr
+ * is /dev/null): "status" reports it until "stop" has.  The commands are
+ * cmd_start.c, cmd_stop.c and cmd_status.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "collector.h"
+
+#define STOP_TIMEOUT_MS 30000
+
+
+
+static void run_dir(char *buf, size_t len)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+
+	if (x && *x)
+		snprintf(buf, len, "%s/vmprofctl", x);
+	else
+		snprintf(buf, len, "/run/vmprofctl");
+}
+
+static void sock_path(char *buf, size_t len, int pid, const char *ext)
+{
+	char dir[200];
+
+	run_dir(dir, sizeof(dir));
+	snprintf(buf, len, "%.80s/vm-%d.%.6s", dir, pid, ext);
+}
+
+static int listen_ctl(int pid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[200];
+	int fd;
+
+	run_dir(dir, sizeof(dir));
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("cannot create %s: %s; set XDG_RUNTIME_DIR to a writable directory",
+		       dir, strerror(errno));
+		return -1;
+	}
+	sock_path(sa.sun_path, sizeof(sa.sun_path), pid, "sock");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		pr_err("a collector is already running for VM pid %d; see 'vmprofctl status'",
+		       pid);
+		close(fd);
+		return -1;
+	}
+	unlink(sa.sun_path);
+	sock_path(dir, sizeof(dir), pid, "failed");
+	unlink(dir);		/* a new collector: the old failure was seen */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		pr_err("cannot listen on %s: %s", sa.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The status as one JSON object, for "status --json". */
+static char *status_json(const struct collector *c)
+{
+	u64 el = mono_ns() - c->start_ns;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return NULL;
+	fputs("{\"vm\":", f);
+	json_str(f, c->vm.name);
+	fprintf(f, ",\"vm_pid\":%d,\"file\":", (int)c->vm.pid);
+	json_str(f, c->o.output);
+	fprintf(f, ",\"duration_ms\":%llu,\"records\":%llu,\"lost\":%llu,\"bytes\":%llu,\"agent_bytes\":%llu}\n",
+		(unsigned long long)(el / NSEC_PER_MSEC),
+		(unsigned long long)c->records, (unsigned long long)c->lost,
+		(unsigned long long)c->bytes, (unsigned long long)c->agent.bytes);
+	fclose(f);
+	return s;
+}
+
+void collector_control(struct collector *c)
+{
+	char cmd[64], line[600], *js;
+	ssize_t n;
+	int fd;
+
+	fd = accept4(c->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
+	cmd[n > 0 ? n : 0] = '\0';
+	if (!strncmp(cmd, "stop", 4)) {
+		collector_stop = 1;
+		if (c->stop_client >= 0)
+			close(c->stop_client);
+		c->stop_client = fd;
+		return;
+	}
+	if (!strncmp(cmd, "status-json", 11) && (js = status_json(c))) {
+		if (send(fd, js, strlen(js), MSG_NOSIGNAL) < 0)
+			pr_warn("status reply failed");
+		free(js);
+		close(fd);
+		return;
+	}
+	collector_status(c, line, sizeof(line));
+	strcat(line, "\n");
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+		pr_warn("status reply failed");
+	close(fd);
+}
+
+static void write_failed_file(int vm_pid, const char *line)
+{
+	char path[256];
+	FILE *f;
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/*
+ * The failure a dead collector left for vm_pid, printed on stderr; stop
+ * removes it.  Returns 1 if there was one, else 0.
+ */
+static int report_failed(int vm_pid, bool remove)
+{
+	char path[256], line[1024];
+
+	sock_path(path, sizeof(path), vm_pid, "failed");
+	if (read_small_file(path, line, sizeof(line)) <= 0)
+		return 0;
+	fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, line);
+	if (remove)
+		unlink(path);
+	return 1;
+}
+
+static void daemon_child(struct collector *c)
+{
+	char line[1024], path[256];
+	int fd = open("/dev/null", O_RDWR);
+	int ret;
+
+	setsid();
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	ret = collector_run(c);
+	if (ret) {
+		collector_result(c, ret, line, sizeof(line));
+		write_failed_file((int)c->vm.pid, line);
+	} else {
+		strcpy(line, "stopped: ");
+		collector_status(c, line + 9, sizeof(line) - 9);
+	}
+	if (c->stop_client >= 0) {
+		dprintf(c->stop_client, "%s\n", line);
+		close(c->stop_client);
+	}
+	sock_path(path, sizeof(path), (int)c->vm.pid, "sock");
+	unlink(path);
+	sock_path(path, sizeof(path), (int)c->vm.pid, "pid");
+	unlink(path);
+	_exit(ret ? EXIT_FAIL : EXIT_OK);
+}
+
+static int write_pid_file(int vm_pid, pid_t pid)
+{
+	char path[256];
+	FILE *f;
+
+	sock_path(path, sizeof(path), vm_pid, "pid");
+	f = fopen(path, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", (int)pid);
+	return fclose(f);
+}
+
+pid_t collector_background(struct collector *c)
+{
+	pid_t pid;
+
+	c->ctl_fd = listen_ctl((int)c->vm.pid);
+	if (c->ctl_fd < 0 || fflush(c->w.f)) {
+		close(c->prof_fd);
+		df_writer_close(&c->w, NULL);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		pr_err("fork failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		collector_install_signals();
+		daemon_child(c);
+	}
+	close(c->ctl_fd);
+	close(c->prof_fd);
+	fclose(c->w.f);	/* flushed before fork: writes nothing */
+	c->w.f = NULL;
+	buf_free(&c->w.records);
+	write_pid_file((int)c->vm.pid, pid);
+	return pid;
+}
+
+int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
+		      bool quiet_missing)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pfd;
+	ssize_t n;
+	int fd;
+
+	sock_path(sa.sun_path, sizeof(sa.sun_path), vm_pid, "sock");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (!quiet_missing)
+			pr_err("no collector is running for VM pid %d; start one with 'vmprofctl start'",
+			       vm_pid);
+		close(fd);
+		if (errno == ECONNREFUSED) {
+			unlink(sa.sun_path);
+			sock_path(sa.sun_path, sizeof(sa.sun_path), vm_pid, "pid");
+			unlink(sa.sun_path);
+		}
+		return -1;
+	}
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, STOP_TIMEOUT_MS) <= 0) {
+		pr_err("collector for VM pid %d did not answer in %d s", vm_pid,
+		       STOP_TIMEOUT_MS / 1000);
+		close(fd);
+		return -1;
+	}
+	n = recv(fd, reply, len - 1, MSG_WAITALL);
+	close(fd);
+	reply[n > 0 ? n : 0] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/*
+ * Send cmd to the collector of vm_pid; print its reply.  0 ok, -1 error:
+ * no collector, or it failed (its reply or its vm-PID.failed says why).
+ */
+static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing,
+		       int *shown)
+{
+	bool stop = !strcmp(cmd, "stop\n");
+	char reply[1100];
+	int ret;
+
+	if (report_failed(vm_pid, stop))
+		return -1;
+	ret = collector_request(vm_pid, cmd, reply, sizeof(reply), quiet_missing);
+	if (ret)
+		return ret;
+	if (!strncmp(reply, "failed:", 7)) {
+		fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, reply);
+		if (stop) {	/* written before the reply, and now reported */
+			sock_path(reply, sizeof(reply), vm_pid, "failed");
+			unlink(reply);
+		}
+		return -1;
+	}
+	if (!strcmp(cmd, "status-json\n")) {
+		reply[strcspn(reply, "\n")] = '\0';	/* one array element */
+		fputs(*shown ? "," : "", stdout);
+	}
+	fputs(reply, stdout);
+	++*shown;
+	return 0;
+}
+
+static int request_all_collectors(const char *cmd, int *n)
+{
+	char dir[200];
+	struct dirent *de;
+	int fails = 0, pid, end;
+	DIR *d;
+
+	run_dir(dir, sizeof(dir));
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		/* vm-PID.sock only: sscanf alone also matches vm-PID.pid */
+		end = 0;
+		if (sscanf(de->d_name, "vm-%d.failed%n", &pid, &end) == 1 && end &&
+		    !de->d_name[end]) {
+			fails += report_failed(pid, !strcmp(cmd, "stop\n"));
+			continue;
+		}
+		end = 0;
+		if (sscanf(de->d_name, "vm-%d.sock%n", &pid, &end) != 1 || !end ||
+		    de->d_name[end])
+			continue;
+		if (ctl_request(pid, cmd, true, n))
+			fails++;
+	}
+	if (d)
+		closedir(d);
+	if (!*n && !fails && strcmp(cmd, "status-json\n"))
+		printf("no collectors running\n");
+	return fails ? EXIT_FAIL : EXIT_OK;
+}
+
+int collector_command(int vm_pid, const char *cmd)
+{
+	bool json = !strcmp(cmd, "status-json\n");
+	int ret, shown = 0;
+
+	if (json)
+		fputc('[', stdout);
+	if (vm_pid < 0)
+		ret = request_all_collectors(cmd, &shown);
+	else
+		ret = ctl_request(vm_pid, cmd, false, &shown) ? EXIT_FAIL : EXIT_OK;
+	if (json)
+		fputs("]\n", stdout);
+	return ret;
+}

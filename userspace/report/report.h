@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMPROF_REPORT_H
+#define VMPROF_REPORT_H
+
+#include "aggtab.h"
+#include "analysis.h"
+#include "table.h"
+
+/* What 'vmprofctl report' was asked for (cmd_report.c parses it). */
+struct report_opts {
+	const char *input;
+	const char *view;
+	const char *guest_kallsyms;
+	const char *table;	/* --table: only the tables of this name */
+	bool view_given;	/* --format perfetto is the timeline only */
+	enum out_format fmt;
+	struct filter f;
+	u64 width;
+	u64 top;
+};
+
+/*
+ * A report view: one file (report_<name>.c) and one entry of
+ * report_views[] (views.c).  The view's output builds its tables from
+ * struct analysis after the pass.  A view that collects more than every
+ * view shares has a prepare, run before the pass, that sets a->hooks and
+ * a->view (its state; analysis_free() frees it through the hooks).
+ */
+struct report_view {
+	const char *name;
+	/* one stack per row: --format folded and pprof */
+	bool can_fold;
+	/* before the pass; NULL: nothing to collect.  0, or -1 (reported) */
+	int (*prepare)(struct analysis *a, const struct report_opts *o);
+	void (*output)(struct analysis *a, struct doc *d);
+};
+
+/* In --help order; the first is the default. */
+extern const struct report_view report_views[];
+extern const size_t report_nviews;
+const struct report_view *report_view_find(const char *name);
+/*
+ * The names of the views (only those that can fold, if @fold_only) as
+ * "a, b or c"; @first_note follows the first (the default) when not NULL.
+ */
+char *report_view_names(bool fold_only, const char *sep, const char *last_sep,
+			const char *first_note);
+
+struct row {
+	u32 group;
+	char *func;
+	char *module;
+	u64 count;
+	u64 aux;
+};
+
+struct rowset {
+	struct strmap idx;
+	struct row *rows;
+	size_t n, cap;
+};
+
+void rowset_init(struct rowset *s);
+void rowset_add(struct rowset *s, u32 group, const char *func,
+		const char *module, u64 count, u64 aux);
+void rowset_sort(struct rowset *s);
+void rowset_free(struct rowset *s);
+
+/*
+ * Rows of an aggregation table (group = key a when by_group): symbols merge
+ * by name; of the unknown addresses the UNKNOWN_ROWS_MAX most sampled per
+ * group keep a row each, the rest are summed per module into
+ * "[unknown] (other addresses)": counted, never dropped, output bounded.
+ */
+#define UNKNOWN_ROWS_MAX 200
+void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
+		   struct rowset *rs);
+/* "(on vcpuN)" or "(outside: comm)" */
+void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len);
+char owner_char(u32 owner);
+double pct(u64 part, u64 total);
+/* "123.456" milliseconds from nanoseconds, exact. */
+const char *fmt_ms(u64 ns, char *buf, size_t len);
+
+void doc_header(struct analysis *a, struct doc *d, const char *path,
+		const char *view);
+/*
+ * The unified and host views' "functions" table: Samples | %Ratio |
+ * Function | Module, truncated by --top, folded as module;function after
+ * the prefix frames the caller sets (table_fold_prefix()).
+ */
+struct table *functions_table(struct doc *d, const char *title);
+void functions_row(struct table *t, u64 count, u64 total, const char *func,
+		   const char *mod);
+void report_unified(struct analysis *a, struct doc *d);
+void report_host(struct analysis *a, struct doc *d);
+void report_steal(struct analysis *a, struct doc *d);
+void report_exits(struct analysis *a, struct doc *d);
+void report_timeline(struct analysis *a, struct doc *d);
+/* Lost records per pCPU, after any view's tables when records were lost. */
+void lost_table(struct analysis *a, struct doc *d);
+/*
+ * The timeline collects samples and steal per pCPU in @cols buckets of
+ * @width ns from @base; prepare finds them from --width and the file.
+ */
+void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols);
+int timeline_prepare(struct analysis *a, const struct report_opts *o);
+/*
+ * --format perfetto (report_perfetto.c): attach before the pass to collect
+ * the vCPUs' samples and intervals; after it, write them as a trace.
+ */
+void perfetto_attach(struct analysis *a);
+int print_perfetto(struct analysis *a, FILE *out);
+
+#endif

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the report views: row merging, formatting, shared tables. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+void rowset_init(struct rowset *s)
+{
+	memset(s, 0, sizeof(*s));
+	strmap_init(&s->idx);
+}
+
+void rowset_add(struct rowset *s, u32 group, const char *func,
+		const char *module, u64 count, u64 aux)
+{
+	char key[512];
+	bool found;
+	u32 i;
+
+	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s", group, func, module);
+	i = strmap_get(&s->idx, key, (u32)s->n, &found);
+	if (!found) {
+		GROW_ARRAY(s->rows, s->n + 1, s->cap, 256);
+		s->rows[i] = (struct row){ group, xstrdup(func), xstrdup(module), 0, 0 };
+		s->n++;
+	}
+	s->rows[i].count += count;
+	s->rows[i].aux += aux;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	int c;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	c = strcmp(a->func, b->func);
+	return c ? c : strcmp(a->module, b->module);
+}
+
+void rowset_sort(struct rowset *s)
+{
+	if (s->n)
+		qsort(s->rows, s->n, sizeof(*s->rows), row_cmp);
+}
+
+void rowset_free(struct rowset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->rows[i].func);
+		free(s->rows[i].module);
+	}
+	free(s->rows);
+	strmap_free(&s->idx);
+}
+
+void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len)
+{
+	const char *comm;
+
+	if (!(owner & OWNER_COMM)) {
+		snprintf(buf, len, "(on vcpu%u)", owner);
+		return;
+	}
+	comm = analysis_comm(a, owner & ~OWNER_COMM);
+	snprintf(buf, len, "(outside: %s)", *comm ? comm : "unknown");
+}
+
+char owner_char(u32 owner)
+{
+	if (owner & OWNER_COMM)
+		return '*';
+	if (owner < 10)
+		return (char)('0' + owner);
+	if (owner < 36)
+		return (char)('a' + owner - 10);
+	return '+';
+}
+
+double pct(u64 part, u64 total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0.0;
+}
+
+const char *fmt_ms(u64 ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ns / NSEC_PER_MSEC,
+		 (ns / 1000) % 1000);
+	return buf;
+}
+
+void doc_header(struct analysis *a, struct doc *d, const char *path,
+		const char *view)
+{
+	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a);
+	u64 dur = end > begin ? end - begin : 0;
+	char ms[32], per[32];
+
+	d->view = view;
+	attr_add(&d->header, "file", false, "%s", path);
+	attr_add(&d->header, "vm", false, "%s", a->vm_name);
+	attr_add(&d->header, "vmm_pid", true, "%u", a->vmm_pid);
+	attr_add(&d->header, "duration_ms", true, "%s", fmt_ms(dur, ms, sizeof(ms)));
+	attr_add(&d->header, "samples", true, "%" PRIu64, a->samples_total);
+	attr_add(&d->header, "sample_period_ns", true, "%" PRIu64, a->period_ns);
+	attr_add(&d->header, "lost", true, "%" PRIu64, a->lost_total);
+	attr_add(&d->header, "malformed", true, "%" PRIu64, a->st.malformed);
+	attr_add(&d->header, "overflow_samples", true, "%" PRIu64,
+		 a->overflow_samples);
+	d->text_header = xasprintf("# vmprofctl report: view %s, file %s\n"
+		"# vm %s (pid %u), %s ms, %" PRIu64 " samples, sampling every %s ms, %" PRIu64 " records lost\n",
+		view, path, a->vm_name[0] ? a->vm_name : "?", a->vmm_pid, ms,
+		a->samples_total, fmt_ms(a->period_ns, per, sizeof(per)),
+		a->lost_total);
+	if (a->overflow_samples) {
+		char *w = xasprintf("%s# warning: %" PRIu64 " samples at addresses no symbol covers, past %zu distinct ones, are counted as [unknown] (too many distinct addresses)\n",
+				    d->text_header, a->overflow_samples,
+				    a->overflow_cap);
+
+		free(d->text_header);
+		d->text_header = w;
+	}
+}
+
+struct unknown_ent {
+	u32 group;
+	u32 cat;
+	u64 addr;
+	u64 ctx;
+	u64 count;
+};
+
+static int unknown_cmp(const void *x, const void *y)
+{
+	const struct unknown_ent *a = x, *b = y;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+static void add_unknowns(struct analysis *a, struct unknown_ent *u, size_t n,
+			 struct rowset *rs)
+{
+	char func[256], mod[128];
+	size_t i, rank = 0;
+
+	if (n)
+		qsort(u, n, sizeof(*u), unknown_cmp);
+	for (i = 0; i < n; i++) {
+		rank = i && u[i].group == u[i - 1].group ? rank + 1 : 0;
+		resolve_addr(a, u[i].cat, u[i].addr, u[i].ctx, func, sizeof(func),
+			     mod, sizeof(mod));
+		if (rank >= UNKNOWN_ROWS_MAX)
+			snprintf(func, sizeof(func), "[unknown] (other addresses)");
+		rowset_add(rs, u[i].group, func, mod, u[i].count, 0);
+	}
+}
+
+void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
+		   struct rowset *rs)
+{
+	struct unknown_ent *u = NULL;
+	char func[256], mod[128];
+	size_t n = 0, cap = 0;
+	struct agg_entry *e;
+	u32 group;
+
+	agg_for_each(t, e) {
+		group = by_group ? e->k.a : 0;
+		resolve_addr(a, e->k.b, e->k.c, e->k.d, func, sizeof(func),
+			     mod, sizeof(mod));
+		if (strncmp(func, "[unknown] 0x", 12)) {
+			rowset_add(rs, group, func, mod, e->v1, 0);
+			continue;
+		}
+		GROW_ARRAY(u, n + 1, cap, 1024);
+		u[n++] = (struct unknown_ent){ group, e->k.b, e->k.c, e->k.d, e->v1 };
+	}
+	add_unknowns(a, u, n, rs);
+	free(u);
+}
+
+static const char *const fn_cols[] = { "Samples", "%Ratio", "Function", "Module" };
+static const char *const fn_keys[] = { "samples", "ratio", "function", "module" };
+static const bool fn_numeric[] = { true, true, false, false };
+
+struct table *functions_table(struct doc *d, const char *title)
+{
+	struct table *t = doc_table(d, title);
+
+	t->name = "functions";
+	table_cols(t, 4, fn_cols, fn_keys, fn_numeric);
+	t->truncatable = true;
+	t->last_gap = true;
+	/* a folded stack: the table's prefix frames, module, function */
+	t->nfold = 2;
+	t->fold_cols[0] = 3;
+	t->fold_cols[1] = 2;
+	t->fold_count = 0;
+	return t;
+}
+
+void functions_row(struct table *t, u64 count, u64 total, const char *func,
+		   const char *mod)
+{
+	size_t r = table_row(t);
+
+	table_set(t, r, 0, "%" PRIu64, count);
+	table_set(t, r, 1, "%.2f", pct(count, total));
+	table_set(t, r, 2, "%s", func);
+	table_set(t, r, 3, "%s", mod);
+}
+
+void lost_table(struct analysis *a, struct doc *d)
+{
+	static const char *const cols[] = { "pCPU", "Lost records" };
+	static const char *const keys[] = { "cpu", "lost" };
+	static const bool num[] = { true, true };
+	struct agg_entry *e;
+	struct table *t;
+	size_t r;
+
+	if (!a->lost_total)
+		return;
+	t = doc_table(d, "lost records (counts above are lower bounds)");
+	t->name = "lost";
+	table_cols(t, 2, cols, keys, num);
+	agg_for_each(&a->lost_agg, e) {
+		r = table_row(t);
+		table_set(t, r, 0, "%u", e->k.a);
+		table_set(t, r, 1, "%llu", (unsigned long long)e->v1);
+	}
+}

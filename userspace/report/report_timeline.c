@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timeline view: per pCPU, one character per time bucket naming the vCPU
+ * (0-9, a-z, + beyond) or host task (*) sampled most in it; '.' = nothing.
+ * Its buckets are filled in the one pass through analysis hooks: samples,
+ * and steal intervals without host samples as the culprit's sample
+ * equivalents.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../include/uapi/kvm_profile.h"
+#include "report.h"
+
+struct timeline {
+	u64 base, width;	/* ns: the first bucket's start, each one's */
+	u32 cols;
+	struct agg_table agg;	/* (cpu, bucket, owner) -> samples */
+	/* (cpu, bucket, task ref, vcpu | ref) -> samples, culprit named later */
+	struct agg_table pend;
+};
+
+static const char *const tl_cols[] = { "pCPU", "Timeline" };
+static const char *const tl_keys[] = { "cpu", "timeline" };
+static const bool tl_num[] = { true, false };
+static const char *const lg_cols[] = { "pCPU", "Char", "Owner", "Samples" };
+static const char *const lg_keys[] = { "cpu", "char", "owner", "samples" };
+static const bool lg_num[] = { true, false, false, true };
+
+struct cell_best {
+	u32 owner;
+	u64 count;
+};
+
+static void tl_sample(struct analysis *a, const struct kvm_profile_sample *s,
+		      u32 owner)
+{
+	struct timeline *tl = a->view;
+	struct agg_key k = { .a = s->hdr.cpu, .c = owner };
+	u64 col;
+
+	if (s->hdr.time_ns < tl->base)
+		return;
+	col = (s->hdr.time_ns - tl->base) / tl->width;
+	if (col < tl->cols && s->hdr.cpu < MAX_CPUS) {
+		k.b = (u32)col;
+		agg_get(&tl->agg, &k)->v1++;
+	}
+}
+
+/*
+ * Show who held the pCPU during a steal interval: the culprit, weighted
+ * as sample equivalents per bucket.  With host samples the timeline
+ * already has them.
+ */
+static void tl_steal(struct analysis *a, u32 vcpu, u32 cpu,
+		     const struct owner_ref *r, u64 start, u64 end)
+{
+	struct timeline *tl = a->view;
+	u64 col, b0, b1, lo, hi;
+	struct agg_key k;
+
+	if (cpu >= MAX_CPUS || end <= tl->base)
+		return;
+	if (start < tl->base)
+		start = tl->base;
+	for (col = (start - tl->base) / tl->width; col < tl->cols; col++) {
+		b0 = tl->base + col * tl->width;
+		b1 = b0 + tl->width;
+		if (b0 >= end)
+			break;
+		lo = start > b0 ? start : b0;
+		hi = end < b1 ? end : b1;
+		k = (struct agg_key){
+			.a = cpu, .b = (u32)col,
+			.c = r->kind == REF_OWNER ? r->owner :
+			     (u64)r->tid << 32 | r->comm,
+			.d = (u64)vcpu << 32 | r->hvcpu << 8 | r->kind,
+		};
+		agg_get(&tl->pend, &k)->v1 += ns_to_samples(a, hi - lo);
+	}
+}
+
+/* The file is read: charges kept under a task go to its owner's bucket. */
+static void tl_culprits_named(struct analysis *a)
+{
+	struct timeline *tl = a->view;
+	struct owner_ref r;
+	struct agg_entry *e;
+	struct agg_key k;
+
+	agg_for_each(&tl->pend, e) {
+		r = (struct owner_ref){
+			.kind = (u32)e->k.d & 0xff, .owner = (u32)e->k.c,
+			.tid = (u32)(e->k.c >> 32), .comm = (u32)e->k.c,
+			.hvcpu = (u32)e->k.d >> 8,
+		};
+		k = (struct agg_key){
+			.a = e->k.a, .b = e->k.b,
+			.c = steal_owner(a, (u32)(e->k.d >> 32), &r),
+		};
+		agg_get(&tl->agg, &k)->v1 += e->v1;
+	}
+	agg_free(&tl->pend);
+}
+
+static void tl_sched_reset(struct analysis *a)
+{
+	struct timeline *tl = a->view;
+
+	agg_free(&tl->pend);
+}
+
+static void tl_free(struct analysis *a)
+{
+	struct timeline *tl = a->view;
+
+	agg_free(&tl->agg);
+	agg_free(&tl->pend);
+	free(tl);
+	a->view = NULL;
+}
+
+static const struct analysis_hooks timeline_hooks = {
+	.sample = tl_sample,
+	.steal = tl_steal,
+	.culprits_named = tl_culprits_named,
+	.sched_reset = tl_sched_reset,
+	.free = tl_free,
+};
+
+void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols)
+{
+	struct timeline *tl = xcalloc(1, sizeof(*tl));
+
+	tl->base = base;
+	tl->width = width;
+	tl->cols = cols;
+	agg_init(&tl->agg, 0);
+	a->hooks = &timeline_hooks;
+	a->view = tl;
+}
+
+/*
+ * --width buckets over the reported window, which only a first pass over
+ * the file can tell: its end is the last record's time.
+ */
+int timeline_prepare(struct analysis *a, const struct report_opts *o)
+{
+	struct analysis probe;
+	u64 begin, end;
+	int ret;
+
+	analysis_init(&probe, &o->f);
+	pr_warn_quiet = true;	/* the second pass says it all again */
+	ret = analysis_load(&probe, o->input);
+	pr_warn_quiet = false;
+	if (ret) {
+		analysis_free(&probe);
+		return -1;
+	}
+	begin = analysis_window_begin_ns(&probe);
+	end = analysis_end_ns(&probe);
+	analysis_free(&probe);
+	timeline_attach(a, begin,
+			end > begin ? (end - begin + o->width - 1) / o->width : 1,
+			(u32)o->width);
+	return 0;
+}
+
+static u32 max_cpu(const struct timeline *tl)
+{
+	struct agg_entry *e;
+	u32 m = 0;
+
+	agg_for_each(&tl->agg, e)
+		if (e->k.a + 1 > m)
+			m = e->k.a + 1;
+	return m;
+}
+
+static void fill_best(const struct timeline *tl, struct cell_best *best,
+		      u32 ncpu)
+{
+	struct agg_entry *e;
+
+	agg_for_each(&tl->agg, e) {
+		struct cell_best *b = &best[(size_t)e->k.a * tl->cols + e->k.b];
+
+		if (e->k.a >= ncpu)
+			continue;
+		if (e->v1 > b->count || (e->v1 == b->count && e->k.c < b->owner)) {
+			b->count = e->v1;
+			b->owner = (u32)e->k.c;
+		}
+	}
+}
+
+static void legend(struct analysis *a, const struct timeline *tl,
+		   struct doc *d)
+{
+	struct agg_entry *e;
+	struct rowset rs;
+	struct table *t;
+	char who[128], ch[2] = { 0 };
+	size_t i, r;
+
+	rowset_init(&rs);
+	agg_for_each(&tl->agg, e) {
+		owner_name(a, (u32)e->k.c, who, sizeof(who));
+		ch[0] = owner_char((u32)e->k.c);
+		rowset_add(&rs, e->k.a, ch, who, e->v1, 0);
+	}
+	rowset_sort(&rs);
+	t = doc_table(d, "legend");
+	t->name = "legend";
+	table_cols(t, 4, lg_cols, lg_keys, lg_num);
+	for (i = 0; i < rs.n; i++) {
+		r = table_row(t);
+		table_set(t, r, 0, "%u", rs.rows[i].group);
+		table_set(t, r, 1, "%s", rs.rows[i].func);
+		table_set(t, r, 2, "%s", rs.rows[i].module);
+		table_set(t, r, 3, "%" PRIu64, rs.rows[i].count);
+	}
+	rowset_free(&rs);
+}
+
+void report_timeline(struct analysis *a, struct doc *d)
+{
+	static const struct timeline none;
+	const struct timeline *tl = a->hooks == &timeline_hooks ? a->view : &none;
+	u32 ncpu = max_cpu(tl), c, col;
+	struct cell_best *best;
+	struct table *t;
+	char *line, ms[32];
+	size_t r;
+
+	best = xcalloc((size_t)ncpu * tl->cols + 1, sizeof(*best));
+	fill_best(tl, best, ncpu);
+	t = doc_table(d, "timeline");
+	t->name = "timeline";
+	table_cols(t, 2, tl_cols, tl_keys, tl_num);
+	attr_add(&t->attrs, "bucket_ms", true, "%s", fmt_ms(tl->width, ms, sizeof(ms)));
+	attr_add(&t->attrs, "buckets", true, "%u", tl->cols);
+	t->summary = xasprintf("one column = %s ms; 0-9a-z vCPU, * host task, . no samples",
+			       ms);
+	line = xmalloc(tl->cols + 1);
+	for (c = 0; c < ncpu; c++) {
+		for (col = 0; col < tl->cols; col++) {
+			struct cell_best *b = &best[(size_t)c * tl->cols + col];
+
+			line[col] = b->count ? owner_char(b->owner) : '.';
+		}
+		line[tl->cols] = '\0';
+		if (!strspn(line, ".") || strspn(line, ".") < tl->cols) {
+			r = table_row(t);
+			table_set(t, r, 0, "%u", c);
+			table_set(t, r, 1, "%s", line);
+		}
+	}
+	free(line);
+	free(best);
+	legend(a, tl, d);
+}

@@ -85,7 +85,10 @@ struct vp_parser {
 	uint8_t hdr[VP_HDR_SIZE];
 	uint32_t hdr_have;
 	uint16_t type;
+	uint16_t hdr_version;
 	uint32_t len;
+	int skip;			/* a later version's type: not kept */
+	uint64_t skipped;
 	uint8_t *payload;
 	uint32_t payload_cap;
 	uint32_t payload_have;

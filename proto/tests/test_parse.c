@@ -223,9 +223,11 @@ static void test_header(void)
 
 	vp_buf_init(&b);
 	sample_hello(&b);
+	b.data[4] = 3;
+	expect_fail(&b, 0, "unsupported version 3", "bad version");
+	b.data[4] = 0;
+	expect_fail(&b, 0, "unsupported version 0", "version 0");
 	b.data[4] = 2;
-	expect_fail(&b, 0, "unsupported version 2", "bad version");
-	b.data[4] = 1;
 	b.data[0] ^= 0xff;
 	expect_fail(&b, 0, "bad magic", "bad magic");
 	b.data[0] ^= 0xff;
@@ -463,5 +465,7 @@ int main(void)
 	test_ktail();
 	test_ksort();
 	test_budget();
+	test_version();
+	test_offer();
 	return tap_done();
 }

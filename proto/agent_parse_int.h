@@ -132,7 +132,6 @@ void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n);
 void vp_free(struct vp_parser *p, void *ptr, size_t n);
 /* Copy @n bytes into a NUL-terminated, sanitized, charged string. */
 char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n);
-void vp_sanitize(char *s, size_t n);
 uint32_t vp_hash(const struct vp_parser *p, uint64_t key);
 
 /* CR3 ownership history (agent_owner.c). */

@@ -196,6 +196,31 @@ enum vp_prot {
  *   4  count x entry:   u64 addr, u8 type (kallsyms letter), str name
  */
 
+/*
+ * Every guest string is cleaned by this one rule when it arrives: bytes
+ * outside 0x20..0x7e (control characters, NUL, UTF-8) become '?', so
+ * nothing a guest sends can drive a terminal.
+ */
+static inline void vp_sanitize(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+/* FNV-1a over @n bytes, from @h (VP_FNV1A_BASIS, or a keyed start). */
+#define VP_FNV1A_BASIS	14695981039346656037ull
+static inline uint64_t vp_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *s = (const uint8_t *)p;
+
+	while (n--)
+		h = (h ^ *s++) * 1099511628211ull;
+	return h;
+}
+
 /* ---- limits ------------------------------------------------------------ */
 
 struct vp_limits {

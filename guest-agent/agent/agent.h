@@ -76,6 +76,24 @@ uint16_t out_negotiate(const struct agent_opts *o);
 int out_poll_fd(void);
 int out_host_gone(void);
 
+/* chunk.c: one message kind's entries over as many messages as needed */
+struct msg_chunk {
+	struct vp_buf *b;
+	enum vp_msg_type type;	/* SYMBOLS, KALLSYMS or PROC_MAPS */
+	const uint8_t *id;	/* SYMBOLS: the build-id */
+	uint8_t id_len;
+	uint32_t tgid;		/* PROC_MAPS */
+	uint32_t n;		/* entries in the open message */
+	size_t count_off;
+	int open;
+};
+/* Opens a message when none is; a further one at the caps. */
+int chunk_add_sym(struct msg_chunk *c, const struct vp_sym *s);
+/* PROC_MAPS is one message: open it, add until 1 (full: cut), close. */
+int chunk_open(struct msg_chunk *c);
+int chunk_add_map(struct msg_chunk *c, const struct vp_map *m);
+int chunk_close(struct msg_chunk *c);
+
 /* hello.c */
 int send_hello(struct vp_buf *b, int have_module);
 

@@ -138,7 +138,8 @@ enum vp_hello_flags {
  *   8  count x entry    length must be exactly 8 + count * 48
  *
  * Entry, 48 bytes:
- *   0  u64 cr3          __pa(mm->pgd); 0 when unknown (no module)
+ *   0  u64 cr3          __sme_pa(mm->pgd), the root as CR3 holds it (with
+ *                       an SEV guest's C-bit); 0 when unknown (no module)
  *   8  u64 time_ns      guest CLOCK_MONOTONIC of the event or snapshot
  *  16  u32 tgid
  *  20  u32 pid          thread that was seen (leader for snapshots)

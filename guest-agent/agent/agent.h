@@ -76,6 +76,10 @@ uint16_t out_negotiate(const struct agent_opts *o);
 int out_poll_fd(void);
 int out_host_gone(void);
 
+/* caps.c: keep only what reading maps, files and kallsyms needs */
+uint64_t agent_cap_mask(void);
+int drop_privileges(void);
+
 /* chunk.c: one message kind's entries over as many messages as needed */
 struct msg_chunk {
 	struct vp_buf *b;

@@ -421,7 +421,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	out_set_stop(&stop);
 	signal(SIGPIPE, SIG_IGN);
-	if (elf_init())
+	if (drop_privileges() || elf_init())
 		return 1;
 	/* Also when listening: a missing module is said at startup. */
 	t = table_new(o.proc_only);

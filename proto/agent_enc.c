@@ -221,32 +221,22 @@ int vp_enc_offer(struct vp_buf *b, const struct vp_offer *o)
 	return ret ? -1 : 0;
 }
 
-static uint64_t get_le(const uint8_t *s, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)s[i] << (8 * i);
-	return v;
-}
-
 long vp_offer_decode(const uint8_t *buf, size_t len, struct vp_offer *o)
 {
 	uint32_t n;
 
 	if (len < VP_HDR_SIZE)
 		return 0;
-	n = (uint32_t)get_le(buf + 8, 4);
-	if (get_le(buf, 4) != VP_MAGIC || get_le(buf + 4, 2) < 2 ||
-	    get_le(buf + 6, 2) != VP_MSG_OFFER || get_le(buf + 12, 4) ||
+	n = (uint32_t)vp_get_le(buf + 8, 4);
+	if (vp_get_le(buf, 4) != VP_MAGIC || vp_get_le(buf + 4, 2) < 2 ||
+	    vp_get_le(buf + 6, 2) != VP_MSG_OFFER || vp_get_le(buf + 12, 4) ||
 	    n < VP_OFFER_PAYLOAD || n > VP_OFFER_MAX_PAYLOAD)
 		return -1;
 	if (len < VP_HDR_SIZE + n)
 		return 0;
-	o->min_version = (uint16_t)get_le(buf + VP_HDR_SIZE, 2);
-	o->max_version = (uint16_t)get_le(buf + VP_HDR_SIZE + 2, 2);
-	o->features = (uint32_t)get_le(buf + VP_HDR_SIZE + 4, 4);
+	o->min_version = (uint16_t)vp_get_le(buf + VP_HDR_SIZE, 2);
+	o->max_version = (uint16_t)vp_get_le(buf + VP_HDR_SIZE + 2, 2);
+	o->features = (uint32_t)vp_get_le(buf + VP_HDR_SIZE + 4, 4);
 	if (!o->min_version || o->min_version > o->max_version)
 		return -1;
 	return (long)(VP_HDR_SIZE + n);

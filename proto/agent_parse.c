@@ -52,16 +52,6 @@ int vp_fail(struct vp_parser *p, const char *fmt, ...)
 	return -1;
 }
 
-static uint64_t vp_get_le(const uint8_t *s, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)s[i] << (8 * i);
-	return v;
-}
-
 static int cur_take(struct vp_cur *c, size_t n, const uint8_t **out)
 {
 	if (c->left < n)

@@ -211,6 +211,17 @@ static inline void vp_sanitize(char *s, size_t n)
 			s[i] = '?';
 }
 
+/* A little-endian field of @n bytes (1..8) at @s. */
+static inline uint64_t vp_get_le(const uint8_t *s, unsigned int n)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)s[i] << (8 * i);
+	return v;
+}
+
 /* FNV-1a over @n bytes, from @h (VP_FNV1A_BASIS, or a keyed start). */
 #define VP_FNV1A_BASIS	14695981039346656037ull
 static inline uint64_t vp_fnv1a(uint64_t h, const void *p, size_t n)

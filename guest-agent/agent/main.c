@@ -344,10 +344,17 @@ static int session(const struct agent_opts *o, int fd)
 	return ret == -2 ? 1 : 0;
 }
 
+static void stop_listening(const struct agent_opts *o, int lfd)
+{
+	close(lfd);
+	if (o->unix_path)
+		unlink(o->unix_path);
+}
+
 /* Listen; a child per connection, at most AGENT_MAX_SESSIONS at once. */
 static int serve(const struct agent_opts *o)
 {
-	int lfd = out_listen(o), i;
+	int lfd = out_listen(o), i, said_full = 0;
 
 	if (lfd < 0)
 		return 1;
@@ -363,18 +370,21 @@ static int serve(const struct agent_opts *o)
 		if (fd < 0)
 			continue;
 		if (o->once) {
-			close(lfd);
+			stop_listening(o, lfd);
 			return session(o, fd);
 		}
 		for (i = 0; i < AGENT_MAX_SESSIONS; i++)
 			if (!sessions[i])
 				slot = i;
+		/* Once until a session ends: the host tries every second. */
 		if (slot < 0) {
-			agent_log("already serving %d recordings: connection closed",
-				  AGENT_MAX_SESSIONS);
+			if (!said_full++)
+				agent_log("already serving %d recordings: further connections closed",
+					  AGENT_MAX_SESSIONS);
 			close(fd);
 			continue;
 		}
+		said_full = 0;
 		pid = fork();
 		if (!pid) {
 			close(lfd);
@@ -393,9 +403,7 @@ static int serve(const struct agent_opts *o)
 		if (sessions[i])
 			kill(sessions[i], SIGTERM);
 	reap_sessions(1);
-	close(lfd);
-	if (o->unix_path)
-		unlink(o->unix_path);
+	stop_listening(o, lfd);
 	return 0;
 }
 

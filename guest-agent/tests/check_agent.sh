@@ -193,6 +193,25 @@ check "host offering only version 1: the agent sends version 1" \
 "$dump" --connect "unix:$tmp/agent.sock" --offer 3:4 --seconds 3 > "$tmp/r4" 2>&1
 check "host offering versions 3..4: no stream, the connection closed" \
 	sh -c "! grep -q '^hello' '$tmp/r4' && grep -q '^summary 0 ' '$tmp/r4'"
+# Four recordings at once are served; a fifth is closed, said once.
+dumps=
+for i in 1 2 3 4; do
+	"$dump" --connect "unix:$tmp/agent.sock" --seconds 4 > "$tmp/c$i" 2>&1 &
+	dumps="$dumps $!"
+done
+sleep 1.5
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c5" 2>&1
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c6" 2>&1
+wait $dumps
+check "four recordings at once each get a stream" \
+	sh -c "grep -l '^hello' '$tmp/c1' '$tmp/c2' '$tmp/c3' '$tmp/c4' | wc -l | grep -qx 4"
+check "a fifth and sixth are closed without a stream" \
+	sh -c "! grep -q '^hello' '$tmp/c5' '$tmp/c6'"
+check "the agent says so once" \
+	test "$(grep -c 'already serving 4 recordings' "$tmp/serr")" = 1
+sleep 1.2
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c7" 2>&1
+check "once they ended a new recording is served again" grep -q '^hello' "$tmp/c7"
 kill $server
 wait $server
 ok $? "listening agent exits 0 on SIGTERM"

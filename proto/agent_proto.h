@@ -37,11 +37,15 @@ extern "C" {
 #define VP_VERSION		2u
 #define VP_VERSION_MIN		1u
 /*
- * AF_VSOCK port.  In version 2 the agent listens on it in the guest and
- * each recording connects to its own VM's CID, so that recordings of
- * different VMs, or two of one VM, never share a connection.  A version 1
- * agent connects to it on the host (VP_HOST_CID).
+ * AF_VSOCK ports.  In version 2 the agent listens on VP_AGENT_PORT in the
+ * guest and each recording connects to its own VM's CID, so that
+ * recordings of different VMs, or two of one VM, never share a
+ * connection.  The port is below 1024: binding it takes
+ * CAP_NET_BIND_SERVICE, so no unprivileged guest user can pose as the
+ * agent (anyone could connect to the host's port).  A version 1 agent
+ * connects to VP_DEFAULT_PORT on the host (VP_HOST_CID).
  */
+#define VP_AGENT_PORT		525u
 #define VP_DEFAULT_PORT		5253u
 #define VP_HOST_CID		2u
 

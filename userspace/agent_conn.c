@@ -72,8 +72,8 @@ int agent_listen(struct agent_conns *ac, u32 port, u32 want_cid)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
 		/*
 		 * Another recording has it: a version 2 agent is reached by
-		 * connecting to it (agent_dial()); only a version 1 agent of
-		 * a VM without a known CID is lost.
+		 * connecting to it (agent_dial()); only a version 1 agent is
+		 * lost, and a VM without a known CID has no other way.
 		 */
 		if (errno != EADDRINUSE || !want_cid || want_cid == AGENT_ANY_CID)
 			pr_warn("cannot listen on vsock port %u (%s): only an agent listening in the VM is collected%s",

@@ -185,7 +185,8 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 	if (!o->no_agent) {
 		agent_listen(&c->agent, o->agent_port, c->vm.guest_cid);
 		if (c->vm.guest_cid)
-			agent_dial_vsock(&c->agent, c->vm.guest_cid, o->agent_port);
+			agent_dial_vsock(&c->agent, c->vm.guest_cid,
+					 GUEST_AGENT_PORT);
 	}
 	return 0;
 fail:

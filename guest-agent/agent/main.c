@@ -40,7 +40,8 @@ static const char usage_text[] =
 "                      version 1 vmprofctl, or a relay on the host)\n"
 "  -c, --cid CID       the host's vsock CID: the only peer served, or the\n"
 "                      one --connect dials (default 2; 1 is loopback)\n"
-"  -p, --port PORT     vsock port (default 5253)\n"
+"  -p, --port PORT     vsock port (default 525 listening, 5253 with\n"
+"                      --connect)\n"
 "      --unix PATH     an AF_UNIX socket at PATH instead of vsock\n"
 "      --proto N       send stream version N at most (1 or 2, default 2);\n"
 "                      1 never reads from the host, as version 1 did\n"
@@ -55,7 +56,7 @@ static const char usage_text[] =
 "  -h, --help          show this help\n"
 "\n"
 "EXAMPLES\n"
-"  " PROG "                           serve recordings on vsock port 5253\n"
+"  " PROG "                           serve recordings on vsock port 525\n"
 "  " PROG " --connect                 send to a version 1 host, CID 2\n"
 "  " PROG " --once -o /tmp/agent.bin  one snapshot into a file\n"
 "  " PROG " --cid 1 --port 6000       vsock loopback test\n"
@@ -134,7 +135,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 				return usage_error("bad CID '%s'", optarg);
 			break;
 		case 'p':
-			if (parse_uint(optarg, UINT32_MAX, &o->port))
+			if (parse_uint(optarg, UINT32_MAX, &o->port) || !o->port)
 				return usage_error("bad port '%s'", optarg);
 			break;
 		case 'i':
@@ -351,13 +352,14 @@ static void stop_listening(const struct agent_opts *o, int lfd)
 		unlink(o->unix_path);
 }
 
-/* Listen; a child per connection, at most AGENT_MAX_SESSIONS at once. */
-static int serve(const struct agent_opts *o)
+/*
+ * Accept on @lfd (bound before the privileges went); a child per
+ * connection, at most AGENT_MAX_SESSIONS at once.
+ */
+static int serve(const struct agent_opts *o, int lfd)
 {
-	int lfd = out_listen(o), i, said_full = 0;
+	int i, said_full = 0;
 
-	if (lfd < 0)
-		return 1;
 	while (!stop) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 		int fd, slot = -1;
@@ -411,15 +413,14 @@ int main(int argc, char **argv)
 {
 	struct agent_opts o = {
 		.cid = VP_HOST_CID,
-		.port = VP_DEFAULT_PORT,
 		.interval_ms = 10000,
 		.poll_ms = 1000,
 		.proto = VP_VERSION,
 		.offer_wait_ms = 1000,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
+	int ret, lfd = -1;
 	struct table *t;
-	int ret;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret >= 0)
@@ -429,6 +430,14 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	out_set_stop(&stop);
 	signal(SIGPIPE, SIG_IGN);
+	if (!o.port)
+		o.port = o.output || o.connect ? VP_DEFAULT_PORT : VP_AGENT_PORT;
+	/* The agent's port is privileged: bind it while the agent may. */
+	if (!o.output && !o.connect) {
+		lfd = out_listen(&o);
+		if (lfd < 0)
+			return 1;
+	}
 	if (drop_privileges() || elf_init())
 		return 1;
 	/* Also when listening: a missing module is said at startup. */
@@ -440,7 +449,7 @@ int main(int argc, char **argv)
 	} else {
 		table_free(t);
 		t = NULL;
-		ret = serve(&o);
+		ret = serve(&o, lfd);
 	}
 	table_free(t);
 	elf_cache_reset();

@@ -285,6 +285,24 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
 		grep -q "^proc $npid $npid [0-9]* sleep 0x0 live [1-9]" "$tmp/caps"
 	kill $apid $npid
 	wait $apid $npid 2> /dev/null
+
+	# The agent's vsock port is below 1024: only root in the guest can
+	# listen there, so no other guest user poses as the agent.
+	"$agent" --no-module 2> "$tmp/verr" &
+	apid=$!
+	sleep 0.5
+	if grep -q 'vsock missing' "$tmp/verr"; then
+		echo "# no AF_VSOCK here: port checks skipped"
+	else
+		check "root agent listens on vsock port 525" kill -0 $apid
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$agent" --no-module 2> "$tmp/err"
+		check "another user cannot listen on port 525: exit 1" test $? = 1
+		check "... saying so in one line" \
+			sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'port 525: Permission denied' '$tmp/err'"
+	fi
+	kill $apid 2> /dev/null
+	wait $apid 2> /dev/null
 else
 	echo "# not root or no setpriv: capability checks skipped"
 fi

@@ -29,7 +29,7 @@ PIDFILE=/run/libvirt/qemu/$DOM.pid
 URI=qemu:///system
 RECORD_SECS=${RECORD_SECS:-12}
 CYCLE_TRIES=${CYCLE_TRIES:-3}
-# The agent starts 8 s after the workload and listens on vsock port 5253;
+# The agent starts 8 s after the workload and listens on vsock port 525;
 # the collector connects to the domain's CID (3) and tries again every
 # second until the agent is there (protocol version 2, vmprof-agent(8)).
 CMDLINE="console=ttyS0 panic=-1 quiet e2e.work=cpuburn3 e2e.secs=900 e2e.wargs=-i:1 e2e.agent=vsock e2e.agent_delay=8"

@@ -124,7 +124,8 @@ int vp_put_build_id(struct vp_buf *b, const uint8_t *id, size_t len)
 int vp_msg_begin(struct vp_buf *b, enum vp_msg_type type)
 {
 	b->msg_start = b->len;
-	if (vp_put_u32(b, VP_MAGIC) || vp_put_u16(b, VP_VERSION) ||
+	if (vp_put_u32(b, VP_MAGIC) ||
+	    vp_put_u16(b, b->version ? b->version : VP_VERSION) ||
 	    vp_put_u16(b, (uint16_t)type))
 		return -1;
 	return vp_put_u32(b, 0) || vp_put_u32(b, 0);
@@ -155,6 +156,8 @@ int vp_enc_hello(struct vp_buf *b, const struct vp_hello *h)
 	    vp_put_u64(b, h->mono_ns) ||
 	    vp_put_str(b, h->release, VP_RELEASE_MAX) ||
 	    vp_put_str(b, h->hostname, VP_HOSTNAME_MAX))
+		return -1;
+	if ((!b->version || b->version >= 2) && vp_put_u32(b, h->features))
 		return -1;
 	return vp_msg_end(b);
 }
@@ -202,4 +205,47 @@ int vp_put_sym(struct vp_buf *b, const struct vp_sym *s, int kernel)
 	if (kernel ? vp_put_u8(b, (uint8_t)s->type) : vp_put_u64(b, s->size))
 		return -1;
 	return vp_put_str(b, s->name, VP_SYM_NAME_MAX);
+}
+
+int vp_enc_offer(struct vp_buf *b, const struct vp_offer *o)
+{
+	uint16_t v = b->version;
+	int ret;
+
+	/* The OFFER came with version 2: its header says so on any buffer. */
+	b->version = 2;
+	ret = vp_msg_begin(b, VP_MSG_OFFER) || vp_put_u16(b, o->min_version) ||
+	      vp_put_u16(b, o->max_version) || vp_put_u32(b, o->features) ||
+	      vp_msg_end(b);
+	b->version = v;
+	return ret ? -1 : 0;
+}
+
+long vp_offer_decode(const uint8_t *buf, size_t len, struct vp_offer *o)
+{
+	uint32_t n;
+
+	if (len < VP_HDR_SIZE)
+		return 0;
+	n = (uint32_t)vp_get_le(buf + 8, 4);
+	if (vp_get_le(buf, 4) != VP_MAGIC || vp_get_le(buf + 4, 2) < 2 ||
+	    vp_get_le(buf + 6, 2) != VP_MSG_OFFER || vp_get_le(buf + 12, 4) ||
+	    n < VP_OFFER_PAYLOAD || n > VP_OFFER_MAX_PAYLOAD)
+		return -1;
+	if (len < VP_HDR_SIZE + n)
+		return 0;
+	o->min_version = (uint16_t)vp_get_le(buf + VP_HDR_SIZE, 2);
+	o->max_version = (uint16_t)vp_get_le(buf + VP_HDR_SIZE + 2, 2);
+	o->features = (uint32_t)vp_get_le(buf + VP_HDR_SIZE + 4, 4);
+	if (!o->min_version || o->min_version > o->max_version)
+		return -1;
+	return (long)(VP_HDR_SIZE + n);
+}
+
+uint16_t vp_offer_version(const struct vp_offer *o, uint16_t min,
+			  uint16_t max)
+{
+	uint16_t v = o->max_version < max ? o->max_version : max;
+
+	return v >= min && v >= o->min_version ? v : 0;
 }

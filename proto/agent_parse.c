@@ -22,6 +22,7 @@ static const char *const vp_type_names[] = {
 	[VP_MSG_PROC_MAPS] = "PROC_MAPS",
 	[VP_MSG_SYMBOLS] = "SYMBOLS",
 	[VP_MSG_KALLSYMS] = "KALLSYMS",
+	[VP_MSG_OFFER] = "OFFER",
 };
 
 /* A read cursor over one payload. */
@@ -49,16 +50,6 @@ int vp_fail(struct vp_parser *p, const char *fmt, ...)
 	vsnprintf(p->err + n, sizeof(p->err) - n, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint64_t vp_get_le(const uint8_t *s, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)s[i] << (8 * i);
-	return v;
 }
 
 static int cur_take(struct vp_cur *c, size_t n, const uint8_t **out)
@@ -180,6 +171,14 @@ static int parse_hello(struct vp_parser *p, struct vp_cur *c)
 	if (cur_str(p, c, VP_HOSTNAME_MAX, "hostname", &s, &n))
 		return -1;
 	copy_clean(h->hostname, s, n);
+	h->version = p->hdr_version;
+	h->features = 0;
+	if (h->version >= 2) {
+		if (cur_u32(c, &h->features))
+			return vp_fail(p, "truncated features");
+		if (h->features & ~(uint32_t)VP_FEATURES_ALL)
+			return vp_fail(p, "unknown features 0x%x", h->features);
+	}
 	if (cur_end(p, c))
 		return -1;
 	p->have_hello = 1;
@@ -405,18 +404,33 @@ static int parse_header(struct vp_parser *p)
 
 	p->type = (uint16_t)vp_get_le(p->hdr + 6, 2);
 	p->len = (uint32_t)vp_get_le(p->hdr + 8, 4);
+	p->hdr_version = version;
+	p->skip = 0;
 	if (magic != VP_MAGIC)
 		return vp_fail(p, "bad magic 0x%08x", magic);
-	if (version != VP_VERSION)
-		return vp_fail(p, "unsupported version %u (want %u)", version,
-			       VP_VERSION);
-	if (!p->type || p->type > VP_MSG_MAX)
+	if (version < VP_VERSION_MIN || version > p->lim.max_version)
+		return vp_fail(p, "unsupported version %u (want %u..%u)",
+			       version, VP_VERSION_MIN, p->lim.max_version);
+	if (p->have_hello && version != p->hello.version)
+		return vp_fail(p, "version %u in a version %u stream", version,
+			       p->hello.version);
+	if (p->type == VP_MSG_OFFER)
+		return vp_fail(p, "an OFFER goes from host to agent only");
+	/* Only a version 2 stream, after its HELLO, may carry later types. */
+	if (!p->type ||
+	    (p->type > VP_MSG_MAX && (!p->have_hello || version < 2)))
 		return vp_fail(p, "unknown type %u", p->type);
 	if (rsv)
 		return vp_fail(p, "non-zero reserved header field");
 	if (p->len > p->lim.max_payload)
 		return vp_fail(p, "length %u exceeds limit %u", p->len,
 			       p->lim.max_payload);
+	p->payload_have = 0;
+	/* Skipped unread: it costs no buffer, whatever its length. */
+	if (p->type > VP_MSG_MAX) {
+		p->skip = 1;
+		return 0;
+	}
 	if (p->len > p->payload_cap) {
 		/* Charged too: 16 parsers hold up to 4 MiB each. */
 		uint8_t *buf = vp_realloc(p, p->payload, p->payload_cap, p->len);
@@ -426,12 +440,16 @@ static int parse_header(struct vp_parser *p)
 		p->payload = buf;
 		p->payload_cap = p->len;
 	}
-	p->payload_have = 0;
 	return 0;
 }
 
 static int finish_message(struct vp_parser *p)
 {
+	if (p->skip) {
+		p->skipped++;
+		p->hdr_have = 0;
+		return 0;
+	}
 	if (parse_payload(p))
 		return -1;
 	p->nr_msgs++;
@@ -464,7 +482,7 @@ int vp_parser_feed(struct vp_parser *p, const void *buf, size_t len)
 		}
 		n = p->len - p->payload_have;
 		n = n < len ? n : len;
-		if (n)
+		if (n && !p->skip)
 			memcpy(p->payload + p->payload_have, in, n);
 		p->payload_have += n;
 		in += n;
@@ -512,6 +530,7 @@ struct vp_parser *vp_parser_new(const struct vp_limits *lim,
 					  VP_DEF_MAX_SYMS_PER_OBJECT);
 	p->lim.max_kallsyms = pick(l.max_kallsyms, VP_DEF_MAX_KALLSYMS);
 	p->lim.mem_budget = l.mem_budget ? l.mem_budget : VP_DEF_MEM_BUDGET;
+	p->lim.max_version = pick(l.max_version, VP_DEF_MAX_VERSION);
 	p->own_pool.limit = p->lim.mem_budget;
 	p->pool = &p->own_pool;
 	if (cb)
@@ -551,6 +570,11 @@ int vp_parser_partial(const struct vp_parser *p)
 uint64_t vp_parser_messages(const struct vp_parser *p)
 {
 	return p->nr_msgs;
+}
+
+uint64_t vp_parser_skipped(const struct vp_parser *p)
+{
+	return p->skipped;
 }
 
 void vp_parser_set_time(struct vp_parser *p, uint64_t ns)

@@ -85,7 +85,10 @@ struct vp_parser {
 	uint8_t hdr[VP_HDR_SIZE];
 	uint32_t hdr_have;
 	uint16_t type;
+	uint16_t hdr_version;
 	uint32_t len;
+	int skip;			/* a later version's type: not kept */
+	uint64_t skipped;
 	uint8_t *payload;
 	uint32_t payload_cap;
 	uint32_t payload_have;
@@ -129,7 +132,6 @@ void *vp_realloc(struct vp_parser *p, void *old, size_t old_n, size_t new_n);
 void vp_free(struct vp_parser *p, void *ptr, size_t n);
 /* Copy @n bytes into a NUL-terminated, sanitized, charged string. */
 char *vp_strdup_clean(struct vp_parser *p, const uint8_t *s, size_t n);
-void vp_sanitize(char *s, size_t n);
 uint32_t vp_hash(const struct vp_parser *p, uint64_t key);
 
 /* CR3 ownership history (agent_owner.c). */

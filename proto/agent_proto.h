@@ -27,14 +27,33 @@ extern "C" {
 /* ---- wire format ------------------------------------------------------ */
 
 #define VP_MAGIC		0x47415056u	/* "VPAG" as LE bytes */
-#define VP_VERSION		1u
-#define VP_DEFAULT_PORT		5253u		/* AF_VSOCK port on the host */
+/*
+ * Versions this tree speaks.  Version 1 is one-way: the agent connects to
+ * the host and sends.  Version 2 starts with the host's OFFER (the range
+ * of versions and the features it takes, below) and the agent answers
+ * with a stream of the highest version both take; a host that sends no
+ * OFFER gets version 1.
+ */
+#define VP_VERSION		2u
+#define VP_VERSION_MIN		1u
+/*
+ * AF_VSOCK ports.  In version 2 the agent listens on VP_AGENT_PORT in the
+ * guest and each recording connects to its own VM's CID, so that
+ * recordings of different VMs, or two of one VM, never share a
+ * connection.  The port is below 1024: binding it takes
+ * CAP_NET_BIND_SERVICE, so no unprivileged guest user can pose as the
+ * agent (anyone could connect to the host's port).  A version 1 agent
+ * connects to VP_DEFAULT_PORT on the host (VP_HOST_CID).
+ */
+#define VP_AGENT_PORT		525u
+#define VP_DEFAULT_PORT		5253u
 #define VP_HOST_CID		2u
 
 /*
  * Header, 16 bytes:
  *   0  u32 magic     VP_MAGIC
- *   4  u16 version   VP_VERSION; any other value fails the stream
+ *   4  u16 version   VP_VERSION_MIN..VP_VERSION: the HELLO's sets the
+ *                    stream's version, every later header repeats it
  *   6  u16 type      enum vp_msg_type
  *   8  u32 length    payload bytes after the header, <= limits.max_payload
  *  12  u32 reserved  must be 0
@@ -48,7 +67,41 @@ enum vp_msg_type {
 	VP_MSG_PROC_MAPS	= 4,	/* replaces one process's mappings */
 	VP_MSG_SYMBOLS		= 5,	/* appends symbols of one ELF file */
 	VP_MSG_KALLSYMS		= 6,	/* appends kernel symbols */
-	VP_MSG_MAX		= 6,
+	VP_MSG_OFFER		= 7,	/* host to agent only, version 2 */
+	VP_MSG_MAX		= 7,
+};
+
+/*
+ * A version 2 parser skips a message of a type above VP_MSG_MAX (counted
+ * by vp_parser_skipped()): a later agent may add types an older host does
+ * not use.  An agent sends such a type only when the host offered the
+ * feature that names it.  Version 1 fails on them.
+ */
+
+/*
+ * OFFER payload, the first bytes of a version 2 connection, host to agent
+ * (header version 2, at most VP_OFFER_MAX_PAYLOAD bytes; a longer payload
+ * from a later host is read and its tail ignored):
+ *   0  u16 min_version  oldest stream version the host parses
+ *   2  u16 max_version  newest
+ *   4  u32 features     enum vp_features the host takes
+ * The agent answers with the HELLO of the highest version in both ranges
+ * and the features of the offer it uses; with no common version it closes
+ * the connection (trace-cmd's agent answers "not supported" instead; here
+ * the host sees the close in its log and does not retry faster than once
+ * a second).
+ */
+#define VP_OFFER_PAYLOAD	8u
+#define VP_OFFER_MAX_PAYLOAD	256u
+
+/*
+ * Optional parts of a version 2 stream, each offered by the host and
+ * named in the agent's HELLO when used.  None is defined yet: the bits
+ * are how a later agent learns that a host takes an added message type
+ * or field before it sends one.
+ */
+enum vp_features {
+	VP_FEATURES_ALL = 0,
 };
 
 /*
@@ -74,6 +127,7 @@ enum vp_msg_type {
  *  24  u64 mono_ns      guest CLOCK_MONOTONIC when the stream started
  *  32  str release      uname -r, <= VP_RELEASE_MAX
  *   .  str hostname     <= VP_HOSTNAME_MAX
+ *   .  u32 features     version 2 only: the offered features used
  */
 enum vp_hello_flags {
 	VP_HELLO_CR3	= 1u << 0,	/* table comes from vmprof_guest.ko */
@@ -88,7 +142,8 @@ enum vp_hello_flags {
  *   8  count x entry    length must be exactly 8 + count * 48
  *
  * Entry, 48 bytes:
- *   0  u64 cr3          __pa(mm->pgd); 0 when unknown (no module)
+ *   0  u64 cr3          __sme_pa(mm->pgd), the root as CR3 holds it (with
+ *                       an SEV guest's C-bit); 0 when unknown (no module)
  *   8  u64 time_ns      guest CLOCK_MONOTONIC of the event or snapshot
  *  16  u32 tgid
  *  20  u32 pid          thread that was seen (leader for snapshots)
@@ -146,6 +201,42 @@ enum vp_prot {
  *   4  count x entry:   u64 addr, u8 type (kallsyms letter), str name
  */
 
+/*
+ * Every guest string is cleaned by this one rule when it arrives: bytes
+ * outside 0x20..0x7e (control characters, NUL, UTF-8) become '?', so
+ * nothing a guest sends can drive a terminal.
+ */
+static inline void vp_sanitize(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+/* A little-endian field of @n bytes (1..8) at @s. */
+static inline uint64_t vp_get_le(const uint8_t *s, unsigned int n)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)s[i] << (8 * i);
+	return v;
+}
+
+/* FNV-1a over @n bytes, from @h (VP_FNV1A_BASIS, or a keyed start). */
+#define VP_FNV1A_BASIS	14695981039346656037ull
+static inline uint64_t vp_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *s = (const uint8_t *)p;
+
+	while (n--)
+		h = (h ^ *s++) * 1099511628211ull;
+	return h;
+}
+
 /* ---- limits ------------------------------------------------------------ */
 
 struct vp_limits {
@@ -156,6 +247,7 @@ struct vp_limits {
 	uint32_t max_syms_per_object;
 	uint32_t max_kallsyms;
 	uint64_t mem_budget;		/* bytes the parser state may hold */
+	uint32_t max_version;		/* newest stream version taken */
 };
 
 /* The defaults, also what a zeroed field in vp_parser_new()'s argument means. */
@@ -166,6 +258,7 @@ struct vp_limits {
 #define VP_DEF_MAX_SYMS_PER_OBJECT	(1u << 20)
 #define VP_DEF_MAX_KALLSYMS		(1u << 21)
 #define VP_DEF_MEM_BUDGET		(512ull << 20)
+#define VP_DEF_MAX_VERSION		VP_VERSION
 
 /*
  * One memory budget for several parsers, e.g. every agent connection of a
@@ -186,6 +279,14 @@ struct vp_hello {
 	uint64_t mono_ns;
 	char release[VP_RELEASE_MAX + 1];
 	char hostname[VP_HOSTNAME_MAX + 1];
+	uint16_t version;		/* of the stream, from the HELLO's header */
+	uint32_t features;		/* enum vp_features; 0 in version 1 */
+};
+
+struct vp_offer {
+	uint16_t min_version;
+	uint16_t max_version;
+	uint32_t features;
 };
 
 struct vp_cr3_entry {
@@ -236,6 +337,7 @@ struct vp_buf {
 	size_t len;
 	size_t cap;
 	size_t msg_start;		/* offset of the open message header */
+	uint16_t version;		/* of the headers written; 0: VP_VERSION */
 };
 
 void vp_buf_init(struct vp_buf *b);
@@ -259,8 +361,18 @@ int vp_put_build_id(struct vp_buf *b, const uint8_t *id, size_t len);
 /* Patch a u32 already written at @off (counts known only at the end). */
 void vp_patch_u32(struct vp_buf *b, size_t off, uint32_t v);
 
-/* Whole messages. */
+/* Whole messages.  A HELLO's version is @b's (its features only in 2). */
 int vp_enc_hello(struct vp_buf *b, const struct vp_hello *h);
+/* The host's OFFER (header version 2 whatever @b->version says). */
+int vp_enc_offer(struct vp_buf *b, const struct vp_offer *o);
+/*
+ * Decode an OFFER at the start of @buf: returns the bytes it takes, 0 when
+ * @len is too short to tell, -1 when @buf does not start with a valid one.
+ */
+long vp_offer_decode(const uint8_t *buf, size_t len, struct vp_offer *o);
+/* The highest version in both ranges, 0 when there is none. */
+uint16_t vp_offer_version(const struct vp_offer *o, uint16_t min,
+			  uint16_t max);
 int vp_enc_cr3(struct vp_buf *b, enum vp_msg_type type,
 	       const struct vp_cr3_entry *e, uint32_t n);
 /*
@@ -310,6 +422,8 @@ const char *vp_parser_error(const struct vp_parser *p);
 int vp_parser_partial(const struct vp_parser *p);
 /* Messages accepted so far. */
 uint64_t vp_parser_messages(const struct vp_parser *p);
+/* Messages of a later version's types skipped (version 2 streams). */
+uint64_t vp_parser_skipped(const struct vp_parser *p);
 
 /*
  * Host time (e.g. the CLOCK_MONOTONIC receive time of the bytes fed next)

@@ -12,15 +12,6 @@
 
 #include "agent_parse_int.h"
 
-void vp_sanitize(char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			s[i] = '?';
-}
-
 /*
  * Charged is what malloc really holds: the usable size plus the chunk
  * header (a 1-byte name costs a 32-byte chunk), not the size asked for.

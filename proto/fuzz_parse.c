@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness for the agent stream parser.  The first input byte
- * picks how the rest is split into feeds and whether tight limits apply,
- * so both reassembly and the limit paths are exercised; every lookup runs
- * on the resulting state, success or failure.
+ * picks how the rest is split into feeds (bits 5:0), whether the parser
+ * takes version 1 only (bit 6, an old report) and whether tight limits
+ * apply (bit 7), so reassembly, both versions and the limit paths are
+ * exercised; every lookup runs on the resulting state, success or
+ * failure.  The agent's OFFER decoder reads the same bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_objects = 4, .max_syms_per_object = 16,
 		.max_kallsyms = 16, .mem_budget = 64 * 1024,
 	};
+	struct vp_limits v1_only = { 0 };
 	struct vp_parser *p;
 	size_t step, off;
 	uint8_t ctl;
@@ -53,10 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctl = data[0];
 	data++;
 	size--;
-	p = vp_parser_new(ctl & 0x80 ? &tight : NULL, NULL, NULL);
+	{
+		struct vp_offer o;
+
+		vp_offer_decode(data, size, &o);
+	}
+	tight.max_version = ctl & 0x40 ? 1 : 0;
+	v1_only.max_version = tight.max_version;
+	p = vp_parser_new(ctl & 0x80 ? &tight : &v1_only, NULL, NULL);
 	if (!p)
 		return 0;
-	step = (ctl & 0x7f) ? (ctl & 0x7f) : size + 1;
+	step = (ctl & 0x3f) ? (ctl & 0x3f) : size + 1;
 	for (off = 0; off < size; off += step) {
 		size_t n = size - off < step ? size - off : step;
 

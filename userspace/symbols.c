@@ -167,56 +167,10 @@ const char *symtab_str(const struct symtab *t, u32 off)
 
 void guest_info_init(struct guest_info *g)
 {
-	memset(g, 0, sizeof(*g));
 	symtab_init(&g->kernel);
 }
 
 void guest_info_free(struct guest_info *g)
 {
-	size_t i;
-
-	for (i = 0; i < g->nprocs; i++)
-		symtab_free(&g->procs[i].syms);
-	free(g->procs);
 	symtab_free(&g->kernel);
-}
-
-static struct guest_proc *find_key(struct guest_info *g, u64 key)
-{
-	size_t i;
-
-	/* Newest mapping wins: a CR3 can be reused after exit. */
-	for (i = g->nprocs; i-- > 0;)
-		if (g->procs[i].cr3 == key)
-			return &g->procs[i];
-	return NULL;
-}
-
-struct guest_proc *guest_find_process(struct guest_info *g, u64 cr3)
-{
-	u64 key = guest_cr3_key(cr3);
-	struct guest_proc *p = find_key(g, key);
-
-	/* Not an exact root: maybe the PTI user half of one. */
-	if (!p && key & GUEST_CR3_PTI_USER)
-		p = find_key(g, key & ~GUEST_CR3_PTI_USER);
-	return p;
-}
-
-struct guest_proc *guest_add_process(struct guest_info *g, u64 cr3, u32 pid,
-				     const char *comm)
-{
-	struct guest_proc *p;
-
-	if (g->nprocs == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		g->procs = xrealloc(g->procs, g->cap * sizeof(*g->procs));
-	}
-	p = &g->procs[g->nprocs++];
-	memset(p, 0, sizeof(*p));
-	p->cr3 = guest_cr3_key(cr3);
-	p->pid = pid;
-	copy_comm(p->comm, sizeof(p->comm), comm, strlen(comm));
-	symtab_init(&p->syms);
-	return p;
 }

@@ -28,42 +28,46 @@ const struct sym *symtab_find(struct symtab *t, u64 addr);
 const char *symtab_str(const struct symtab *t, u32 off);
 
 /*
- * Guest-side knowledge: CR3 -> process, guest kernel symbols and per-process
- * user symbols.  Filled from agent messages (agent_feed.c) or, for the
- * kernel, from a guest kallsyms file.
+ * Guest kernel symbols from a guest kallsyms file, when no agent sent
+ * them.  Guest processes are known only from the agent's stream, through
+ * the proto/ parser (agent_feed.c): one process lookup, vp_lookup_cr3_at().
  */
-/*
- * The CR3 key: PCID (11:0) and NOFLUSH/LAM (63:61) cleared.  Bit 12 stays:
- * without PTI a pgd is any 4 KiB page, so bit 12 is part of the root; with
- * PTI the user half of an 8 KiB pgd sets it, and lookups that miss retry
- * with bit 12 cleared (as the agent parser's vp_lookup_cr3() does).
- */
-#define GUEST_CR3_MASK (~0xe000000000000fffULL)
-#define GUEST_CR3_PTI_USER (1ULL << 12)
-
-struct guest_proc {
-	u64 cr3;	/* masked */
-	u32 pid;
-	char comm[16];
-	struct symtab syms;
-};
-
 struct guest_info {
 	struct symtab kernel;
-	struct guest_proc *procs;
-	size_t nprocs;
-	size_t cap;
 };
 
+#ifndef NO_AGENT_PROTO
+#include "../proto/agent_proto.h"
+
+/* The CR3 key the agent parser uses: PCID and bits 63:61 cleared. */
 static inline u64 guest_cr3_key(u64 cr3)
 {
-	return cr3 & GUEST_CR3_MASK;
+	return vp_cr3_key(cr3);
 }
+
+/* Strings the guest or the VMM names: proto's one printable-ASCII rule. */
+static inline void printable_ascii(char *s, size_t n)
+{
+	vp_sanitize(s, n);
+}
+#else
+/* Without proto/: the same rules as its vp_cr3_key() and vp_sanitize(). */
+static inline u64 guest_cr3_key(u64 cr3)
+{
+	return cr3 & ~0xe000000000000fffULL;
+}
+
+static inline void printable_ascii(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+#endif
 
 void guest_info_init(struct guest_info *g);
 void guest_info_free(struct guest_info *g);
-struct guest_proc *guest_add_process(struct guest_info *g, u64 cr3, u32 pid,
-				     const char *comm);
-struct guest_proc *guest_find_process(struct guest_info *g, u64 cr3);
 
 #endif

@@ -29,9 +29,9 @@ PIDFILE=/run/libvirt/qemu/$DOM.pid
 URI=qemu:///system
 RECORD_SECS=${RECORD_SECS:-12}
 CYCLE_TRIES=${CYCLE_TRIES:-3}
-# The agent starts 8 s after the workload and retries every second until
-# the collector listens (vmprof-agent(8)); with a 30 s cap on its retry
-# interval, a 12 s recording could miss it (0 agent bytes).
+# The agent starts 8 s after the workload and listens on vsock port 525;
+# the collector connects to the domain's CID (3) and tries again every
+# second until the agent is there (protocol version 2, vmprof-agent(8)).
 CMDLINE="console=ttyS0 panic=-1 quiet e2e.work=cpuburn3 e2e.secs=900 e2e.wargs=-i:1 e2e.agent=vsock e2e.agent_delay=8"
 
 # lib.sh's cleanup kills a QEMU it started; here libvirt owns QEMU.

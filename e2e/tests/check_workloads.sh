@@ -37,7 +37,19 @@ ok $? "exitstorm counts its operations"
 "$out/exitstorm" -m bogus > /dev/null 2>&1
 test $? = 2
 ok $? "exitstorm rejects an unknown mode with exit 2"
-for p in cpuburn3 exitstorm; do
+res=$("$out/vforkexit" -d 1 -t 20)
+echo "$res" | awk '/vforks/ { v = $NF } END { exit !(v > 0) }'
+ok $? "vforkexit vfork()s children and counts them"
+a=$(nm "$out/reuse_a" | awk '$3 == "work_of_A" { print $1 }')
+b=$(nm "$out/reuse_b" | awk '$3 == "work_of_B" { print $1 }')
+test -n "$a" -a "$a" = "$b"
+ok $? "reuse_a's work_of_A and reuse_b's work_of_B share an address ($a)"
+"$out/reuse_a" -t 50
+ok $? "reuse_a spins and exits 0"
+res=$("$out/cr3reuse" -d 0.1 -t 10 2>&1)
+echo "$res" | grep -q '^cr3reuse round 1$'
+ok $? "cr3reuse starts a round (its children are in the guest's /usr/bin)"
+for p in cpuburn3 exitstorm cr3reuse vforkexit reuse_a reuse_b; do
 	! readelf -l "$out/$p" | grep -q INTERP
 	ok $? "$p is statically linked"
 done

@@ -35,10 +35,17 @@
 #define AGENT_MAX_SYMTAB_BYTES	(8u << 20)
 #define AGENT_MAX_SYM_BYTES	(8u << 20)
 
+/* Host connections served at once (recordings of this guest). */
+#define AGENT_MAX_SESSIONS	4
+
 struct agent_opts {
 	const char *output;	/* --output FILE, NULL for vsock */
-	unsigned int cid;
+	const char *unix_path;	/* --unix PATH: AF_UNIX instead of vsock */
+	int connect;		/* --connect: dial the host (version 1 way) */
+	unsigned int cid;	/* the host's: dialled, or the peer served */
 	unsigned int port;
+	unsigned int proto;	/* newest stream version sent, --proto */
+	unsigned int offer_wait_ms;	/* how long a host may take to OFFER */
 	unsigned int interval_ms;	/* maps rescan period */
 	unsigned int poll_ms;		/* /proc rescan period, --no-module */
 	int once;		/* one full pass, then exit */
@@ -59,6 +66,37 @@ int out_is_file(void);
  * turns out unusable (-1).
  */
 int out_reconnect(const struct agent_opts *o, volatile sig_atomic_t *stop);
+/* Listening: a socket the host connects to, and one accepted connection. */
+int out_listen(const struct agent_opts *o);
+int out_accept(int lfd, const struct agent_opts *o);
+void out_set_fd(int fd);
+/* The version to send after the host's OFFER (1 without one), 0: close. */
+uint16_t out_negotiate(const struct agent_opts *o);
+/* The connection's fd to poll (-1 for a file); 1 once the host closed it. */
+int out_poll_fd(void);
+int out_host_gone(void);
+
+/* caps.c: keep only what reading maps, files and kallsyms needs */
+uint64_t agent_cap_mask(void);
+int drop_privileges(void);
+
+/* chunk.c: one message kind's entries over as many messages as needed */
+struct msg_chunk {
+	struct vp_buf *b;
+	enum vp_msg_type type;	/* SYMBOLS, KALLSYMS or PROC_MAPS */
+	const uint8_t *id;	/* SYMBOLS: the build-id */
+	uint8_t id_len;
+	uint32_t tgid;		/* PROC_MAPS */
+	uint32_t n;		/* entries in the open message */
+	size_t count_off;
+	int open;
+};
+/* Opens a message when none is; a further one at the caps. */
+int chunk_add_sym(struct msg_chunk *c, const struct vp_sym *s);
+/* PROC_MAPS is one message: open it, add until 1 (full: cut), close. */
+int chunk_open(struct msg_chunk *c);
+int chunk_add_map(struct msg_chunk *c, const struct vp_map *m);
+int chunk_close(struct msg_chunk *c);
 
 /* hello.c */
 int send_hello(struct vp_buf *b, int have_module);

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmprof-agent-dump: test and debugging companion of vmprof-agent.
- * Parses an agent stream (file, stdin, or one vsock connection) with the
- * host-side parser and prints the resulting table, or prints the raw
- * records of /dev/vmprof_guest.  One line per item so that busybox sh
- * tests can grep it.
+ * Parses an agent stream (file, stdin, or one connection, which it takes
+ * or makes as a host of either protocol version would) with the host-side
+ * parser and prints the resulting table, or prints the raw records of
+ * /dev/vmprof_guest.  One line per item so that busybox sh tests can grep
+ * it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/vm_sockets.h>
 
 #include "agent_proto.h"
@@ -23,17 +27,25 @@
 
 static const char usage_text[] =
 "Usage: " DPROG " [FILE|-]\n"
-"       " DPROG " --listen PORT\n"
+"       " DPROG " --listen ADDR|--connect ADDR [--offer MIN:MAX|none]\n"
+"                         [--seconds N]\n"
 "       " DPROG " --module [--events] [--count N]\n"
 "\n"
 "Parse a vmprof-agent stream and print the table it describes:\n"
-"  hello RELEASE FLAGS\n"
+"  hello RELEASE FLAGS VERSION\n"
 "  proc TGID PID PPID COMM CR3 live|exited NR_MAPS\n"
 "  summary MESSAGES PROCS OBJECTS KALLSYMS\n"
 "or, with --module, print /dev/vmprof_guest records:\n"
 "  snap|fork|exec|exit TGID PID PPID COMM CR3, end, lost N\n"
 "\n"
-"  -l, --listen PORT   accept one AF_VSOCK connection on PORT and parse it\n"
+"  -l, --listen ADDR   accept one connection and parse it; ADDR is a vsock\n"
+"                      PORT or unix:PATH\n"
+"  -c, --connect ADDR  connect to a listening agent, ADDR CID:PORT or\n"
+"                      unix:PATH, and parse its stream\n"
+"  -o, --offer MIN:MAX on a connection, first send the OFFER of a host that\n"
+"                      parses versions MIN..MAX (default 1:2); 'none' acts\n"
+"                      as a version 1 host: no OFFER, version 1 only\n"
+"  -s, --seconds N     stop reading a connection after N s\n"
 "  -m, --module        read the vmprof_guest.ko device\n"
 "  -e, --events        with --module: keep printing events after the\n"
 "                      snapshot\n"
@@ -77,7 +89,7 @@ static void print_state(const struct vp_parser *p)
 	const struct vp_hello *h = vp_state_hello(p);
 
 	if (h)
-		printf("hello %s 0x%x\n", h->release, h->flags);
+		printf("hello %s 0x%x %u\n", h->release, h->flags, h->version);
 	for (i = 0; v && i < n; i++)
 		v[i] = vp_state_proc(p, i);
 	if (v)
@@ -90,9 +102,41 @@ static void print_state(const struct vp_parser *p)
 	       vp_state_nr_objects(p), vp_state_nr_kallsyms(p));
 }
 
+/* What a host would be: the versions it offers, 0 for a version 1 host. */
+static struct vp_offer offer = { VP_VERSION_MIN, VP_VERSION, 0 };
+static unsigned int read_seconds;
+static int cut;		/* --seconds ended the read, maybe mid-message */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read for at most --seconds: a listening agent's stream never ends. */
+static ssize_t read_some(int fd, char *buf, size_t len, uint64_t end)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t now;
+
+	if (!end)
+		return read(fd, buf, len);
+	now = mono_ms();
+	if (now >= end || poll(&pfd, 1, (int)(end - now)) == 0) {
+		cut = 1;
+		return 0;
+	}
+	return read(fd, buf, len);
+}
+
 static int parse_fd(int fd, const char *name)
 {
-	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
+	struct vp_limits lim = { .max_version = offer.max_version ?
+				 offer.max_version : 1 };
+	struct vp_parser *p = vp_parser_new(&lim, NULL, NULL);
+	uint64_t end = read_seconds ? mono_ms() + read_seconds * 1000ull : 0;
 	static char buf[65536];
 	int ret = 0;
 	ssize_t n;
@@ -101,9 +145,15 @@ static int parse_fd(int fd, const char *name)
 		fprintf(stderr, DPROG ": out of memory\n");
 		return 1;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read_some(fd, buf, sizeof(buf), end)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
+		/*
+		 * A version 1 agent never reads the OFFER, and closing a
+		 * socket with unread data resets it: the stream's end.
+		 */
+		if (n < 0 && errno == ECONNRESET)
+			break;
 		if (n < 0) {
 			fprintf(stderr, DPROG ": read %s: %s\n", name,
 				strerror(errno));
@@ -117,7 +167,7 @@ static int parse_fd(int fd, const char *name)
 			break;
 		}
 	}
-	if (!ret && vp_parser_partial(p)) {
+	if (!ret && !cut && vp_parser_partial(p)) {
 		fprintf(stderr, DPROG ": %s: stream ends inside a message\n",
 			name);
 		ret = 1;
@@ -143,24 +193,89 @@ static int parse_file(const char *path)
 	return ret;
 }
 
-static int listen_vsock(unsigned int port)
+/* ADDR: [CID:]PORT for vsock or unix:PATH; 0, or -1 when malformed. */
+static int parse_addr(const char *a, int with_cid, struct sockaddr_storage *ss,
+		      socklen_t *len)
 {
-	struct sockaddr_vm addr = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
-	int s, c, ret;
+	struct sockaddr_vm *vm = (struct sockaddr_vm *)ss;
+	unsigned long cid = VMADDR_CID_ANY, port;
+	char *end;
 
-	s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr)) ||
+	memset(ss, 0, sizeof(*ss));
+	if (!strncmp(a, "unix:", 5)) {
+		struct sockaddr_un *un = (struct sockaddr_un *)ss;
+
+		if (strlen(a + 5) >= sizeof(un->sun_path) || !a[5])
+			return -1;
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, a + 5);
+		*len = sizeof(*un);
+		return 0;
+	}
+	if (with_cid) {
+		cid = strtoul(a, &end, 0);
+		if (end == a || *end != ':' || cid > UINT32_MAX)
+			return -1;
+		a = end + 1;
+	}
+	port = strtoul(a, &end, 0);
+	if (*end || end == a || !port || port > UINT32_MAX)
+		return -1;
+	vm->svm_family = AF_VSOCK;
+	vm->svm_cid = (unsigned int)cid;
+	vm->svm_port = (unsigned int)port;
+	*len = sizeof(*vm);
+	return 0;
+}
+
+/* A version 2 host speaks first; a version 1 host never writes. */
+static int send_offer(int fd)
+{
+	struct vp_buf b;
+	int ret = 0;
+
+	if (!offer.max_version)
+		return 0;
+	vp_buf_init(&b);
+	if (vp_enc_offer(&b, &offer) ||
+	    send(fd, b.data, b.len, MSG_NOSIGNAL) != (ssize_t)b.len) {
+		fprintf(stderr, DPROG ": cannot send the OFFER: %s\n",
+			strerror(errno));
+		ret = -1;
+	}
+	vp_buf_free(&b);
+	return ret;
+}
+
+static int serve_conn(int c, const char *name)
+{
+	int ret;
+
+	if (send_offer(c)) {
+		close(c);
+		return 1;
+	}
+	ret = parse_fd(c, name);
+	close(c);
+	return ret;
+}
+
+static int listen_addr(const struct sockaddr_storage *ss, socklen_t len,
+		       const char *arg)
+{
+	int s, c;
+
+	if (ss->ss_family == AF_UNIX)
+		unlink(((const struct sockaddr_un *)ss)->sun_path);
+	s = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (const struct sockaddr *)ss, len) ||
 	    listen(s, 1)) {
-		fprintf(stderr, DPROG ": vsock listen on port %u: %s\n", port,
+		fprintf(stderr, DPROG ": listen on %s: %s\n", arg,
 			strerror(errno));
 		return 1;
 	}
 	/* Tests wait for this line before starting the agent. */
-	printf("listening %u\n", port);
+	printf("listening %s\n", arg);
 	fflush(stdout);
 	c = accept(s, NULL, NULL);
 	close(s);
@@ -171,9 +286,42 @@ static int listen_vsock(unsigned int port)
 	/* And for this one, to time a connection apart from its stream. */
 	printf("accepted\n");
 	fflush(stdout);
-	ret = parse_fd(c, "vsock");
-	close(c);
-	return ret;
+	return serve_conn(c, arg);
+}
+
+static int connect_addr(const struct sockaddr_storage *ss, socklen_t len,
+			const char *arg)
+{
+	int c = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (c < 0 || connect(c, (const struct sockaddr *)ss, len)) {
+		fprintf(stderr, DPROG ": connect to %s: %s\n", arg,
+			strerror(errno));
+		if (c >= 0)
+			close(c);
+		return 1;
+	}
+	return serve_conn(c, arg);
+}
+
+static int parse_offer(const char *s)
+{
+	unsigned long lo, hi;
+	char *end;
+
+	if (!strcmp(s, "none")) {
+		offer.max_version = 0;
+		return 0;
+	}
+	lo = strtoul(s, &end, 0);
+	if (*end != ':' || !lo || lo > UINT16_MAX)
+		return -1;
+	hi = strtoul(end + 1, &end, 0);
+	if (*end || hi < lo || hi > UINT16_MAX)
+		return -1;
+	offer.min_version = (uint16_t)lo;
+	offer.max_version = (uint16_t)hi;
+	return 0;
 }
 
 static const char *const ev_names[] = {
@@ -235,21 +383,42 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "offer", required_argument, NULL, 'o' },
+		{ "seconds", required_argument, NULL, 's' },
 		{ "module", no_argument, NULL, 'm' },
 		{ "events", no_argument, NULL, 'e' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long port = 0, count = 0;
+	const char *listen_arg = NULL, *connect_arg = NULL;
+	struct sockaddr_storage ss;
+	unsigned long count = 0;
 	int c, module = 0, events = 0;
+	socklen_t len = 0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "l:men:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:c:o:s:men:h", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			port = strtoul(optarg, &end, 0);
-			if (*end || !port || port > UINT32_MAX)
+			listen_arg = optarg;
+			if (parse_addr(optarg, 0, &ss, &len))
+				goto usage;
+			break;
+		case 'c':
+			connect_arg = optarg;
+			if (parse_addr(optarg, 1, &ss, &len))
+				goto usage;
+			break;
+		case 'o':
+			if (parse_offer(optarg))
+				goto usage;
+			break;
+		case 's':
+			read_seconds = (unsigned int)strtoul(optarg, &end, 0);
+			if (*end || !read_seconds || read_seconds > 3600)
 				goto usage;
 			break;
 		case 'm':
@@ -270,13 +439,15 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if ((module + !!port + (optind < argc)) != 1 || argc - optind > 1 ||
-	    ((events || count) && !module))
+	if ((module + !!listen_arg + !!connect_arg + (optind < argc)) != 1 ||
+	    argc - optind > 1 || ((events || count) && !module))
 		goto usage;
 	if (module)
 		return read_module(events, count);
-	if (port)
-		return listen_vsock((unsigned int)port);
+	if (listen_arg)
+		return listen_addr(&ss, len, listen_arg);
+	if (connect_arg)
+		return connect_addr(&ss, len, connect_arg);
 	return parse_file(argv[optind]);
 usage:
 	fprintf(stderr, DPROG ": bad usage\nTry '" DPROG " --help'.\n");

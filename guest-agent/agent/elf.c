@@ -213,45 +213,8 @@ static int vaddr_to_off(const struct loads *l, uint64_t v, uint64_t *off)
 	return -1;
 }
 
-struct sym_out {
-	struct vp_buf *b;
-	const uint8_t *id;
-	uint8_t len;
-	uint32_t n;
-	size_t count_off;
-};
-
-static int sym_close(struct sym_out *so)
-{
-	if (!so->n)
-		return 0;
-	vp_patch_u32(so->b, so->count_off, so->n);
-	so->n = 0;
-	if (vp_msg_end(so->b))
-		return -1;
-	return so->b->len >= AGENT_FLUSH_BYTES ? out_send(so->b) : 0;
-}
-
-static int sym_add(struct sym_out *so, const struct vp_sym *s)
-{
-	if (!so->n) {
-		if (vp_msg_begin(so->b, VP_MSG_SYMBOLS) ||
-		    vp_put_build_id(so->b, so->id, so->len))
-			return -1;
-		so->count_off = so->b->len;
-		if (vp_put_u32(so->b, 0))
-			return -1;
-	}
-	if (vp_put_sym(so->b, s, 0))
-		return -1;
-	if (++so->n < AGENT_SYMS_PER_MSG &&
-	    vp_msg_payload_len(so->b) < AGENT_MSG_SOFT_MAX)
-		return 0;
-	return sym_close(so);
-}
-
 static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-			struct sym_out *so)
+			struct msg_chunk *so)
 {
 	Elf_Scn *strs = elf_getscn(e, sh->sh_link);
 	size_t i, nsym, bytes = 0;
@@ -292,16 +255,18 @@ static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 		bytes += 18 + strnlen(s.name, VP_SYM_NAME_MAX);
 		if (bytes > AGENT_MAX_SYM_BYTES)
 			break;
-		if (sym_add(so, &s))
+		if (chunk_add_sym(so, &s))
 			return -1;
 	}
-	return sym_close(so);
+	return chunk_close(so);
 }
 
 int elf_send_symbols(struct vp_buf *b, const char *path, const uint8_t *id,
 		     uint8_t len)
 {
-	struct sym_out so = { .b = b, .id = id, .len = len };
+	struct msg_chunk so = {
+		.b = b, .type = VP_MSG_SYMBOLS, .id = id, .id_len = len,
+	};
 	Elf_Scn *scn;
 	GElf_Shdr sh;
 	int fd, ret = 0;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HELLO: identify the guest kernel and boot so the host can tell two
- * streams of one VM apart and refuse to mix a rebooted guest's maps.
+ * HELLO: the stream's version (its header, from the negotiation) and the
+ * guest kernel and boot.  vmprofctl keeps streams apart by connection and
+ * host time (a reboot's stream is a new connection); boot_id, mono_ns
+ * and page_size are for tools (vmprof-agent-dump), not used by the report.
  */
 #include <stdio.h>
 #include <string.h>

@@ -16,42 +16,10 @@ static int is_text(char type)
 	return type == 't' || type == 'T' || type == 'w' || type == 'W';
 }
 
-/* Close the open KALLSYMS message holding @n entries, if any. */
-static int kallsyms_close(struct vp_buf *b, uint32_t n, size_t count_off)
-{
-	if (!n)
-		return 0;
-	vp_patch_u32(b, count_off, n);
-	if (vp_msg_end(b))
-		return -1;
-	return b->len >= AGENT_FLUSH_BYTES ? out_send(b) : 0;
-}
-
-static int kallsyms_add(struct vp_buf *b, const struct vp_sym *s, uint32_t *n,
-			size_t *count_off)
-{
-	if (!*n) {
-		if (vp_msg_begin(b, VP_MSG_KALLSYMS))
-			return -1;
-		*count_off = b->len;
-		if (vp_put_u32(b, 0))
-			return -1;
-	}
-	if (vp_put_sym(b, s, 1))
-		return -1;
-	if (++*n < AGENT_SYMS_PER_MSG &&
-	    vp_msg_payload_len(b) < AGENT_MSG_SOFT_MAX)
-		return 0;
-	if (kallsyms_close(b, *n, *count_off))
-		return -1;
-	*n = 0;
-	return 0;
-}
-
 int send_kallsyms(struct vp_buf *b)
 {
-	uint32_t n = 0, total = 0, zero = 0;
-	size_t count_off = 0;
+	struct msg_chunk c = { .b = b, .type = VP_MSG_KALLSYMS };
+	uint32_t total = 0, zero = 0;
 	char line[1024];
 	FILE *f;
 
@@ -76,7 +44,7 @@ int send_kallsyms(struct vp_buf *b)
 		s.offset = addr;
 		s.type = type;
 		s.name = name;
-		if (kallsyms_add(b, &s, &n, &count_off)) {
+		if (chunk_add_sym(&c, &s)) {
 			fclose(f);
 			return -1;
 		}
@@ -85,5 +53,5 @@ int send_kallsyms(struct vp_buf *b)
 	fclose(f);
 	if (!total && zero)
 		fprintf(stderr, PROG ": /proc/kallsyms addresses are hidden (kptr_restrict); run as root\n");
-	return kallsyms_close(b, n, count_off);
+	return chunk_close(&c);
 }

@@ -2,6 +2,12 @@
 /*
  * vmprof-agent: send the guest's CR3 -> process table, process maps,
  * symbols and kallsyms to the host profiler over AF_VSOCK, or to a file.
+ *
+ * By default the agent listens and each recording on the host connects
+ * to it (as trace-cmd's agent does): every connection is served by a
+ * child of its own, with its own snapshot, so two recordings of this
+ * guest never share a stream, and a host-wide port on the host is not
+ * needed.  --connect keeps the version 1 direction for old hosts.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "agent.h"
 
@@ -22,13 +30,23 @@ static const char usage_text[] =
 "Usage: " PROG " [options]\n"
 "\n"
 "Send this guest's CR3 -> process map, process maps with build-ids,\n"
-"function symbols and kallsyms to the host profiler (vmprofctl).\n"
+"function symbols and kallsyms to the host profiler (vmprofctl).  By\n"
+"default listen on vsock and give each recording that connects from the\n"
+"host a stream of its own.\n"
 "\n"
 "Options:\n"
 "  -o, --output FILE   write the stream to FILE instead of vsock\n"
-"  -c, --cid CID       vsock CID to connect to (default 2, the host;\n"
-"                      1 is the local loopback)\n"
-"  -p, --port PORT     vsock port (default 5253)\n"
+"      --connect       connect to the host instead of listening (a\n"
+"                      version 1 vmprofctl, or a relay on the host)\n"
+"  -c, --cid CID       the host's vsock CID: the only peer served, or the\n"
+"                      one --connect dials (default 2; 1 is loopback)\n"
+"  -p, --port PORT     vsock port (default 525 listening, 5253 with\n"
+"                      --connect)\n"
+"      --unix PATH     an AF_UNIX socket at PATH instead of vsock\n"
+"      --proto N       send stream version N at most (1 or 2, default 2);\n"
+"                      1 never reads from the host, as version 1 did\n"
+"      --offer-wait MS wait MS ms for the host's OFFER, then send\n"
+"                      version 1 (default 1000)\n"
 "  -i, --interval MS   rescan process maps every MS ms (default 10000)\n"
 "      --poll MS       with --no-module: rescan /proc every MS ms\n"
 "                      (default 1000)\n"
@@ -38,7 +56,8 @@ static const char usage_text[] =
 "  -h, --help          show this help\n"
 "\n"
 "EXAMPLES\n"
-"  " PROG "                           stream to the host, CID 2 port 5253\n"
+"  " PROG "                           serve recordings on vsock port 525\n"
+"  " PROG " --connect                 send to a version 1 host, CID 2\n"
 "  " PROG " --once -o /tmp/agent.bin  one snapshot into a file\n"
 "  " PROG " --cid 1 --port 6000       vsock loopback test\n"
 "\n"
@@ -91,6 +110,10 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "cid", required_argument, NULL, 'c' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "connect", no_argument, NULL, 'C' },
+		{ "unix", required_argument, NULL, 'U' },
+		{ "proto", required_argument, NULL, 'V' },
+		{ "offer-wait", required_argument, NULL, 'W' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "once", no_argument, NULL, 'O' },
 		{ "no-module", no_argument, NULL, 'N' },
@@ -99,7 +122,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, have_cid = 0;
+	int c, have_cid = 0, have_sock = 0;
 
 	while ((c = getopt_long(argc, argv, "o:c:p:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -112,7 +135,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 				return usage_error("bad CID '%s'", optarg);
 			break;
 		case 'p':
-			if (parse_uint(optarg, UINT32_MAX, &o->port))
+			if (parse_uint(optarg, UINT32_MAX, &o->port) || !o->port)
 				return usage_error("bad port '%s'", optarg);
 			break;
 		case 'i':
@@ -125,6 +148,25 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 			if (parse_uint(optarg, 3600000, &o->poll_ms) ||
 			    o->poll_ms < 10)
 				return usage_error("poll period '%s' not in 10..3600000 ms",
+						   optarg);
+			break;
+		case 'C':
+			o->connect = 1;
+			have_sock = 1;
+			break;
+		case 'U':
+			o->unix_path = optarg;
+			have_sock = 1;
+			break;
+		case 'V':
+			if (parse_uint(optarg, VP_VERSION, &o->proto) ||
+			    o->proto < VP_VERSION_MIN)
+				return usage_error("protocol version '%s' not in 1..2",
+						   optarg);
+			break;
+		case 'W':
+			if (parse_uint(optarg, 60000, &o->offer_wait_ms))
+				return usage_error("offer wait '%s' not in 0..60000 ms",
 						   optarg);
 			break;
 		case 'O':
@@ -145,8 +187,8 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->output && have_cid)
-		return usage_error("%s", "--output and --cid exclude each other");
+	if (o->output && (have_cid || have_sock))
+		return usage_error("%s", "--output excludes --cid, --connect and --unix");
 	return -1;
 }
 
@@ -181,15 +223,20 @@ static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 {
 	uint64_t interval = (uint64_t)o->interval_ms * 1000000ull;
 	uint64_t poll_ns = (uint64_t)o->poll_ms * 1000000ull;
-	struct pollfd pfd = { .fd = table_fd(t), .events = POLLIN };
+	/* The connection too: a host that closes it ends the session. */
+	struct pollfd pfd[2] = {
+		{ .fd = table_fd(t), .events = POLLIN },
+		{ .fd = out_poll_fd(), .events = POLLIN },
+	};
 	int timeout = o->poll_ms < 1000 ? (int)o->poll_ms : 1000;
 	uint64_t next_scan = 0, now;
 	int ret = 0;
 
 	while (!stop) {
-		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout) < 0 &&
-		    errno != EINTR)
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			return -2;
+		if (pfd[1].revents && out_host_gone())
+			return -1;
 		now = now_ns();
 		if (table_has_module(t) || now >= next_scan) {
 			ret = table_update(t, b, now);
@@ -198,7 +245,7 @@ static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 		if (ret == 1)
 			ret = table_snapshot(t, b);
 		/* The snapshot reopened the device. */
-		pfd.fd = table_fd(t);
+		pfd[0].fd = table_fd(t);
 		if (ret || table_rescan(t, b, now_ns(), interval))
 			return -2;
 		if (b->len && out_send(b))
@@ -212,6 +259,16 @@ static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 	return 0;
 }
 
+/* The stream's version on a new connection; 0: close it. */
+static uint16_t stream_version(const struct agent_opts *o)
+{
+	/* A file has no host to ask, and version 1 never read. */
+	if (out_is_file() || o->proto == 1)
+		return (uint16_t)o->proto;
+	return out_negotiate(o);
+}
+
+/* --output FILE, or --connect: one stream at a time, reconnecting. */
 static int run(const struct agent_opts *o, struct table *t)
 {
 	struct vp_buf b;
@@ -228,7 +285,8 @@ static int run(const struct agent_opts *o, struct table *t)
 	}
 	for (;;) {
 		vp_buf_reset(&b);
-		ret = send_initial(t, &b);
+		b.version = stream_version(o);
+		ret = b.version ? send_initial(t, &b) : -1;
 		if (!ret && !o->once)
 			ret = follow(t, &b, o);
 		if (ret == -2 || !ret || out_is_file() || o->once)
@@ -249,17 +307,120 @@ static int run(const struct agent_opts *o, struct table *t)
 	return ret ? 1 : 0;
 }
 
+static pid_t sessions[AGENT_MAX_SESSIONS];
+
+static void reap_sessions(int block)
+{
+	pid_t pid;
+	int i;
+
+	while ((pid = waitpid(-1, NULL, block ? 0 : WNOHANG)) > 0)
+		for (i = 0; i < AGENT_MAX_SESSIONS; i++)
+			if (sessions[i] == pid)
+				sessions[i] = 0;
+}
+
+/*
+ * One recording: its own table (its own open of the module, so its own
+ * snapshot and event cursor) and stream, until the host closes the
+ * connection or the agent is stopped.
+ */
+static int session(const struct agent_opts *o, int fd)
+{
+	struct table *t;
+	struct vp_buf b;
+	int ret;
+
+	out_set_fd(fd);
+	vp_buf_init(&b);
+	b.version = stream_version(o);
+	t = b.version ? table_new(o->proc_only) : NULL;
+	ret = t ? send_initial(t, &b) : -1;
+	if (!ret && !o->once)
+		ret = follow(t, &b, o);
+	table_free(t);
+	out_close();
+	vp_buf_free(&b);
+	/* A host that ends its recording closes the connection: no failure. */
+	return ret == -2 ? 1 : 0;
+}
+
+static void stop_listening(const struct agent_opts *o, int lfd)
+{
+	close(lfd);
+	if (o->unix_path)
+		unlink(o->unix_path);
+}
+
+/*
+ * Accept on @lfd (bound before the privileges went); a child per
+ * connection, at most AGENT_MAX_SESSIONS at once.
+ */
+static int serve(const struct agent_opts *o, int lfd)
+{
+	int i, said_full = 0;
+
+	while (!stop) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		int fd, slot = -1;
+		pid_t pid;
+
+		reap_sessions(0);
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		fd = out_accept(lfd, o);
+		if (fd < 0)
+			continue;
+		if (o->once) {
+			stop_listening(o, lfd);
+			return session(o, fd);
+		}
+		for (i = 0; i < AGENT_MAX_SESSIONS; i++)
+			if (!sessions[i])
+				slot = i;
+		/* Once until a session ends: the host tries every second. */
+		if (slot < 0) {
+			if (!said_full++)
+				agent_log("already serving %d recordings: further connections closed",
+					  AGENT_MAX_SESSIONS);
+			close(fd);
+			continue;
+		}
+		said_full = 0;
+		pid = fork();
+		if (!pid) {
+			close(lfd);
+			fflush(stderr);
+			_exit(session(o, fd));
+		}
+		if (pid < 0)
+			agent_log("cannot serve a recording: fork: %s",
+				  strerror(errno));
+		else
+			sessions[slot] = pid;
+		close(fd);
+	}
+	/* Stopped: each session still sends what happened before. */
+	for (i = 0; i < AGENT_MAX_SESSIONS; i++)
+		if (sessions[i])
+			kill(sessions[i], SIGTERM);
+	reap_sessions(1);
+	stop_listening(o, lfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct agent_opts o = {
 		.cid = VP_HOST_CID,
-		.port = VP_DEFAULT_PORT,
 		.interval_ms = 10000,
 		.poll_ms = 1000,
+		.proto = VP_VERSION,
+		.offer_wait_ms = 1000,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
+	int ret, lfd = -1;
 	struct table *t;
-	int ret;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret >= 0)
@@ -269,12 +430,27 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	out_set_stop(&stop);
 	signal(SIGPIPE, SIG_IGN);
-	if (elf_init())
+	if (!o.port)
+		o.port = o.output || o.connect ? VP_DEFAULT_PORT : VP_AGENT_PORT;
+	/* The agent's port is privileged: bind it while the agent may. */
+	if (!o.output && !o.connect) {
+		lfd = out_listen(&o);
+		if (lfd < 0)
+			return 1;
+	}
+	if (drop_privileges() || elf_init())
 		return 1;
+	/* Also when listening: a missing module is said at startup. */
 	t = table_new(o.proc_only);
 	if (!t)
 		return 1;
-	ret = run(&o, t);
+	if (o.output || o.connect) {
+		ret = run(&o, t);
+	} else {
+		table_free(t);
+		t = NULL;
+		ret = serve(&o, lfd);
+	}
 	table_free(t);
 	elf_cache_reset();
 	return ret;

@@ -36,15 +36,6 @@ struct map_line {
 	uint64_t ino;
 };
 
-static uint64_t fnv64(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *s = p;
-
-	while (n--)
-		h = (h ^ *s++) * 0x100000001b3ull;
-	return h;
-}
-
 /* "start-end perms pgoff maj:min inode   path"; exec file maps only. */
 static int parse_line(char *line, struct map_line *ml)
 {
@@ -168,7 +159,7 @@ static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 	f = fopen(fname, "re");
 	if (!f)
 		return NULL;
-	*hash = 0xcbf29ce484222325ull;
+	*hash = VP_FNV1A_BASIS;
 	while (getline(&line, &lcap, f) > 0 && n < VP_DEF_MAX_MAPS_PER_PROC) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -180,7 +171,7 @@ static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 		memset(&v[n], 0, sizeof(v[n]));
 		if (parse_line(line, &v[n]))
 			continue;
-		*hash = fnv64(*hash, line, strlen(line));
+		*hash = vp_fnv1a(*hash, line, strlen(line));
 		n++;
 	}
 	free(line);
@@ -193,19 +184,18 @@ static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 static int put_maps(struct vp_buf *b, uint32_t tgid, struct map_line *v,
 		    uint32_t n)
 {
-	size_t count_off;
+	struct msg_chunk c = { .b = b, .type = VP_MSG_PROC_MAPS, .tgid = tgid };
 	uint32_t i;
+	int full = 0;
 
-	if (vp_msg_begin(b, VP_MSG_PROC_MAPS) || vp_put_u32(b, tgid))
+	if (chunk_open(&c))
 		return -1;
-	count_off = b->len;
-	if (vp_put_u32(b, n))
-		return -1;
-	for (i = 0; i < n && vp_msg_payload_len(b) < AGENT_MSG_SOFT_MAX; i++)
-		if (vp_put_map(b, &v[i].m))
+	for (i = 0; i < n && !full; i++) {
+		full = chunk_add_map(&c, &v[i].m);
+		if (full < 0)
 			return -1;
-	vp_patch_u32(b, count_off, i);
-	return vp_msg_end(b);
+	}
+	return chunk_close(&c);
 }
 
 int send_maps(struct vp_buf *b, uint32_t tgid, uint64_t *hash)

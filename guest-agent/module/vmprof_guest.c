@@ -5,18 +5,25 @@
  * A host-side profiler samples the guest's CR3 but only the guest knows
  * which process owns that page-table root.  Expose, through the misc
  * device /dev/vmprof_guest, one record per thread group with an mm (tgid,
- * pid, comm, __pa(mm->pgd)), then fork/exec/exit events so that
- * short-lived processes are not missed.  The record layout is in
- * vmprof_guest.h.
+ * pid, comm, and the page-table root as CR3 holds it), then fork/exec/exit
+ * events so that short-lived processes are not missed.  The record layout
+ * is in vmprof_guest.h.
  *
  * The sched_process_{fork,exec,exit} tracepoints are not exported to
  * modules in 6.12, but tracepoint_probe_register() and
  * for_each_kernel_tracepoint() are: look the tracepoints up by name, as
  * LTTng does.  Unlike a kprobe this needs no symbol that may be inlined,
  * and unlike polling it sees processes that live a few microseconds.
+ *
+ * The probes run in tracepoint context, with preemption disabled: they
+ * take only a raw spinlock, never a task lock, and leave the reader's
+ * wakeup to an irq_work, so that PREEMPT_RT (where spinlock_t and wait
+ * queue locks sleep) is served too.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/irq_work.h>
+#include <linux/mem_encrypt.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mm_types.h>
@@ -27,6 +34,7 @@
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <trace/events/sched.h>
 
 #include "vmprof_guest.h"
 
@@ -42,8 +50,16 @@
 
 static struct vmprof_guest_rec *vg_ring;
 static u64 vg_head;		/* sequence number of the next event */
-static DEFINE_SPINLOCK(vg_lock);
+static DEFINE_RAW_SPINLOCK(vg_lock);
 static DECLARE_WAIT_QUEUE_HEAD(vg_wait);
+
+/* Out of tracepoint context: the wait queue's lock sleeps on PREEMPT_RT. */
+static void vg_wake(struct irq_work *work)
+{
+	wake_up_interruptible(&vg_wait);
+}
+
+static struct irq_work vg_wake_work = IRQ_WORK_INIT(vg_wake);
 
 struct vg_reader {
 	struct vmprof_guest_rec *snap;	/* snapshot + SNAPSHOT_END */
@@ -54,12 +70,20 @@ struct vg_reader {
 	struct vmprof_guest_rec batch[VG_BATCH];
 };
 
-/* Fill @r from @p; the caller holds rcu_read_lock(). */
+/*
+ * What CR3 holds for @mm (build_cr3() without PCID and LAM): __sme_pa()
+ * keeps the encryption bit that an SEV guest's (and an SME host's) CR3
+ * carries, which __pa() dropped, so that no root of such a guest matched.
+ */
+static u64 vg_root(struct mm_struct *mm)
+{
+	return mm ? __sme_pa(mm->pgd) : 0;
+}
+
+/* Fill @r from @p but its root; the caller holds rcu_read_lock(). */
 static void vg_fill(struct vmprof_guest_rec *r, struct task_struct *p,
 		    u8 event)
 {
-	struct mm_struct *mm;
-
 	memset(r, 0, sizeof(*r));
 	r->time_ns = ktime_get_ns();
 	r->tgid = task_tgid_nr(p);
@@ -68,17 +92,13 @@ static void vg_fill(struct vmprof_guest_rec *r, struct task_struct *p,
 	r->event = event;
 	/* comm[15] is always NUL; a racing rename can only mix two names. */
 	strscpy_pad(r->comm, p->comm, sizeof(r->comm));
-	if (event == VMPROF_GUEST_EXIT)
-		return;
-	/* task_lock() keeps mm from being freed while pgd is read. */
-	task_lock(p);
-	mm = p->mm;
-	if (mm)
-		r->cr3 = __pa(mm->pgd);
-	task_unlock(p);
 }
 
-static void vg_push(struct task_struct *p, u8 event)
+/*
+ * @mm is @p's, read without task_lock(): a forked child has not run yet,
+ * so nothing changes its mm, and exec's task is current.
+ */
+static void vg_push(struct task_struct *p, struct mm_struct *mm, u8 event)
 {
 	struct vmprof_guest_rec rec;
 	unsigned long flags;
@@ -86,13 +106,14 @@ static void vg_push(struct task_struct *p, u8 event)
 	rcu_read_lock();
 	vg_fill(&rec, p, event);
 	rcu_read_unlock();
+	rec.cr3 = vg_root(mm);
 	if (event != VMPROF_GUEST_EXIT && !rec.cr3)
 		return;
-	spin_lock_irqsave(&vg_lock, flags);
+	raw_spin_lock_irqsave(&vg_lock, flags);
 	vg_ring[vg_head & VG_RING_MASK] = rec;
 	vg_head++;
-	spin_unlock_irqrestore(&vg_lock, flags);
-	wake_up_interruptible(&vg_wait);
+	raw_spin_unlock_irqrestore(&vg_lock, flags);
+	irq_work_queue(&vg_wake_work);
 }
 
 static void vg_probe_fork(void *data, struct task_struct *parent,
@@ -101,13 +122,13 @@ static void vg_probe_fork(void *data, struct task_struct *parent,
 	/* A new thread shares its group's mm: only new groups matter. */
 	if ((child->flags & PF_KTHREAD) || !thread_group_leader(child))
 		return;
-	vg_push(child, VMPROF_GUEST_FORK);
+	vg_push(child, child->mm, VMPROF_GUEST_FORK);
 }
 
 static void vg_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 			  struct linux_binprm *bprm)
 {
-	vg_push(p, VMPROF_GUEST_EXEC);
+	vg_push(p, p->mm, VMPROF_GUEST_EXEC);
 }
 
 static void vg_probe_exit(void *data, struct task_struct *p)
@@ -120,7 +141,7 @@ static void vg_probe_exit(void *data, struct task_struct *p)
 	 * leader's pid and comm, which the host keeps as the process name;
 	 * a zombie leader is not released before its last thread).
 	 */
-	vg_push(p->group_leader, VMPROF_GUEST_EXIT);
+	vg_push(p->group_leader, NULL, VMPROF_GUEST_EXIT);
 }
 
 struct vg_tp {
@@ -134,6 +155,19 @@ static struct vg_tp vg_tps[] = {
 	{ "sched_process_exec", vg_probe_exec },
 	{ "sched_process_exit", vg_probe_exit },
 };
+
+/*
+ * The probes are registered through void *, found by name: have the
+ * compiler check them against the tracepoints' prototypes, so that a
+ * kernel that changes one (sched_process_exit later gained an argument)
+ * fails the build instead of faulting under kCFI at the first call.
+ */
+static void __maybe_unused vg_check_probe_types(void)
+{
+	check_trace_callback_type_sched_process_fork(vg_probe_fork);
+	check_trace_callback_type_sched_process_exec(vg_probe_exec);
+	check_trace_callback_type_sched_process_exit(vg_probe_exit);
+}
 
 static void vg_find_tp(struct tracepoint *tp, void *priv)
 {
@@ -213,6 +247,10 @@ static u32 vg_walk(struct vmprof_guest_rec *recs, u32 cap)
 		if (p->flags & PF_KTHREAD)
 			continue;
 		vg_fill(&recs[n], p, VMPROF_GUEST_SNAPSHOT);
+		/* task_lock() keeps mm from being freed while pgd is read. */
+		task_lock(p);
+		recs[n].cr3 = vg_root(p->mm);
+		task_unlock(p);
 		if (recs[n].cr3)
 			n++;
 	}
@@ -251,9 +289,9 @@ static int vg_open(struct inode *inode, struct file *file)
 	 * walk is then delivered after the snapshot, and replaying it is
 	 * harmless (fork/exec replace, exit removes).
 	 */
-	spin_lock_irq(&vg_lock);
+	raw_spin_lock_irq(&vg_lock);
 	r->seq = vg_head;
-	spin_unlock_irq(&vg_lock);
+	raw_spin_unlock_irq(&vg_lock);
 	ret = vg_snapshot(r);
 	if (ret) {
 		kvfree(r);
@@ -282,7 +320,7 @@ static u32 vg_take_events(struct vg_reader *r, u32 max)
 {
 	u32 n = 0;
 
-	spin_lock_irq(&vg_lock);
+	raw_spin_lock_irq(&vg_lock);
 	if (vg_head - r->seq > VG_RING_SIZE) {
 		struct vmprof_guest_rec *lost = &r->batch[n++];
 
@@ -295,7 +333,7 @@ static u32 vg_take_events(struct vg_reader *r, u32 max)
 	}
 	while (n < max && r->seq != vg_head)
 		r->batch[n++] = vg_ring[r->seq++ & VG_RING_MASK];
-	spin_unlock_irq(&vg_lock);
+	raw_spin_unlock_irq(&vg_lock);
 	return n;
 }
 
@@ -389,6 +427,7 @@ static int __init vg_init(void)
 	return 0;
 err_tps:
 	vg_unregister_tps();
+	irq_work_sync(&vg_wake_work);
 err_ring:
 	vfree(vg_ring);
 	return ret;
@@ -398,6 +437,8 @@ static void __exit vg_exit(void)
 {
 	misc_deregister(&vg_misc);
 	vg_unregister_tps();
+	/* A wakeup queued by the last probe must not run in freed text. */
+	irq_work_sync(&vg_wake_work);
 	vfree(vg_ring);
 }
 

@@ -10,9 +10,12 @@
  * ring size behind, it gets one VMPROF_GUEST_LOST record (tgid = records
  * lost) and should reopen for a fresh snapshot.
  *
- * cr3 is __pa(mm->pgd): the guest CR3 minus PCID (bits 11:0), the PTI
- * user-half bit 12 and bits 63:61, which the host must clear before it
- * compares.  The layout equals the agent stream's CR3 entry.
+ * cr3 is __sme_pa(mm->pgd), the root as CR3 holds it (an SEV guest's
+ * C-bit included): the guest CR3 without PCID (bits 11:0), bits 63:61
+ * (NOFLUSH, LAM) and, in the user half of a PTI pgd pair, bit 12.  The
+ * host keys by CR3 with bits 11:0 and 63:61 cleared and tries bit 12
+ * cleared only when nothing matched: without PTI bit 12 is an address
+ * bit.  The layout equals the agent stream's CR3 entry.
  */
 #ifndef _VMPROF_GUEST_H
 #define _VMPROF_GUEST_H
@@ -32,7 +35,7 @@ enum vmprof_guest_event {
 };
 
 struct vmprof_guest_rec {
-	__u64 cr3;		/* __pa(mm->pgd); 0 for EXIT */
+	__u64 cr3;		/* __sme_pa(mm->pgd); 0 for EXIT */
 	__u64 time_ns;		/* CLOCK_MONOTONIC */
 	__u32 tgid;
 	__u32 pid;

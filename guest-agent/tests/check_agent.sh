@@ -5,7 +5,8 @@
 # --no-module snapshot that parses back with a known process in it, a
 # followed fork/exit, SIGTERM while blocked sending, crafted ELF files
 # (test_elf), a mapped file rewritten in place (test_fileid), and rejected
-# corrupt or truncated streams.
+# corrupt or truncated streams, and the version negotiation with hosts of
+# either version.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
 agent=$out/vmprof-agent
 dump=$out/vmprof-agent-dump
@@ -162,16 +163,160 @@ while read -r line; do
 done < "$tmp/fid"
 check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
 
+# Negotiation over AF_UNIX (vsock has no loopback transport everywhere),
+# with vmprof-agent-dump as the host: a version 2 host connects to the
+# listening agent and sends its OFFER; a version 1 host (--offer none)
+# only listens and never writes.  Each case is one row of the old/new
+# peer table in docs/agent-protocol.md.
+sleep 60 &
+spid=$!
+"$agent" --no-module --unix "$tmp/agent.sock" 2> "$tmp/serr" &
+server=$!
+tries=0
+while [ ! -S "$tmp/agent.sock" ] && [ $tries -lt 100 ]; do
+	tries=$((tries + 1))
+	sleep 0.05
+done
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 3 > "$tmp/r1" 2>&1 &
+d1=$!
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 3 > "$tmp/r2" 2>&1
+wait $d1
+for r in r1 r2; do
+	check "v2 host, listening agent: recording $r gets version 2" \
+		grep -q '^hello .* 2$' "$tmp/$r"
+	check "v2 host, listening agent: recording $r has its own snapshot" \
+		grep -q "^proc $spid $spid [0-9]* sleep 0x0 live" "$tmp/$r"
+done
+"$dump" --connect "unix:$tmp/agent.sock" --offer 1:1 --seconds 3 > "$tmp/r3" 2>&1
+check "host offering only version 1: the agent sends version 1" \
+	grep -q '^hello .* 1$' "$tmp/r3"
+"$dump" --connect "unix:$tmp/agent.sock" --offer 3:4 --seconds 3 > "$tmp/r4" 2>&1
+check "host offering versions 3..4: no stream, the connection closed" \
+	sh -c "! grep -q '^hello' '$tmp/r4' && grep -q '^summary 0 ' '$tmp/r4'"
+# Four recordings at once are served; a fifth is closed, said once.
+dumps=
+for i in 1 2 3 4; do
+	"$dump" --connect "unix:$tmp/agent.sock" --seconds 4 > "$tmp/c$i" 2>&1 &
+	dumps="$dumps $!"
+done
+sleep 1.5
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c5" 2>&1
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c6" 2>&1
+wait $dumps
+check "four recordings at once each get a stream" \
+	sh -c "grep -l '^hello' '$tmp/c1' '$tmp/c2' '$tmp/c3' '$tmp/c4' | wc -l | grep -qx 4"
+check "a fifth and sixth are closed without a stream" \
+	sh -c "! grep -q '^hello' '$tmp/c5' '$tmp/c6'"
+check "the agent says so once" \
+	test "$(grep -c 'already serving 4 recordings' "$tmp/serr")" = 1
+sleep 1.2
+"$dump" --connect "unix:$tmp/agent.sock" --seconds 2 > "$tmp/c7" 2>&1
+check "once they ended a new recording is served again" grep -q '^hello' "$tmp/c7"
+kill $server
+wait $server
+ok $? "listening agent exits 0 on SIGTERM"
+check "agent says why it closed the 3..4 connection, once" \
+	test "$(grep -c 'takes versions 3..4, this agent 1..2' "$tmp/serr")" = 1
+check "agent removed its socket" test ! -e "$tmp/agent.sock"
+
+# --connect (the version 1 direction) to a version 1 host: no OFFER comes,
+# and after --offer-wait the agent sends version 1, which a version 1
+# parser takes.
+"$dump" --listen "unix:$tmp/h1.sock" --offer none > "$tmp/h1" 2>&1 &
+h=$!
+while [ ! -S "$tmp/h1.sock" ]; do sleep 0.05; done
+t0=$(date +%s%N)
+"$agent" --no-module --once --connect --unix "$tmp/h1.sock" --offer-wait 500 2> "$tmp/err"
+ok $? "--connect to a version 1 host: the agent exits 0"
+t1=$(date +%s%N)
+wait $h
+ok $? "version 1 host parses the stream without error"
+check "version 1 host gets version 1" grep -q '^hello .* 1$' "$tmp/h1"
+check "version 1 host gets the table" \
+	grep -q "^proc $spid $spid [0-9]* sleep 0x0 live" "$tmp/h1"
+echo "# waited $(( (t1 - t0) / 1000000 )) ms for an OFFER that never came"
+check "the agent waited --offer-wait (500 ms) for the OFFER" \
+	test $(( (t1 - t0) / 1000000 )) -ge 500
+
+# --connect to a version 2 host: its OFFER comes at once.
+"$dump" --listen "unix:$tmp/h2.sock" > "$tmp/h2" 2>&1 &
+h=$!
+while [ ! -S "$tmp/h2.sock" ]; do sleep 0.05; done
+"$agent" --no-module --once --connect --unix "$tmp/h2.sock" 2> "$tmp/err"
+wait $h
+ok $? "--connect to a version 2 host: parsed without error"
+check "--connect to a version 2 host: version 2" grep -q '^hello .* 2$' "$tmp/h2"
+
+# A version 1 agent (--proto 1 reads nothing, as version 1 did) meets a
+# version 2 host: the OFFER stays unread and the stream is version 1.
+"$dump" --listen "unix:$tmp/h3.sock" > "$tmp/h3" 2>&1 &
+h=$!
+while [ ! -S "$tmp/h3.sock" ]; do sleep 0.05; done
+"$agent" --no-module --once --connect --unix "$tmp/h3.sock" --proto 1 2> "$tmp/err"
+wait $h
+ok $? "version 1 agent, version 2 host: parsed without error"
+check "version 1 agent, version 2 host: version 1 stream" \
+	grep -q '^hello .* 1$' "$tmp/h3"
+kill $spid
+wait $spid 2> /dev/null
+
+# After startup the agent holds only what reading maps, mapped files and
+# kallsyms needs, for good (it ran with every capability of root), and
+# with them still reads another user's process.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 60 &
+	npid=$!
+	"$agent" --no-module --unix "$tmp/caps.sock" 2> "$tmp/err" &
+	apid=$!
+	while [ ! -S "$tmp/caps.sock" ]; do sleep 0.05; done
+	want=$(( (1 << 2) | (1 << 19) | (1 << 34) ))
+	[ "$(cat /proc/sys/kernel/cap_last_cap)" -ge 40 ] && want=$((want | (1 << 40)))
+	want=$(printf '%016x' $want)
+	eff=$(awk '/^CapEff/ { print $2 }' /proc/$apid/status)
+	echo "# CapEff $eff, CapBnd $(awk '/^CapBnd/ { print $2 }' /proc/$apid/status)"
+	check "capabilities: effective only DAC_READ_SEARCH, SYS_PTRACE, SYSLOG, CHECKPOINT_RESTORE ($want)" \
+		test "$eff" = "$want"
+	check "capabilities: permitted and bounding sets the same, nothing to regain" \
+		sh -c "grep -q '^CapPrm:.$want' /proc/$apid/status && grep -q '^CapBnd:.$want' /proc/$apid/status"
+	check "capabilities: no_new_privs set" \
+		grep -q '^NoNewPrivs:.1' /proc/$apid/status
+	"$dump" --connect "unix:$tmp/caps.sock" --seconds 3 > "$tmp/caps" 2>&1
+	check "capabilities: another user's process is sent with its mappings" \
+		grep -q "^proc $npid $npid [0-9]* sleep 0x0 live [1-9]" "$tmp/caps"
+	kill $apid $npid
+	wait $apid $npid 2> /dev/null
+
+	# The agent's vsock port is below 1024: only root in the guest can
+	# listen there, so no other guest user poses as the agent.
+	"$agent" --no-module 2> "$tmp/verr" &
+	apid=$!
+	sleep 0.5
+	if grep -q 'vsock missing' "$tmp/verr"; then
+		echo "# no AF_VSOCK here: port checks skipped"
+	else
+		check "root agent listens on vsock port 525" kill -0 $apid
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$agent" --no-module 2> "$tmp/err"
+		check "another user cannot listen on port 525: exit 1" test $? = 1
+		check "... saying so in one line" \
+			sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'port 525: Permission denied' '$tmp/err'"
+	fi
+	kill $apid 2> /dev/null
+	wait $apid 2> /dev/null
+else
+	echo "# not root or no setpriv: capability checks skipped"
+fi
+
 size=$(wc -c < "$tmp/s.bin")
 head -c $((size - 3)) "$tmp/s.bin" > "$tmp/trunc.bin"
 "$dump" "$tmp/trunc.bin" > /dev/null 2> "$tmp/err"
 check "truncated stream: dump exits 1" test $? = 1
 check "truncated stream: says so" grep -q "ends inside a message" "$tmp/err"
-printf '\002' | dd of="$tmp/s.bin" bs=1 seek=4 conv=notrunc 2> /dev/null
+printf '\003' | dd of="$tmp/s.bin" bs=1 seek=4 conv=notrunc 2> /dev/null
 "$dump" "$tmp/s.bin" > /dev/null 2> "$tmp/err"
-check "version 2 stream: dump exits 1" test $? = 1
-check "version 2 stream: one-line error" \
-	sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'unsupported version 2' '$tmp/err'"
+check "version 3 stream: dump exits 1" test $? = 1
+check "version 3 stream: one-line error" \
+	sh -c "test \$(wc -l < '$tmp/err') = 1 && grep -q 'unsupported version 3' '$tmp/err'"
 "$dump" --help > /dev/null
 ok $? "dump --help exits 0"
 "$dump" --events "$tmp/s.bin" 2> /dev/null

@@ -15,5 +15,8 @@ void test_ktail(void);
 void test_ksort(void);
 /* The budget is real malloc sizes, and can be shared by parsers. */
 void test_budget(void);
+/* Version 1 and 2 streams, a later version's types, the host's OFFER. */
+void test_version(void);
+void test_offer(void);
 
 #endif

@@ -16,11 +16,11 @@
 
 static void meta_string(char *dst, size_t dstlen, const u8 *p, u32 len)
 {
-	size_t i, n = len < dstlen - 1 ? len : dstlen - 1;
+	size_t n = len < dstlen - 1 ? len : dstlen - 1;
 
-	for (i = 0; i < n; i++)
-		dst[i] = (p[i] < 0x20 || p[i] > 0x7e) ? '?' : (char)p[i];
+	memcpy(dst, p, n);
 	dst[n] = '\0';
+	printable_ascii(dst, n);
 }
 
 static void meta_entry(struct analysis *a, u16 tag, const u8 *p, u32 len)

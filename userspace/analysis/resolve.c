@@ -42,26 +42,10 @@ static void resolve_guest_user(struct analysis *a, u64 addr, u64 cr3,
 			       char *func, size_t flen, char *module,
 			       size_t mlen)
 {
-	struct guest_proc *p = guest_find_process(&a->guest, cr3);
-	const struct sym *s = p ? symtab_find(&p->syms, addr) : NULL;
-	const char *mod;
-
 	if (agent_resolve(a, true, cr3, addr, func, flen, module, mlen))
 		return;
-	if (!p) {
-		snprintf(module, mlen, "[guest.user]");
-		unknown(func, flen, addr);
-		return;
-	}
-	snprintf(module, mlen, "%s", p->comm);
-	if (!s) {
-		unknown(func, flen, addr);
-		return;
-	}
-	snprintf(func, flen, "%s", symtab_str(&p->syms, s->name));
-	mod = symtab_str(&p->syms, s->module);
-	if (*mod)
-		snprintf(module, mlen, "%s", mod);
+	snprintf(module, mlen, "[guest.user]");
+	unknown(func, flen, addr);
 }
 
 static void resolve_host(struct analysis *a, u64 addr, u64 ctx, char *func,

@@ -180,8 +180,12 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 	put_kallsyms(c);
 	if (df_flush_records(&c->w))
 		goto fail;
-	if (!o->no_agent)
+	if (!o->no_agent) {
 		agent_listen(&c->agent, o->agent_port, c->vm.guest_cid);
+		if (c->vm.guest_cid)
+			agent_dial_vsock(&c->agent, c->vm.guest_cid,
+					 GUEST_AGENT_PORT);
+	}
 	return 0;
 fail:
 	if (c->prof_fd >= 0)
@@ -302,7 +306,7 @@ static bool time_up(const struct collector *c, u64 now)
 static int loop(struct collector *c, u8 *buf)
 {
 	u64 last_flush = mono_ns(), now;
-	struct pollfd pfd[3 + AGENT_MAX_CONNS];
+	struct pollfd pfd[2 + AGENT_MAX_POLLFDS];
 	int ret, n, nfd;
 
 	for (;;) {

@@ -25,6 +25,7 @@ struct record_opts {
 };
 
 #define DEFAULT_AGENT_PORT 5253	/* VP_DEFAULT_PORT, docs/agent-protocol.md */
+#define GUEST_AGENT_PORT 525	/* VP_AGENT_PORT: where the agent listens */
 
 struct collector {
 	struct record_opts o;

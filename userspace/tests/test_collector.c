@@ -11,14 +11,17 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../proto/agent_proto.h"
 #include "cli.h"
 #include "collector.h"
 #include "test_common.h"
 
 #define OUT "test_collector.data"
+#define OUT2 "test_collector2.data"
 
 static int fds[2];
 
@@ -528,6 +531,119 @@ static void test_progress(void)
 	ok(!*out, "progress: off, nothing on stderr (%zu bytes)", strlen(out));
 }
 
+/* Read the OFFER a new agent connection starts with, from its far end. */
+static bool got_offer(int fd)
+{
+	u8 buf[VP_HDR_SIZE + VP_OFFER_MAX_PAYLOAD];
+	struct vp_offer o;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, 1000) != 1)
+		return false;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	return n > 0 && vp_offer_decode(buf, (size_t)n, &o) == n &&
+	       o.min_version == VP_VERSION_MIN && o.max_version == VP_VERSION;
+}
+
+static void test_agent_offer(void)
+{
+	struct agent_conns ac;
+	int sp[2];
+
+	agent_conns_init(&ac);
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp);
+	agent_add_conn(&ac, sp[0]);
+	ok(got_offer(sp[1]),
+	   "offer: a new agent connection first gets the host's OFFER of versions 1..2");
+	agent_conns_close(&ac);
+	close(sp[1]);
+}
+
+/* Poll and service @ac for @ms, as collector_run()'s loop does. */
+static void pump(struct agent_conns *ac, struct df_writer *w, int ms)
+{
+	u64 end = mono_ns() + (u64)ms * 1000000;
+	struct pollfd p[AGENT_MAX_POLLFDS];
+
+	while (mono_ns() < end) {
+		int n = agent_pollfds(ac, p);
+
+		if (poll(p, (nfds_t)n, 20) > 0)
+			agent_service(ac, p, w);
+	}
+}
+
+static int accept_within(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+/*
+ * Two recordings of one guest, each connecting to the agent (a unix
+ * socket here, the VM's vsock CID in the product): each gets its own
+ * connection and OFFER, and stores only what its connection carried.
+ * When the agent ends a connection, its recording connects again.
+ */
+static void test_agent_dial(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct collector c1, c2;
+	int lfd, a1, a2, a3;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "test_collector.%d.sock",
+		 (int)getpid());
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4))
+		perror("listen");
+	fake_collector_to(&c1, 1, 1, OUT);
+	close(fds[1]);
+	close(c1.prof_fd);
+	fake_collector_to(&c2, 1, 1, OUT2);
+	close(fds[1]);
+	close(c2.prof_fd);
+	agent_dial(&c1.agent, (struct sockaddr *)&sa, sizeof(sa));
+	agent_dial(&c2.agent, (struct sockaddr *)&sa, sizeof(sa));
+	pump(&c1.agent, &c1.w, 50);
+	a1 = accept_within(lfd, 1000);
+	pump(&c2.agent, &c2.w, 50);
+	a2 = accept_within(lfd, 1000);
+	ok(a1 >= 0 && a2 >= 0, "dial: both recordings connected to the agent");
+	ok(got_offer(a1) && got_offer(a2), "dial: each connection got its OFFER");
+	ok(write(a1, "recording1", 10) == 10 && write(a2, "rec2abc", 7) == 7,
+	   "dial: the agent sends each its own stream");
+	pump(&c1.agent, &c1.w, 100);
+	pump(&c2.agent, &c2.w, 100);
+	ok(c1.agent.bytes == 10 && c2.agent.bytes == 7,
+	   "dial: each recording stored only its own stream (%llu, %llu bytes)",
+	   (unsigned long long)c1.agent.bytes,
+	   (unsigned long long)c2.agent.bytes);
+	close(a1);
+	pump(&c1.agent, &c1.w, 100);
+	is_u64(c1.agent.n, 0, "dial: a closed session is dropped");
+	pump(&c1.agent, &c1.w, 1100);
+	a3 = accept_within(lfd, 1000);
+	ok(a3 >= 0 && got_offer(a3),
+	   "dial: the recording connects again a second later, with an OFFER");
+	pump(&c2.agent, &c2.w, 50);
+	is_u64(c2.agent.n, 1, "dial: the other recording keeps its one connection");
+	agent_conns_close(&c1.agent);
+	agent_conns_close(&c2.agent);
+	df_writer_close(&c1.w, NULL);
+	df_writer_close(&c2.w, NULL);
+	close(a2);
+	if (a3 >= 0)
+		close(a3);
+	close(lfd);
+	unlink(sa.sun_path);
+	unlink(OUT2);
+}
+
 int main(void)
 {
 	test_stop_drains();
@@ -543,6 +659,8 @@ int main(void)
 	test_agent_vsock();
 	test_agent_cap();
 	test_agent_cid();
+	test_agent_offer();
+	test_agent_dial();
 	test_cmdline_cid();
 	unlink(OUT);
 	return tap_done();

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <unistd.h>
 
+#include "../proto/agent_proto.h"
 #include "exit_names.h"
 #include "test_common.h"
 #include "vm_find.h"
@@ -156,14 +157,48 @@ static int write_a(void)
 	return synth_close(&s, T0 + 1000 * MS);
 }
 
+#define QUANTUM_ID "\x51\x75\x61"
+
+/*
+ * The guest process 'quantum' as the agent tells of it (the only source of
+ * guest processes): CR3_PROC, tgid 77, quantum_toffoli at 0x401000 of
+ * its mapping, since before the samples.
+ */
+static void agent_quantum(struct analysis *a)
+{
+	const struct vp_cr3_entry e = {
+		CR3_PROC, 1, 77, 77, 1, VP_EV_SNAPSHOT, "quantum",
+	};
+	const struct vp_map m = {
+		0x400000, 0x402000, 0, VP_PROT_R | VP_PROT_X | VP_PROT_P,
+		3, QUANTUM_ID, "/usr/bin/quantum",
+	};
+	const struct vp_sym sym = { 0x1000, 0x100, 'T', "quantum_toffoli" };
+	const struct vp_hello h = { .page_size = 4096, .release = "test" };
+	struct vp_buf b;
+
+	vp_buf_init(&b);
+	vp_enc_hello(&b, &h);
+	vp_enc_cr3(&b, VP_MSG_CR3_MAP_FULL, &e, 1);
+	vp_msg_begin(&b, VP_MSG_PROC_MAPS);
+	vp_put_u32(&b, 77);
+	vp_put_u32(&b, 1);
+	vp_put_map(&b, &m);
+	vp_msg_end(&b);
+	vp_msg_begin(&b, VP_MSG_SYMBOLS);
+	vp_put_build_id(&b, (const uint8_t *)QUANTUM_ID, 3);
+	vp_put_u32(&b, 1);
+	vp_put_sym(&b, &sym, 0);
+	vp_msg_end(&b);
+	agent_feed(a, 1, 999, b.data, b.len);
+	vp_buf_free(&b);
+}
+
 static void setup_guest(struct analysis *a)
 {
-	struct guest_proc *p;
-
 	symtab_load_kallsyms(&a->guest.kernel, guest_kallsyms,
 			     strlen(guest_kallsyms));
-	p = guest_add_process(&a->guest, CR3_PROC, 77, "quantum");
-	symtab_add(&p->syms, 0x401000, "quantum_toffoli", "quantum");
+	agent_quantum(a);
 }
 
 static int load_a(struct analysis *a, const struct filter *f)
@@ -212,7 +247,8 @@ static void test_unified(void)
 	check_row(t, "[halt]", "(guest idle)", 4, "halt");
 	check_row(t, "guest_func_a", "[guest.kernel]", 30, "guest kernel symbol");
 	check_row(t, "quantum_toffoli", "quantum", 20, "guest user symbol via masked CR3");
-	check_row(t, "[unknown] 0x402000", "[guest.user]", 2, "unknown guest user kept");
+	check_row(t, "[unknown] 0x402000", "[cr3 0x9999000: no process then]", 2,
+		  "guest user sample on a CR3 the agent never named kept");
 	check_row(t, "[unknown] 0xffffffff82000000", "[guest.kernel]", 1,
 		  "unknown guest kernel kept");
 	check_row(t, "vmx_handle_exit", "[kvm_intel]", 10, "host kallsyms module symbol");

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The stream over AF_VSOCK: the agent connects to CID 1 (the loopback
-# transport) where vmprof-agent-dump listens with the host-side parser; and
-# without a listener the agent retries, saying so once.
+# The stream over AF_VSOCK (the loopback transport, CID 1): with --connect
+# the agent connects to where vmprof-agent-dump listens with the host-side
+# parser, and without a listener it retries, saying so once; by default it
+# listens, and two recordings connecting at once get a stream each.
 . "$(dirname "$0")/lib.sh"
 
 PORT=5299
@@ -15,7 +16,7 @@ listener=$!
 KIDS="$KIDS $listener"
 wait_for "$TMP/out" "^listening $PORT" 10
 ok $? "listener bound vsock port $PORT"
-timeout 60 vmprof-agent --cid 1 --port $PORT --once 2> "$TMP/aerr"
+timeout 60 vmprof-agent --connect --cid 1 --port $PORT --once 2> "$TMP/aerr"
 ok $? "agent sent its snapshot to cid 1"
 [ -s "$TMP/aerr" ] && sed 's/^/# agent: /' "$TMP/aerr"
 # The listener exits after EOF; never hang on it if the agent failed.
@@ -29,10 +30,32 @@ for p in $SLEEPERS; do
 		test "$(field "$line" 5)" = sleep -a "$(field "$line" 6)" != 0x0
 done
 
+# Version 2: the agent listens and each host connection (a recording) is
+# served its own stream; two at once both get a whole snapshot.  --cid 1
+# lets the loopback peer in (by default only the host, CID 2, is served).
+vmprof-agent --cid 1 --port $((PORT + 3)) 2> "$TMP/serr" &
+server=$!
+KIDS="$KIDS $server"
+sleep 1
+vmprof-agent-dump --connect 1:$((PORT + 3)) --seconds 5 > "$TMP/s1" 2>&1 &
+d1=$!
+vmprof-agent-dump --connect 1:$((PORT + 3)) --seconds 5 > "$TMP/s2" 2>&1
+wait $d1
+for f in s1 s2; do
+	check "listening agent: recording $f got a version 2 HELLO" \
+		grep -q '^hello .* 2$' "$TMP/$f"
+	line=$(grep "^proc $(echo $SLEEPERS | cut -d' ' -f1) " "$TMP/$f")
+	check "listening agent: recording $f has the sleeper with a cr3" \
+		test "$(field "$line" 6)" != 0x0 -a -n "$line"
+done
+kill $server 2> /dev/null
+wait $server
+ok $? "listening agent exits 0 on SIGTERM"
+
 # A collector that starts long after the agent gets it within a second or
 # two: the retry interval stays at 1 s (it grew to 30 s, and an agent that
 # had waited 17 s tried again only at 31.5 s, after a short recording).
-timeout 90 vmprof-agent --cid 1 --port $((PORT + 2)) --once 2> "$TMP/lerr" &
+timeout 90 vmprof-agent --connect --cid 1 --port $((PORT + 2)) --once 2> "$TMP/lerr" &
 late_agent=$!
 KIDS="$KIDS $late_agent"
 sleep 17
@@ -54,7 +77,7 @@ kill $late_agent $late 2> /dev/null
 # by SIGTERM is a clean exit (vmprof-agent(8): status 0).  busybox timeout
 # execs the command and so returns its status (0); GNU timeout says 124.
 t0=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
-timeout 3 vmprof-agent --cid 1 --port $((PORT + 1)) --once 2> "$TMP/err"
+timeout 3 vmprof-agent --connect --cid 1 --port $((PORT + 1)) --once 2> "$TMP/err"
 rc=$?
 t1=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 echo "# agent without listener: status $rc after $((t1 - t0))0 ms"

@@ -45,6 +45,15 @@ pristine_unpack() {
 	mkdir -p "$root" "$PRISTINE_DIR/apt-archives/partial"
 	tar -C "$root" -xf "$tar"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# The host's network as the root meets it: the certificate authorities
+	# the host added locally (an HTTPS proxy's, where there is one) join
+	# the root's store when apt installs ca-certificates, so that npm
+	# reaches its registry from the root as it does from the host.
+	if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+		mkdir -p "$root/usr/local/share/ca-certificates"
+		cp /usr/local/share/ca-certificates/*.crt \
+			"$root/usr/local/share/ca-certificates/"
+	fi
 	# A throwaway root: dpkg need not fsync every file it unpacks (as
 	# container images configure it), which halves the install step.
 	echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/kvmprof-unsafe-io"

@@ -30,6 +30,16 @@ if (!Array.prototype.toSorted) {
 		value(compare) { return [...this].sort(compare); },
 	});
 }
+// And URL.parse(), Node 22's (backported to 20): Node 18 lacks it too.
+if (typeof URL.parse !== 'function') {
+	URL.parse = (url, base) => {
+		try {
+			return new URL(url, base);
+		} catch {
+			return null;
+		}
+	};
+}
 
 const file = process.argv[2];
 if (!file) {

@@ -30,16 +30,18 @@ cp "$l1_src" "$work/l1-bzImage"
 cp "${L2_KERNEL:-$l1_src}" "$work/l2-bzImage"
 
 log "building vmprofctl, the e2e workloads and the L2 initramfs"
-# Own output directories: the shared ones may hold dependency files of
-# another checkout.  The L2 initramfs carries vmprof_guest.ko built
-# against $KOBJ: L2_KERNEL must be that tree's bzImage.
-vmprofctl=$work/userspace/vmprofctl
+# vmprofctl from the output directory userspace/Makefile keeps for this
+# checkout (a shared one may hold another checkout's objects, which it
+# refuses to build over); the e2e pieces in one of their own.  The L2
+# initramfs carries vmprof_guest.ko built against $KOBJ: L2_KERNEL must
+# be that tree's bzImage.
+vmprofctl=$(make -s -C "$TOP/userspace" print-output)/vmprofctl
 e2e_out=$work/e2e
 if [ "${LIBVIRT_PREBUILT:-0}" != 1 ]; then
-	nice -n 19 make -s -C "$TOP/userspace" O="$work/userspace" >&2
+	nice -n 19 make -s -C "$TOP/userspace" >&2
 	nice -n 19 make -s -C "$TOP/e2e" O="$e2e_out" >&2
 fi
-[ -x "$vmprofctl" ] || die "no $vmprofctl: make -C userspace O=$work/userspace"
+[ -x "$vmprofctl" ] || die "no $vmprofctl: make -C userspace"
 [ -f "$e2e_out/guest.cpio.gz" ] || die "no L2 initramfs: make -C e2e O=$e2e_out"
 
 t=$(date +%s)

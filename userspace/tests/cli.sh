@@ -8,18 +8,7 @@ VMPROFCTL=${1:?usage: cli.sh path/to/vmprofctl}
 SYNTH=$(dirname "$VMPROFCTL")/vmprof-synth
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect CODE PATTERN DESCRIPTION -- command...; PATTERN is grepped in stdout+stderr
 expect() {
@@ -273,6 +262,4 @@ sed 's/\\-/-/g' "$MAN" | awk 'on { print; exit } /^\.BI -v ", " --view " VIEW"/ 
 cmp -s "$TMP/views-help" "$TMP/views-opt"
 ok $? "man page --view lists the views of --help ($(cat "$TMP/views-opt"))"
 
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+done_tests

@@ -17,34 +17,9 @@ CONSUMERS=$OUT/consumers
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-n=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-done_tests() {
-	echo "1..$n"
-	echo "$((n - failed)) passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-
-if ! command -v node >/dev/null; then
-	echo "1..0 # SKIP node is not installed (scripts/install-deps.sh installs nodejs and npm)"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-sh "$HERE/consumers/install.sh" "$CONSUMERS" 2>"$TMP/err"
-ok $? "npm ci installs the pinned pprof-format into the build directory $(cat "$TMP/err")"
-[ "$failed" -eq 0 ] || done_tests
+consumers_ready "pprof-format"
 
 decode() {	# PROFILE OUTPUT: what pprof-format read, one fact a line
 	node "$CONSUMERS/pprof-read.mjs" "$1" >"$2" 2>"$TMP/node.err"

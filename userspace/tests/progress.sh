@@ -11,18 +11,7 @@ VMPROFCTL=${1:?usage: progress.sh path/to/vmprofctl}
 SYNTH=$(dirname "$VMPROFCTL")/vmprof-synth
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # on_tty OUTPUT COMMAND...: run COMMAND with stdout and stderr on a
 # pseudo-terminal; what the terminal showed goes to OUTPUT
@@ -64,6 +53,4 @@ on_tty "$TMP/tty-small" "$VMPROFCTL" report -i "$TMP/small.data" --top 1
 ! grep -q "reading" "$TMP/tty-small" && grep -q "# vmprofctl report" "$TMP/tty-small"
 ok $? "report on a terminal, small file: no progress line"
 
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+done_tests

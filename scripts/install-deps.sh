@@ -49,6 +49,9 @@ packages=(
 	# (userspace/tests/consumers/: Chrome DevTools' trace engine for
 	# --format perfetto, pprof-format for --format pprof)
 	nodejs npm
+	# userspace check: tests/html.sh loads --format html in headless
+	# Chromium, reads back what the page drew and takes its screenshot
+	chromium fonts-dejavu-core
 )
 
 if [ -n "${KVMPROF_DEPS_OMIT:-}" ]; then

@@ -31,7 +31,9 @@ static const char report_help_tail[] =
 "  -f, --format FMT        text (default), json, csv, folded or pprof (gzipped\n"
 "                          profile.proto; both unified and host only), or\n"
 "                          perfetto (the vCPU timeline as Chrome Trace Event\n"
-"                          JSON, for ui.perfetto.dev and chrome://tracing)\n"
+"                          JSON, for ui.perfetto.dev and chrome://tracing), or\n"
+"                          html (one self-contained page: per-vCPU time\n"
+"                          breakdown, vCPU timeline, zoomable flame graph)\n"
 "  -j, --json              same as --format json\n"
 "      --vcpu N            only vCPU N\n"
 "      --pid N             only samples/records of host pid N\n"
@@ -93,7 +95,7 @@ static const struct option report_longopts[] = {
 static int parse_format(const char *s, enum out_format *fmt)
 {
 	static const char *const names[] = { "text", "json", "csv", "folded", "pprof",
-						 "perfetto" };
+						 "perfetto", "html" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
@@ -207,6 +209,8 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	if (o->fmt == FMT_PERFETTO &&
 	    ((o->view_given && strcmp(o->view, "timeline")) || o->table || o->top))
 		return usage_error("report", "--format perfetto is the timeline, as a trace: no --view but timeline, no --table or --top");
+	if (o->fmt == FMT_HTML && (o->view_given || o->table || o->top))
+		return usage_error("report", "--format html is the whole page: no --view, --table or --top");
 	if (o->fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 		return usage_error("report", "--format pprof is binary: redirect it to a file");
 	if (o->f.has_from && o->f.has_to && o->f.from_s >= o->f.to_s)
@@ -290,6 +294,31 @@ static const char *spool_input(const char *path)
 	return path;
 }
 
+/*
+ * The page: the vCPU states collected in the pass, and the unified view's
+ * folded stacks for its flame graph.
+ */
+static int write_html(struct analysis *a, const char *input)
+{
+	struct doc d = { 0 };
+	char *folded = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&folded, &len);
+	int ret;
+
+	if (!f) {
+		pr_err("cannot allocate the flame graph's stacks");
+		return -1;
+	}
+	doc_header(a, &d, input, "unified");
+	report_unified(a, &d);
+	doc_print(&d, FMT_FOLDED, f);
+	doc_free(&d);
+	ret = fclose(f) ? -1 : print_html(a, folded, stdout);
+	free(folded);
+	return ret;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const struct report_view *view;
@@ -307,10 +336,11 @@ int cmd_report(int argc, char **argv)
 	analysis_init(&a, &o.f);
 	a.progress = progress_wanted();
 	o.input = spool_input(o.input);
-	if (o.fmt == FMT_PERFETTO)	/* the trace collects its own, no view's */
-		perfetto_attach(&a);
+	/* the trace and the page collect their own, no view's */
+	if (o.fmt == FMT_PERFETTO || o.fmt == FMT_HTML)
+		vcpu_states_attach(&a);
 	ret = !o.input ? -1 :
-	      view->prepare && o.fmt != FMT_PERFETTO ? view->prepare(&a, &o) : 0;
+	      view->prepare && !a.hooks ? view->prepare(&a, &o) : 0;
 	if (!ret)
 		ret = load(&a, &o);
 	if (ret) {
@@ -319,6 +349,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (o.fmt == FMT_PERFETTO) {	/* a trace, not tables */
 		print_perfetto(&a, stdout);
+		goto out;
+	}
+	if (o.fmt == FMT_HTML) {
+		ret = write_html(&a, input);
+		if (ret) {
+			analysis_free(&a);
+			return EXIT_FAIL;
+		}
 		goto out;
 	}
 	doc_header(&a, &d, input, o.view);

@@ -5,6 +5,7 @@
 #include "aggtab.h"
 #include "analysis.h"
 #include "table.h"
+#include "vcpu_states.h"
 
 /* What 'vmprofctl report' was asked for (cmd_report.c parses it). */
 struct report_opts {
@@ -106,10 +107,12 @@ void lost_table(struct analysis *a, struct doc *d);
 void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols);
 int timeline_prepare(struct analysis *a, const struct report_opts *o);
 /*
- * --format perfetto (report_perfetto.c): attach before the pass to collect
- * the vCPUs' samples and intervals; after it, write them as a trace.
+ * --format perfetto (report_perfetto.c) and html (report_html.c): the
+ * vCPUs' states collected by vcpu_states_attach() before the pass, written
+ * after it as a trace, or as a page with the folded stacks of @folded
+ * (the unified view's --format folded output).
  */
-void perfetto_attach(struct analysis *a);
 int print_perfetto(struct analysis *a, FILE *out);
+int print_html(struct analysis *a, const char *folded, FILE *out);
 
 #endif

@@ -360,6 +360,7 @@ void doc_print(const struct doc *d, enum out_format fmt, FILE *out)
 			pr_err("cannot compress the pprof profile");
 		break;
 	case FMT_PERFETTO:	/* no tables: print_perfetto() */
+	case FMT_HTML:		/* or print_html() */
 		break;
 	}
 }

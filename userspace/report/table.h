@@ -8,7 +8,8 @@
 
 #define TABLE_MAX_COLS 8
 
-enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_PERFETTO };
+enum out_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_PERFETTO,
+		  FMT_HTML };
 
 
 struct attr {

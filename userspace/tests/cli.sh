@@ -46,6 +46,10 @@ expect 2 "unknown option '--bogus'" "report: unknown option named as such" -- \
 	"$VMPROFCTL" report --bogus
 expect 2 "folded works with" "report: folded needs unified or host" -- \
 	"$VMPROFCTL" report --view steal --format folded
+expect 2 "--format html is the whole page" "report: html takes no --view" -- \
+	"$VMPROFCTL" report --view steal --format html
+expect 2 "--format html is the whole page" "report: html takes no --top" -- \
+	"$VMPROFCTL" report --top 5 -f html
 expect 2 "before --time-to" "report: empty time range" -- \
 	"$VMPROFCTL" report --time-from 5 --time-to 2
 expect 1 "cannot open $TMP/missing.data" "report: missing input file" -- \

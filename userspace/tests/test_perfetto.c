@@ -163,7 +163,7 @@ static void check_trace(bool late)
 
 	ok(write_file(late) == 0, "%s: write the file", what);
 	analysis_init(&a, NULL);
-	perfetto_attach(&a);
+	vcpu_states_attach(&a);
 	symtab_load_kallsyms(&a.guest.kernel, guest_syms, strlen(guest_syms));
 	ok(analysis_load(&a, FILE_P) == 0, "%s: load it", what);
 	ok(a.sw.replayed == late, "%s: the sched walk %s", what,

@@ -2,7 +2,7 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
- *                [-H VCPU:PCT]
+ *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -11,6 +11,9 @@
  * -H has a host task, "hostburn", preempt vCPU VCPU for the first PCT of
  * every 100 sample periods: a known share of steal with a known culprit,
  * for the tests of the exports (no sample of that vCPU while it waits).
+ * -W has it preempt vCPU VCPU once instead, from FROM to TO percent of the
+ * recording: a known place on the timeline.
+ * -C names the hog COMM instead (a hostile name, for the exports' escaping).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +26,9 @@
 
 static u64 naddrs = NFUNCS;
 static u32 nhalts;
-static u32 hog_vcpu = ~0U, hog_pct;
+static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to;
+static bool hog_window;
+static const char *hog_comm = "hostburn";
 #define HOG_TID 7777
 #define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
@@ -86,10 +91,19 @@ static u64 hog(struct synth *s, u64 k, u64 nperiods, u64 period, u32 vcpu,
 {
 	u64 t = START_NS + k * period;
 
+	if (hog_window) {
+		if (vcpu != hog_vcpu || k != nperiods * win_from / 100)
+			return until;
+		until = START_NS + nperiods * win_to / 100 * period;
+		synth_sched_out(s, t, vcpu, vcpu, tid,
+				KVM_PROFILE_SCHED_PREEMPTED, HOG_TID, hog_comm);
+		synth_sched_in(s, until, vcpu, vcpu, tid);
+		return until;
+	}
 	if (vcpu != hog_vcpu || k % HOG_BLOCK || k + hog_pct > nperiods)
 		return until;
 	synth_sched_out(s, t, vcpu, vcpu, tid, KVM_PROFILE_SCHED_PREEMPTED,
-			HOG_TID, "hostburn");
+			HOG_TID, hog_comm);
 	synth_sched_in(s, t + hog_pct * period, vcpu, vcpu, tid);
 	return t + hog_pct * period;
 }
@@ -105,14 +119,16 @@ int main(int argc, char **argv)
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:")) != -1) {
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
 				return 2;
 			continue;
 		}
-		if (c == 'o')
+		if (c == 'C')
+			hog_comm = optarg;
+		else if (c == 'o')
 			out = optarg;
 		else if (c == 'n')
 			n = strtoull(optarg, NULL, 0);
@@ -124,6 +140,13 @@ int main(int argc, char **argv)
 			nlost = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 's')
 			nhalts = (u32)strtoul(optarg, NULL, 0);
+		else if (c == 'W') {
+			hog_window = true;
+			if (sscanf(optarg, "%u:%u:%u", &hog_vcpu, &win_from,
+				   &win_to) != 3 || win_from >= win_to ||
+			    win_to > 100)
+				return 2;
+		}
 		else if (c != 'H')
 			return 2;
 		else if (sscanf(optarg, "%u:%u", &hog_vcpu, &hog_pct) != 2 ||
@@ -131,7 +154,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)

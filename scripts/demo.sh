@@ -5,8 +5,10 @@
 # scripts/qemu-build.sh) and run scenario 2 of e2e/: a one-vCPU Linux guest
 # (L2, under QEMU -accel kvm inside L1) runs cpuburn3 while a host task
 # (hostburn) is pinned to the vCPU's pCPU; vmprofctl records the VM from L1
-# for 6 s.  Prints the unified report and the steal table from the console.
-# Exit status: that of the test bed run (0 when scenario 2 passed).
+# for 6 s.  Prints the unified report and the steal table from the console,
+# and loads the recording's HTML report in headless Chromium
+# (scripts/check-e2e-html.sh: $BUILD_DIR/testbed/scenario2-report.html, .png).
+# Exit status: 0 when scenario 2 and the HTML check passed.
 . "$(dirname "$0")/lib.sh"
 
 t0=$(date +%s)
@@ -46,6 +48,14 @@ echo
 echo "=== scenario 2 checks ==="
 sed -n 's/\r$//; s/^# \(\(not \)\{0,1\}ok [0-9]* - .*\)/  \1/p' "$console"
 cat "$BUILD_DIR/testbed/demo.tap"
+echo
+echo "=== the same recording as one HTML page, drawn by headless Chromium ==="
+if ! "$TOP/scripts/check-e2e-html.sh" "${console%.log}-artifacts.tgz" "$console" \
+	>"$BUILD_DIR/testbed/demo-html.tap"; then
+	rc=1
+fi
+sed 's/^/  /' "$BUILD_DIR/testbed/demo-html.tap"
+echo "  open $BUILD_DIR/testbed/scenario2-report.html in a browser"
 step "done in $(($(date +%s) - t0)) s (exit $rc)"
 if [ "$rc" != 0 ]; then
 	echo "demo: scenario 2's checks failed:" >&2

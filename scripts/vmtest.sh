@@ -11,6 +11,10 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 [ -f "$bzimage" ] || die "no kernel at $bzimage: run make kernel first"
 initrd=$("$(dirname "$0")/build-initramfs.sh")
 log=${VMTEST_CONSOLE:-$BUILD_DIR/testbed/$KCONFIG/console.log}
+# What the scenarios send the host (artifact in e2e/tests/lib.sh): L1's
+# second serial port, written to this file; gzipped tar streams, one after
+# another.
+artifacts=${log%.log}-artifacts.tgz
 per_test=${VMTEST_TEST_TIMEOUT:-300}
 total=${VMTEST_TIMEOUT:-1800}
 append="$L1_APPEND kvmprof.timeout=$per_test"
@@ -25,9 +29,12 @@ append="$append ${VMTEST_APPEND:-}"
 l1_qemu "${VMTEST_MEM:-2048}"
 log "booting $KCONFIG kernel: $QEMU_L0_ACCEL ($("$QEMU_L0" --version | sed -n 1p))"
 log "console: $log"
+: >"$artifacts"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$total" "${L1_QEMU[@]}" \
+	-chardev file,id=artifacts,path="$artifacts" \
+	-device isa-serial,chardev=artifacts \
 	-kernel "$bzimage" -initrd "$initrd" -append "$append" </dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e

@@ -34,4 +34,10 @@ check "hostburn is vcpu0's biggest culprit ($top)" test "$top" = "[steal] (outsi
 check "the unified view has the [steal] row beside the guest functions" \
 	test -n "$(grep -F ',[steal],(outside: hostburn)' "$TMP/unified.csv")"
 check_split 0 10
+# The page of this recording, drawn by Chromium on the host
+# (scripts/check-e2e-html.sh): the README's screenshot.
+vmprofctl report -i "$TMP/vm.data" --format html > "$TMP/report.html" 2> "$TMP/html.err"
+sed 's/^/html: /' "$TMP/html.err"
+check "report --format html, sent to the host for Chromium" \
+	artifact scenario2-report.html "$TMP/report.html"
 finish

@@ -382,3 +382,18 @@ check_split() {
 	}'
 	ok $? "vcpu$1: split 50/30/20 within $2 points"
 }
+
+# artifact NAME FILE: FILE, as NAME, to the host.  The test bed's second
+# serial port (ttyS1) goes to a file beside the console (scripts/vmtest.sh):
+# each call appends one gzipped tar stream there, which the host unpacks
+# with tar -xiz; the console stays for the log.  Fails (1) without the port.
+artifact() {
+	[ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 2> /dev/null || return 1
+	mkdir -p "$TMP/artifact" &&
+		cp "$2" "$TMP/artifact/$1" &&
+		tar -cf - -C "$TMP/artifact" "$1" | gzip > "$TMP/artifact.tgz" &&
+		cat "$TMP/artifact.tgz" > /dev/ttyS1
+	rc=$?
+	rm -rf "$TMP/artifact" "$TMP/artifact.tgz"
+	return $rc
+}

@@ -34,6 +34,8 @@ struct collector {
 	struct agent_conns agent;
 	int prof_fd;
 	int ctl_fd;		/* listening control socket, -1 if none */
+	/* a descriptor a turn also waits for (top's keyboard), -1 if none */
+	int input_fd;
 	int stop_client;	/* client waiting for "stop" to finish */
 	u64 start_ns;
 	u64 records, lost, bytes;
@@ -42,6 +44,8 @@ struct collector {
 	bool progress;		/* show a progress line on stderr */
 	struct progress meter;
 	bool vm_exited;
+	u8 *buf;		/* what a read of the profile fd takes */
+	u64 last_flush;
 };
 
 extern volatile sig_atomic_t collector_stop;
@@ -58,6 +62,15 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 /* Resolve, attach, open the output and write the metadata. */
 int collector_prepare(struct collector *c, const struct record_opts *o);
 int collector_run(struct collector *c);
+/*
+ * One turn of collector_run()'s loop, for a caller with a loop of its own
+ * (vmprofctl top): wait up to @timeout_ms for records, agent data, a
+ * control request or c->input_fd, take what came, write the records once
+ * a second.  0 to go on, 1 when the VM is gone, -1 on a failure.
+ */
+int collector_turn(struct collector *c, int timeout_ms);
+/* End a recording after its turns (@ret: the last one's); as collector_run(). */
+int collector_finish(struct collector *c, int ret);
 void collector_install_signals(void);
 /* One-line status text, for "status" and the progress line. */
 void collector_status(const struct collector *c, char *buf, size_t len);

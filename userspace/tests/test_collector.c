@@ -58,7 +58,7 @@ static void fake_collector_to(struct collector *c, double duration, int vm_pid,
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC))
 		perror("pipe2");
 	c->prof_fd = fds[0];
-	c->ctl_fd = c->stop_client = -1;
+	c->ctl_fd = c->input_fd = c->stop_client = -1;
 	c->o.output = out;
 	c->o.duration = duration;
 	c->vm.pid = vm_pid;
@@ -144,6 +144,29 @@ static void test_backup_old(void)
 	ok(df_backup_old("/dev/null") == 0 && access("/dev/null.old", F_OK) != 0,
 	   "backup: a device is left alone");
 	unlink(OUT ".old");
+}
+
+/* vmprofctl top's loop: turns that wake for its keyboard, then the end. */
+static void test_turns(void)
+{
+	struct collector c;
+	int keys[2];
+	u64 t;
+
+	fake_collector(&c, 0, 1);
+	ok(!pipe(keys), "a pipe for the keyboard");
+	c.input_fd = keys[0];
+	feed(20);
+	ok(collector_turn(&c, 0) == 0, "turn: no error");
+	is_u64(c.records, 20, "turn: reads what is there");
+	t = mono_ns();
+	ok(write(keys[1], "q", 1) == 1 && collector_turn(&c, 5000) == 0 &&
+	   mono_ns() - t < NSEC_PER_SEC, "turn: returns when a key comes");
+	ok(collector_finish(&c, 0) == 0, "turns: collector_finish ends the file");
+	check_file(20, DF_END_STOPPED, "turns");
+	close(keys[0]);
+	close(keys[1]);
+	close(fds[1]);
 }
 
 static void test_eof(void)
@@ -650,6 +673,7 @@ int main(void)
 	test_sigint_exit();
 	test_backup_old();
 	test_eof();
+	test_turns();
 	test_duration();
 	test_progress();
 	test_full_disk();

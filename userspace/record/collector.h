@@ -87,6 +87,12 @@ pid_t collector_background(struct collector *c);
 int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 		      bool quiet_missing);
 /*
+ * The data file the background collector of VM @vm_pid writes, as an
+ * absolute path: 1 with it in @path, 0 when no collector runs, -1 when it
+ * did not say (printed).
+ */
+int collector_file(int vm_pid, char *path, size_t len);
+/*
  * Send cmd to the collector of vm_pid, or to all when vm_pid < 0; print
  * the replies (status-json: one JSON array).  EXIT_FAIL when one failed
  * or, named, is not running (daemon.c).

@@ -7,6 +7,7 @@
  * duration ends it, and the background collector's status/stop protocol.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/vm_sockets.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -261,6 +262,7 @@ static void rm_runtime_dir(const char *dir)
 static void test_background(void)
 {
 	char dir[] = "/tmp/vmprofctl-test-XXXXXX", reply[700], json[1024];
+	char cwd[PATH_MAX + 32], path[PATH_MAX + 32] = "";
 	struct collector c;
 	int status = -1, i;
 	pid_t pid;
@@ -285,6 +287,11 @@ static void test_background(void)
 	   strstr(json, ",\"records\":50,\"lost\":0,") && strstr(json, "}]\n"),
 	   "status -j: a JSON array of the collector's fields");
 	printf("# %s", json);
+	ok(getcwd(cwd, sizeof(cwd)) && collector_file(424242, path, sizeof(path)) == 1 &&
+	   !strcmp(path, strcat(cwd, "/" OUT)),
+	   "file: the data file, absolute, for vmprofctl top (%s)", path);
+	ok(collector_file(424243, path, sizeof(path)) == 0,
+	   "file: no collector for another VM");
 	feed(25);
 	ok(collector_request(424242, "stop\n", reply, sizeof(reply), false) == 0 &&
 	   strstr(reply, "stopped:") && strstr(reply, "75 records"),

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by the shell tests (cli.sh, perfetto.sh, pprof-format.sh,
+# Sourced by the shell tests (cli.sh, perfetto.sh, pprof-format.sh, top.sh,
 # progress.sh): TAP, and the npm packages that read the exports.
 #   ok RC DESCRIPTION     one check: "ok N - ..." when RC is 0
 #   done_tests            the plan and "N passed, N failed"; exits 0 only

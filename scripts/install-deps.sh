@@ -45,6 +45,9 @@ packages=(
 	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
 	# reads the pprof export with go tool pprof (offline), the JSON with jq
 	sqlite3 golang-go jq
+	# userspace check: tests/top.sh drives vmprofctl top under tmux; e2e's
+	# testbed-install carries it into L1 for e2e/pending/25-top.t
+	tmux
 	# userspace check: the npm packages that read the exports
 	# (userspace/tests/consumers/: Chrome DevTools' trace engine for
 	# --format perfetto, pprof-format for --format pprof)

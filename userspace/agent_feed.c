@@ -204,6 +204,23 @@ bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 	return false;
 }
 
+void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
+		     size_t len, u32 *pid)
+{
+	const struct agent_state *s = a->agent;
+	int i = (int)(ctx >> 32 & 0xff);
+	const struct vp_proc *pr = NULL;
+
+	if (ctx & CTX_AGENT_PROC && s && i < s->n)
+		pr = vp_state_proc(s->p[i], (u32)ctx);
+	*pid = pr ? pr->ent.tgid : 0;
+	if (pr)
+		snprintf(name, len, "%s", pr->ent.comm);
+	else
+		snprintf(name, len, "[cr3 0x%llx]", (unsigned long long)
+			 (ctx & ~(CTX_AGENT_PROC | CTX_AGENT_UNOWNED)));
+}
+
 void agent_free(struct analysis *a)
 {
 	struct agent_state *s = a->agent;
@@ -238,6 +255,14 @@ bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
 	(void)a; (void)user; (void)cr3; (void)rip;
 	(void)func; (void)flen; (void)mod; (void)mlen;
 	return false;
+}
+
+void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
+		     size_t len, u32 *pid)
+{
+	(void)a;
+	*pid = 0;
+	snprintf(name, len, "[cr3 0x%llx]", (unsigned long long)ctx);
 }
 
 void agent_free(struct analysis *a)

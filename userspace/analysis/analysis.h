@@ -269,6 +269,13 @@ u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t);
 /* Guest symbol of rip (user: of agent_sample_ctx()); false if unknown. */
 bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
+/*
+ * The guest process a context of agent_sample_ctx() names: its comm and
+ * pid; for a CR3 no process is known to have held (no agent, or nobody
+ * then), "[cr3 0x...]" and pid 0.
+ */
+void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
+		     size_t len, u32 *pid);
 void agent_free(struct analysis *a);
 
 /* Function and module names for an aggregated address (resolve.c). */

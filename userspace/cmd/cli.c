@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "util.h"
@@ -75,4 +76,23 @@ int parse_options(const struct cmd_options *co, void *ctx, int argc,
 		return usage_error(co->cmd, "unexpected argument '%s'",
 				   argv[optind]);
 	return 0;
+}
+
+static size_t options_count(const struct option *o)
+{
+	size_t n = 0;
+
+	while (o[n].name)
+		n++;
+	return n;
+}
+
+struct option *options_join(const struct option *a, const struct option *b)
+{
+	size_t na = options_count(a), nb = options_count(b);
+	struct option *o = xcalloc(na + nb + 1, sizeof(*o));
+
+	memcpy(o, a, na * sizeof(*o));
+	memcpy(o + na, b, nb * sizeof(*o));
+	return o;
 }

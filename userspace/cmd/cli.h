@@ -2,11 +2,11 @@
 #ifndef VMPROF_CLI_H
 #define VMPROF_CLI_H
 
+#include <getopt.h>
+
 /* Print "vmprofctl CMD: MSG" and the --help hint to stderr; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-struct option;
 
 /*
  * One option parser for every command.  @opt takes each option but -h
@@ -29,12 +29,36 @@ struct cmd_options {
 int parse_options(const struct cmd_options *co, void *ctx, int argc,
 		  char **argv);
 
+/*  options, then , in one array that ends as they do; free() it. */
+struct option *options_join(const struct option *a, const struct option *b);
+
+/*
+ * The options of record that start and top take too (record_options.c):
+ * their getopt_long() entries and short options, record_opt() to parse
+ * them into a struct record_opts, the defaults, the checks after parsing.
+ * record adds -d/--duration; top takes -o/--output as the file to keep.
+ * The codes of the long-only ones end before OPT_RECORD_END.
+ */
+enum {
+	OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT,
+	OPT_RECORD_END
+};
+
+extern const struct option record_shared_longopts[];
+#define RECORD_SHORTOPTS "o:F:c:e:p:"
+struct record_opts;
+void record_opts_init(struct record_opts *o);
+int record_opt(void *ctx, int c, const char *arg);
+/* --vm given, --event raw with --period; 0 or 2 after a usage error. */
+int record_opts_check(const char *cmd, const struct record_opts *o);
+
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 /* stop and status: their options, then collector_command() (ctl_cmd.c). */
 int ctl_cmd(const char *name, const char *help, const char *cmd, int argc,
 	    char **argv);

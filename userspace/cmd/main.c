@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "stop", cmd_stop, "stop a background collector" },
 	{ "status", cmd_status, "show background collectors" },
 	{ "report", cmd_report, "print a report from a data file" },
+	{ "top", cmd_top, "a live view of a VM, redrawn every second" },
 };
 
 static void main_help(FILE *out)

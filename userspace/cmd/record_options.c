@@ -2,6 +2,7 @@
 /* The options of "vmprofctl record" and "start", which share them. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -34,12 +35,9 @@ static int parse_event(const char *s, u32 *event, u64 *config)
 	return 0;
 }
 
-enum { OPT_VM = 256, OPT_HOST, OPT_PAGES, OPT_AGENT_PORT, OPT_NO_AGENT };
-
-static const struct option record_longopts[] = {
+const struct option record_shared_longopts[] = {
 	{ "vm", required_argument, NULL, OPT_VM },
 	{ "pid", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, 'd' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "freq", required_argument, NULL, 'F' },
 	{ "period", required_argument, NULL, 'c' },
@@ -48,11 +46,16 @@ static const struct option record_longopts[] = {
 	{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 	{ "agent-port", required_argument, NULL, OPT_AGENT_PORT },
 	{ "no-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option record_own_longopts[] = {
+	{ "duration", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int record_opt(void *ctx, int c, const char *arg)
+int record_opt(void *ctx, int c, const char *arg)
 {
 	struct record_opts *o = ctx;
 	u64 v;
@@ -100,27 +103,38 @@ static int record_opt(void *ctx, int c, const char *arg)
 	}
 }
 
-int parse_record_args(const char *cmd, const char *help, int argc,
-		      char **argv, struct record_opts *o)
+void record_opts_init(struct record_opts *o)
 {
-	struct cmd_options co = {
-		cmd, help, "d:o:F:c:e:p:h", record_longopts, record_opt,
-	};
-	int ret;
-
 	memset(o, 0, sizeof(*o));
 	o->output = "vmprof.data";
 	o->freq = DEFAULT_FREQ;
 	o->event = KVM_PROFILE_EVENT_CPU_CLOCK;
 	o->buffer_pages = DEFAULT_PAGES;
 	o->agent_port = DEFAULT_AGENT_PORT;
-	ret = parse_options(&co, o, argc, argv);
-	if (ret)
-		return ret;
+}
+
+int record_opts_check(const char *cmd, const struct record_opts *o)
+{
 	if (!o->vm_spec)
 		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
 	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
 		return usage_error(cmd, "--event raw:... needs --period");
 	return 0;
+}
+
+int parse_record_args(const char *cmd, const char *help, int argc,
+		      char **argv, struct record_opts *o)
+{
+	struct option *lo = options_join(record_own_longopts,
+					 record_shared_longopts);
+	struct cmd_options co = {
+		cmd, help, "d:h" RECORD_SHORTOPTS, lo, record_opt,
+	};
+	int ret;
+
+	record_opts_init(o);
+	ret = parse_options(&co, o, argc, argv);
+	free(lo);
+	return ret ? ret : record_opts_check(cmd, o);
 }
 

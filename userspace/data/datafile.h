@@ -126,6 +126,12 @@ struct df_reader {
 	struct buf payload;
 	/* Non-zero: return only chunks of this type, seek over the rest, quietly. */
 	u32 only_type;
+	/*
+	 * The file is still being written (vmprofctl top): a chunk cut short
+	 * at the end is one not written yet, not damage.  df_next_chunk()
+	 * then returns 0 quietly and reads it whole when called again.
+	 */
+	bool follow;
 };
 
 struct df_chunk {
@@ -140,6 +146,11 @@ int df_reader_open(struct df_reader *r, const char *path);
 /* Returns 1 with a chunk, 0 at the end (clean or damaged tail, warned). */
 int df_next_chunk(struct df_reader *r, struct df_chunk *c);
 void df_reader_rewind(struct df_reader *r);
+/*
+ * The chunk at @offset, which df_next_chunk() returned before, read again
+ * without moving the reader: 1, or 0 when it cannot be read whole.
+ */
+int df_chunk_at(struct df_reader *r, u64 offset, struct df_chunk *c);
 void df_reader_close(struct df_reader *r);
 
 #endif

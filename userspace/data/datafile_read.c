@@ -145,6 +145,16 @@ void df_reader_rewind(struct df_reader *r)
 	r->truncated = r->corrupt = false;
 }
 
+/*
+ * A chunk cut short at the end of a file still being written: go back to
+ * its start, to read it whole once the writer has finished it.
+ */
+static int not_written_yet(struct df_reader *r)
+{
+	lseek(r->fd, (off_t)r->offset, SEEK_SET);
+	return 0;
+}
+
 static int tail_damaged(struct df_reader *r, const char *what)
 {
 	if (r->only_type)
@@ -164,6 +174,8 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 		n = read_full(r->fd, &ch, sizeof(ch));
 		if (n == 0)
 			return 0;
+		if (n != (ssize_t)sizeof(ch) && r->follow)
+			return not_written_yet(r);
 		if (n != (ssize_t)sizeof(ch)) {
 			r->truncated = true;
 			return tail_damaged(r, "truncated chunk header");
@@ -186,6 +198,8 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 		r->payload.len = 0;
 		buf_reserve(&r->payload, ch.length);
 		n = read_full(r->fd, r->payload.data, ch.length);
+		if (n != (ssize_t)ch.length && r->follow)
+			return not_written_yet(r);
 		if (n != (ssize_t)ch.length) {
 			r->truncated = true;
 			return tail_damaged(r, "truncated chunk");
@@ -205,6 +219,43 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 		c->data = r->payload.data;
 		return 1;
 	}
+}
+
+static bool pread_full(int fd, void *p, size_t len, u64 off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		done += (size_t)n;
+	}
+	return true;
+}
+
+int df_chunk_at(struct df_reader *r, u64 offset, struct df_chunk *c)
+{
+	struct df_chunk_header ch;
+
+	if (!pread_full(r->fd, &ch, sizeof(ch), offset) ||
+	    ch.header_crc != crc32c(0, &ch, offsetof(struct df_chunk_header,
+						  header_crc)) ||
+	    ch.length > DF_MAX_CHUNK)
+		return 0;
+	r->payload.len = 0;
+	buf_reserve(&r->payload, ch.length);
+	if (!pread_full(r->fd, r->payload.data, ch.length, offset + sizeof(ch)) ||
+	    ch.payload_crc != crc32c(0, r->payload.data, ch.length))
+		return 0;
+	c->type = ch.type;
+	c->length = ch.length;
+	c->offset = offset;
+	c->data = r->payload.data;
+	return 1;
 }
 
 void df_reader_close(struct df_reader *r)

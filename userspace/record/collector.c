@@ -165,7 +165,7 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 
 	memset(c, 0, sizeof(*c));
 	c->o = *o;
-	c->prof_fd = c->ctl_fd = c->stop_client = -1;
+	c->prof_fd = c->ctl_fd = c->input_fd = c->stop_client = -1;
 	agent_conns_init(&c->agent);
 	build_config(o, &cfg);
 	if (vm_resolve(o->vm_spec, &c->vm))
@@ -303,39 +303,55 @@ static bool time_up(const struct collector *c, u64 now)
 	       now - c->start_ns >= (u64)(c->o.duration * 1e9);
 }
 
-static int loop(struct collector *c, u8 *buf)
+int collector_turn(struct collector *c, int timeout_ms)
 {
-	u64 last_flush = mono_ns(), now;
-	struct pollfd pfd[2 + AGENT_MAX_POLLFDS];
+	struct pollfd pfd[3 + AGENT_MAX_POLLFDS];
 	int ret, n, nfd;
+	u64 now;
+
+	if (!c->buf) {
+		c->buf = xmalloc(READ_BUF_SIZE);
+		c->last_flush = mono_ns();
+		c->meter = (struct progress){ .on = c->progress };
+	}
+	pfd[0] = (struct pollfd){ .fd = c->prof_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = c->ctl_fd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = c->input_fd, .events = POLLIN };
+	nfd = 3 + agent_pollfds(&c->agent, pfd + 3);
+	n = poll(pfd, (nfds_t)nfd, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	ret = drain(c, c->buf);
+	if (ret)
+		return ret;
+	/* Orphaned VM: the kernel says HUP; don't spin if read disagrees. */
+	if (n > 0 && pfd[0].revents & POLLHUP)
+		return 1;
+	if (n > 0 && c->ctl_fd >= 0 && pfd[1].revents & POLLIN)
+		collector_control(c);
+	if (n > 0 && agent_service(&c->agent, pfd + 3, &c->w))
+		return -1;
+	now = mono_ns();
+	if (now - c->last_flush >= FLUSH_NS) {
+		if (df_flush_records(&c->w))
+			return -1;
+		c->last_flush = now;
+	}
+	progress(c);	/* a few times a second, on a terminal */
+	return 0;
+}
+
+static int loop(struct collector *c)
+{
+	int ret;
 
 	for (;;) {
-		pfd[0] = (struct pollfd){ .fd = c->prof_fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = c->ctl_fd, .events = POLLIN };
-		nfd = 2 + agent_pollfds(&c->agent, pfd + 2);
-		n = poll(pfd, (nfds_t)nfd, POLL_MS);
-		if (n < 0 && errno != EINTR)
-			return -1;
-		ret = drain(c, buf);
+		ret = collector_turn(c, POLL_MS);
 		if (ret)
 			return ret;
-		/* Orphaned VM: the kernel says HUP; don't spin if read disagrees. */
-		if (n > 0 && pfd[0].revents & POLLHUP)
-			return 1;
-		if (n > 0 && c->ctl_fd >= 0 && pfd[1].revents & POLLIN)
-			collector_control(c);
-		if (n > 0 && agent_service(&c->agent, pfd + 2, &c->w))
-			return -1;
-		now = mono_ns();
-		if (now - last_flush >= FLUSH_NS) {
-			if (df_flush_records(&c->w))
-				return -1;
-			last_flush = now;
-		}
-		progress(c);	/* a few times a second, on a terminal */
 		if (collector_stop)
 			return 0;
-		if (time_up(c, now)) {
+		if (time_up(c, mono_ns())) {
 			c->end_reason = DF_END_DURATION;
 			return 0;
 		}
@@ -344,17 +360,20 @@ static int loop(struct collector *c, u8 *buf)
 
 int collector_run(struct collector *c)
 {
-	u8 *buf = xmalloc(READ_BUF_SIZE);
-	struct df_end end = { 0 };
-	int ret;
-
-	c->meter = (struct progress){ .on = c->progress };
 	c->end_reason = DF_END_STOPPED;
-	ret = loop(c, buf);
+	return collector_finish(c, loop(c));
+}
+
+int collector_finish(struct collector *c, int ret)
+{
+	struct df_end end = { 0 };
+
+	if (!c->buf)
+		c->buf = xmalloc(READ_BUF_SIZE);
 	if (ret == 0)	/* final drain: records written before the stop */
-		ret = drain(c, buf);
+		ret = drain(c, c->buf);
 	else if (ret == 1)	/* HUP: take what is left, EOF or not */
-		drain(c, buf);
+		drain(c, c->buf);
 	if (ret == 1) {
 		c->vm_exited = true;
 		c->end_reason = DF_END_VM_EXITED;
@@ -380,6 +399,7 @@ int collector_run(struct collector *c)
 		ret = -1;
 	/* the result line that follows says it all: no progress left above it */
 	progress_clear(&c->meter);
-	free(buf);
+	free(c->buf);
+	c->buf = NULL;
 	return ret;
 }

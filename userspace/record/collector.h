@@ -34,6 +34,8 @@ struct collector {
 	struct agent_conns agent;
 	int prof_fd;
 	int ctl_fd;		/* listening control socket, -1 if none */
+	/* a descriptor a turn also waits for (top's keyboard), -1 if none */
+	int input_fd;
 	int stop_client;	/* client waiting for "stop" to finish */
 	u64 start_ns;
 	u64 records, lost, bytes;
@@ -42,6 +44,8 @@ struct collector {
 	bool progress;		/* show a progress line on stderr */
 	struct progress meter;
 	bool vm_exited;
+	u8 *buf;		/* what a read of the profile fd takes */
+	u64 last_flush;
 };
 
 extern volatile sig_atomic_t collector_stop;
@@ -58,6 +62,15 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 /* Resolve, attach, open the output and write the metadata. */
 int collector_prepare(struct collector *c, const struct record_opts *o);
 int collector_run(struct collector *c);
+/*
+ * One turn of collector_run()'s loop, for a caller with a loop of its own
+ * (vmprofctl top): wait up to @timeout_ms for records, agent data, a
+ * control request or c->input_fd, take what came, write the records once
+ * a second.  0 to go on, 1 when the VM is gone, -1 on a failure.
+ */
+int collector_turn(struct collector *c, int timeout_ms);
+/* End a recording after its turns (@ret: the last one's); as collector_run(). */
+int collector_finish(struct collector *c, int ret);
 void collector_install_signals(void);
 /* One-line status text, for "status" and the progress line. */
 void collector_status(const struct collector *c, char *buf, size_t len);
@@ -73,6 +86,12 @@ pid_t collector_background(struct collector *c);
 /* Send "status\n" or "stop\n" to the collector of VM pid; reply in buf. */
 int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 		      bool quiet_missing);
+/*
+ * The data file the background collector of VM @vm_pid writes, as an
+ * absolute path: 1 with it in @path, 0 when no collector runs, -1 when it
+ * did not say (printed).
+ */
+int collector_file(int vm_pid, char *path, size_t len);
 /*
  * Send cmd to the collector of vm_pid, or to all when vm_pid < 0; print
  * the replies (status-json: one JSON array).  EXIT_FAIL when one failed

@@ -2,8 +2,9 @@
 /*
  * Background collectors: "start" forks one per VM with a pid file and a
  * unix control socket in the runtime directory; "status" and "stop" talk
- * to it.  Protocol: one line "status\n", "status-json\n" or "stop\n", one
- * line back.
+ * to it.  Protocol: one line "status\n", "status-json\n", "file\n" or
+ * "stop\n", one line back ("file": the data file's absolute path, which
+ * vmprofctl top follows).
  * A collector that fails leaves vm-PID.failed with the reason (its stderr
  * is /dev/null): "status" reports it until "stop" has.  The commands are
  * cmd_start.c, cmd_stop.c and cmd_status.c.
@@ -11,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,21 @@ static char *status_json(const struct collector *c)
 	return s;
 }
 
+/*
+ * "file": the path the collector writes, absolute, for a reader in
+ * another directory (the collector keeps the cwd of 'start').
+ */
+static void reply_file(const struct collector *c, int fd)
+{
+	char *abs = realpath(c->o.output, NULL);
+	char *line = xasprintf("file %s\n", abs ? abs : c->o.output);
+
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+		pr_warn("file reply failed");
+	free(line);
+	free(abs);
+}
+
 void collector_control(struct collector *c)
 {
 	char cmd[64], line[600], *js;
@@ -115,6 +132,11 @@ void collector_control(struct collector *c)
 		if (c->stop_client >= 0)
 			close(c->stop_client);
 		c->stop_client = fd;
+		return;
+	}
+	if (!strncmp(cmd, "file", 4)) {
+		reply_file(c, fd);
+		close(fd);
 		return;
 	}
 	if (!strncmp(cmd, "status-json", 11) && (js = status_json(c))) {
@@ -275,6 +297,25 @@ int collector_request(int vm_pid, const char *cmd, char *reply, size_t len,
 	close(fd);
 	reply[n > 0 ? n : 0] = '\0';
 	return n > 0 ? 0 : -1;
+}
+
+int collector_file(int vm_pid, char *path, size_t len)
+{
+	char reply[PATH_MAX + 8];
+	size_t n;
+
+	if (collector_request(vm_pid, "file\n", reply, sizeof(reply), true))
+		return 0;
+	n = strlen(reply);
+	if (strncmp(reply, "file ", 5) || n < 7 || reply[n - 1] != '\n' ||
+	    n - 6 >= len) {
+		pr_err("the collector of VM pid %d did not name its data file (an older vmprofctl?); pass the file 'vmprofctl status' shows with -i",
+		       vm_pid);
+		return -1;
+	}
+	reply[n - 1] = '\0';
+	memcpy(path, reply + 5, n - 5);
+	return 1;
 }
 
 /*

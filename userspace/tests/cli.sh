@@ -28,7 +28,7 @@ expect() {
 }
 
 expect 0 EXAMPLES "vmprofctl --help" -- "$VMPROFCTL" --help
-for cmd in list record start stop status report; do
+for cmd in list record start stop status report top; do
 	expect 0 EXAMPLES "$cmd --help" -- "$VMPROFCTL" $cmd --help
 	"$VMPROFCTL" $cmd --help 2>/dev/null | grep -q "Usage: vmprofctl $cmd"
 	ok $? "$cmd --help goes to stdout"
@@ -223,7 +223,7 @@ man_default() {
 		index($0, opt " ") || $0 ~ opt "\"?$" { inpar = 1 }
 		inpar' | grep -oE 'default [0-9]+' | head -1 | cut -d' ' -f2
 }
-for cmd in record report; do
+for cmd in record report top; do
 	"$VMPROFCTL" $cmd --help | grep -oE -- '--[a-z-]+ .*\(default [0-9]+' |
 		sed -E 's/^(--[a-z-]+) .*\(default ([0-9]+)$/\1 \2/' >"$TMP/defaults"
 	while read -r opt def; do

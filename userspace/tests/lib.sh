@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the shell tests (cli.sh, perfetto.sh, pprof-format.sh, html.sh,
-# progress.sh; scripts/check-e2e-html.sh): TAP, the npm packages and
-# Chromium that read the exports.
+# top.sh, progress.sh; scripts/check-e2e-html.sh): TAP, the npm packages
+# and Chromium that read the exports.
 #   ok RC DESCRIPTION     one check: "ok N - ..." when RC is 0
 #   done_tests            the plan and "N passed, N failed"; exits 0 only
 #                         if none failed

@@ -7,6 +7,7 @@
  * duration ends it, and the background collector's status/stop protocol.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/vm_sockets.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -58,7 +59,7 @@ static void fake_collector_to(struct collector *c, double duration, int vm_pid,
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC))
 		perror("pipe2");
 	c->prof_fd = fds[0];
-	c->ctl_fd = c->stop_client = -1;
+	c->ctl_fd = c->input_fd = c->stop_client = -1;
 	c->o.output = out;
 	c->o.duration = duration;
 	c->vm.pid = vm_pid;
@@ -144,6 +145,29 @@ static void test_backup_old(void)
 	ok(df_backup_old("/dev/null") == 0 && access("/dev/null.old", F_OK) != 0,
 	   "backup: a device is left alone");
 	unlink(OUT ".old");
+}
+
+/* vmprofctl top's loop: turns that wake for its keyboard, then the end. */
+static void test_turns(void)
+{
+	struct collector c;
+	int keys[2];
+	u64 t;
+
+	fake_collector(&c, 0, 1);
+	ok(!pipe(keys), "a pipe for the keyboard");
+	c.input_fd = keys[0];
+	feed(20);
+	ok(collector_turn(&c, 0) == 0, "turn: no error");
+	is_u64(c.records, 20, "turn: reads what is there");
+	t = mono_ns();
+	ok(write(keys[1], "q", 1) == 1 && collector_turn(&c, 5000) == 0 &&
+	   mono_ns() - t < NSEC_PER_SEC, "turn: returns when a key comes");
+	ok(collector_finish(&c, 0) == 0, "turns: collector_finish ends the file");
+	check_file(20, DF_END_STOPPED, "turns");
+	close(keys[0]);
+	close(keys[1]);
+	close(fds[1]);
 }
 
 static void test_eof(void)
@@ -238,6 +262,7 @@ static void rm_runtime_dir(const char *dir)
 static void test_background(void)
 {
 	char dir[] = "/tmp/vmprofctl-test-XXXXXX", reply[700], json[1024];
+	char cwd[PATH_MAX + 32], path[PATH_MAX + 32] = "";
 	struct collector c;
 	int status = -1, i;
 	pid_t pid;
@@ -262,6 +287,11 @@ static void test_background(void)
 	   strstr(json, ",\"records\":50,\"lost\":0,") && strstr(json, "}]\n"),
 	   "status -j: a JSON array of the collector's fields");
 	printf("# %s", json);
+	ok(getcwd(cwd, sizeof(cwd)) && collector_file(424242, path, sizeof(path)) == 1 &&
+	   !strcmp(path, strcat(cwd, "/" OUT)),
+	   "file: the data file, absolute, for vmprofctl top (%s)", path);
+	ok(collector_file(424243, path, sizeof(path)) == 0,
+	   "file: no collector for another VM");
 	feed(25);
 	ok(collector_request(424242, "stop\n", reply, sizeof(reply), false) == 0 &&
 	   strstr(reply, "stopped:") && strstr(reply, "75 records"),
@@ -650,6 +680,7 @@ int main(void)
 	test_sigint_exit();
 	test_backup_old();
 	test_eof();
+	test_turns();
 	test_duration();
 	test_progress();
 	test_full_disk();

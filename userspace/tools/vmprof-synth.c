@@ -2,7 +2,7 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
- *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM]
+ *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-R]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -14,6 +14,9 @@
  * -W has it preempt vCPU VCPU once instead, from FROM to TO percent of the
  * recording: a known place on the timeline.
  * -C names the hog COMM instead (a hostile name, for the exports' escaping).
+ * -R writes in real time, as a collector does: each 100 ms of records
+ * reaches the file when that much time has passed since the start, for
+ * the tests of vmprofctl top, which follows a file as it is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +32,11 @@ static u32 nhalts;
 static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to;
 static bool hog_window;
 static const char *hog_comm = "hostburn";
+static bool realtime;
 #define HOG_TID 7777
 #define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
+#define REALTIME_FLUSH_NS (100 * NSEC_PER_MSEC)
 
 static const char kallsyms[] =
 	"ffffffffc0001000 t vmx_handle_exit\t[kvm_intel]\n"
@@ -108,6 +113,22 @@ static u64 hog(struct synth *s, u64 k, u64 nperiods, u64 period, u32 vcpu,
 	return t + hog_pct * period;
 }
 
+/*
+ * -R: the records up to time @t reach the file once the wall time since
+ * @wall0 has come to theirs since the start.
+ */
+static void pace(struct synth *s, u64 t, u64 wall0, u64 *flushed)
+{
+	u64 due = wall0 + (t - START_NS), now = mono_ns();
+
+	if (!realtime || t < *flushed + REALTIME_FLUSH_NS)
+		return;
+	if (due > now)
+		usleep((useconds_t)((due - now) / 1000));
+	synth_flush(s);
+	*flushed = t;
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000000, hz = 1000, i, period, t;
@@ -115,11 +136,15 @@ int main(int argc, char **argv)
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
 	u32 nvcpus = 10, tids[256], v, nlost = 0;
 	u64 preempted_until[256] = { 0 };
-	u64 hog_until = 0;
+	u64 hog_until = 0, wall0, flushed = START_NS;
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:R")) != -1) {
+		if (c == 'R') {
+			realtime = true;
+			continue;
+		}
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
@@ -154,7 +179,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-R]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -168,11 +193,14 @@ int main(int argc, char **argv)
 	if (synth_open(&s, out, &vm))
 		return 1;
 	synth_kallsyms(&s, kallsyms);
+	synth_flush(&s);
+	wall0 = mono_ns();
 	/* LOST records, one per pCPU in turn, for the reports' lost table */
 	for (v = 0; v < nlost; v++)
 		synth_lost(&s, START_NS + v, v % nvcpus, 10 + v);
 	for (i = 0; i < n; i++) {
 		t = START_NS + (i / nvcpus) * period + (i % nvcpus);
+		pace(&s, t, wall0, &flushed);
 		v = (u32)(i % nvcpus);
 		hog_until = hog(&s, i / nvcpus, n / nvcpus, period, v, tids[v],
 				 hog_until);

@@ -31,6 +31,17 @@ check() {
 	ok $? "$what"
 }
 
+# A C test's TAP lines in this stream: fold PREFIX FILE.
+fold() {
+	while read -r line; do
+		case $line in
+		"ok "*) ok 0 "$1${line#* - }" ;;
+		"not ok "*) ok 1 "$1${line#* - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$2"
+}
+
 "$agent" --help > "$tmp/help" 2> "$tmp/err"
 ok $? "agent --help exits 0"
 check "agent --help on stdout with EXAMPLES" grep -q '^EXAMPLES' "$tmp/help"
@@ -132,35 +143,17 @@ exec 3<&-
 
 # Symbol resolution end to end, folded into this TAP stream.
 "$out/test_symbols" "$agent" > "$tmp/syms" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "symbols: ${line#* - }" ;;
-	"not ok "*) ok 1 "symbols: ${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/syms"
+fold "symbols: " "$tmp/syms"
 check "symbols: test program ran to its end" grep -q '^5 passed, 0 failed' "$tmp/syms"
 
 # Crafted ELF files against agent/elf.c's bounds, folded in the same way.
 "$out/test_elf" > "$tmp/elf" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "elf: ${line#* - }" ;;
-	"not ok "*) ok 1 "elf: ${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/elf"
+fold "elf: " "$tmp/elf"
 check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf"
 
 # A file rewritten in place under a mapping (test_fileid), folded too.
 "$out/test_fileid" > "$tmp/fid" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "${line#* - }" ;;
-	"not ok "*) ok 1 "${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/fid"
+fold "" "$tmp/fid"
 check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
 
 # Negotiation over AF_UNIX (vsock has no loopback transport everywhere),

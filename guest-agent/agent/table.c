@@ -23,6 +23,22 @@
 /* ld.so maps the libraries right after exec: look a little later. */
 #define EXEC_SETTLE_NS	200000000ull
 
+/*
+ * A test build (guest-agent/tests/test_exec.c) reads the module's records
+ * from the FIFO its environment names; the agent itself only ever reads
+ * the device.
+ */
+static const char *dev_path(void)
+{
+#ifdef AGENT_TEST_DEV_ENV
+	const char *s = getenv(AGENT_TEST_DEV_ENV);
+
+	if (s)
+		return s;
+#endif
+	return VMPROF_GUEST_DEV;
+}
+
 struct pent {
 	struct pent *next;
 	struct vp_cr3_entry e;
@@ -105,9 +121,9 @@ static void no_module(int err)
 			u.release);
 	else if (err == ENOENT || err == ENXIO || err == ENODEV)
 		fprintf(stderr, PROG ": %s missing: load the module (modprobe vmprof_guest) or use --no-module\n",
-			VMPROF_GUEST_DEV);
+			dev_path());
 	else
-		fprintf(stderr, PROG ": cannot open %s: %s\n", VMPROF_GUEST_DEV,
+		fprintf(stderr, PROG ": cannot open %s: %s\n", dev_path(),
 			strerror(err));
 }
 
@@ -121,7 +137,7 @@ struct table *table_new(int proc_only)
 	t->proc_only = proc_only;
 	if (proc_only)
 		return t;
-	t->fd = open(VMPROF_GUEST_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	t->fd = open(dev_path(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
 		no_module(errno);
 		free(t);
@@ -165,7 +181,7 @@ static int read_recs(struct table *t)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n < 0) {
-		fprintf(stderr, PROG ": read %s: %s\n", VMPROF_GUEST_DEV,
+		fprintf(stderr, PROG ": read %s: %s\n", dev_path(),
 			strerror(errno));
 		return -1;
 	}
@@ -178,7 +194,7 @@ static int module_snapshot(struct table *t)
 	int done = 0, n, i;
 
 	close(t->fd);
-	t->fd = open(VMPROF_GUEST_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	t->fd = open(dev_path(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
 		no_module(errno);
 		return -1;
@@ -187,7 +203,7 @@ static int module_snapshot(struct table *t)
 		n = read_recs(t);
 		if (n <= 0) {
 			fprintf(stderr, PROG ": %s: snapshot ended early\n",
-				VMPROF_GUEST_DEV);
+				dev_path());
 			return -1;
 		}
 		for (i = 0; i < n && !done; i++) {

@@ -4,7 +4,8 @@
 # the --help/usage/runtime exit-status contract, one-line errors, a
 # --no-module snapshot that parses back with a known process in it, a
 # followed fork/exit, SIGTERM while blocked sending, crafted ELF files
-# (test_elf), a mapped file rewritten in place (test_fileid), and rejected
+# (test_elf), a mapped file rewritten in place (test_fileid), short
+# programs under the module's events (test_exec), and rejected
 # corrupt or truncated streams, and the version negotiation with hosts of
 # either version.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
@@ -155,6 +156,12 @@ check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf
 "$out/test_fileid" > "$tmp/fid" 2>&1
 fold "" "$tmp/fid"
 check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
+
+# Programs exec'ed and gone within 300 ms, played to a copy of the agent
+# that reads the module's records from a FIFO (test_exec), folded too.
+"$out/test_exec" "$out/vmprof-agent-fakedev" > "$tmp/exec" 2>&1
+fold "" "$tmp/exec"
+check "exec: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/exec"
 
 # Negotiation over AF_UNIX (vsock has no loopback transport everywhere),
 # with vmprof-agent-dump as the host: a version 2 host connects to the

@@ -17,6 +17,8 @@
  *     and its spinning function resolves by name;
  *   - a child that maps more code 100 ms after exec and exits at 400 ms:
  *     that mapping was read before the exit;
+ *   - a child that exits 50 ms in and is reaped (its EXIT) at 400 ms: its
+ *     maps, empty after its exit, are not sent over the ones read at exec;
  *   - 150 processes exec'ed at once: past the budget their maps are read
  *     EXEC_SETTLE_NS later, and all of them arrive.
  *
@@ -276,8 +278,8 @@ int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vmprof-exec-XXXXXX", fifo[64], out[64], err[64];
 	struct vmprof_guest_rec snap[2], burst[NR_BURST];
-	uint64_t a1 = 0, a2 = 0, m3[2] = { 0, 0 };
-	pid_t c1, c2, c3, kids[NR_BURST], agent;
+	uint64_t a1 = 0, a2 = 0, a4 = 0, m3[2] = { 0, 0 };
+	pid_t c1, c2, c3, c4, kids[NR_BURST], agent;
 	int i, status, all = 1, pending = 1;
 	struct vp_parser *p;
 	uint64_t cpu;
@@ -310,6 +312,8 @@ int main(int argc, char **argv)
 	c2 = run_child("spin", "300", &a2, 1, 0);
 	/* ld.so's late mappings: one 100 ms after exec, gone at 400 ms. */
 	c3 = run_child("map", "400", m3, 2, 0);
+	/* Gone 50 ms in, its EXIT sent at 400 ms: past the read at 200 ms. */
+	c4 = run_child("spin", "50", &a4, 1, 400);
 
 	/* An exec burst past the budget; each process lives 500 ms. */
 	for (i = 0; i < NR_BURST; i++) {
@@ -353,6 +357,8 @@ int main(int argc, char **argv)
 	       "exec: so is the next 300 ms program's on the same root");
 	tap_ok(p && m3[1] && mapped(p, c3, m3[1]),
 	       "exec: code mapped 100 ms after exec is in the maps of a program gone at 400 ms");
+	tap_ok(p && a4 && named(p, c4, a4, "vmprof_exec_work"),
+	       "exec: an exited program's empty maps, read before its EXIT, do not replace its maps");
 	for (i = 0; p && i < NR_BURST; i++)
 		if (!vp_lookup_tgid(p, (uint32_t)kids[i]) ||
 		    !vp_lookup_tgid(p, (uint32_t)kids[i])->nr_maps) {

@@ -206,8 +206,8 @@ const struct vp_sym *vp_lookup_user_proc(const struct vp_parser *p,
 
 	/*
 	 * A forked child that never exec'ed still runs its parent's code; an
-	 * exec'ed one whose maps never came (it exited within the agent's
-	 * 200 ms) does not: the parent's symbols would be wrong answers.
+	 * exec'ed one whose maps never came (it exited before the agent read
+	 * them) does not: the parent's symbols would be wrong answers.
 	 */
 	if (pr && !pr->nr_maps && pr->ent.event == VP_EV_FORK &&
 	    pr->ent.ppid != pr->ent.tgid)

@@ -132,6 +132,8 @@ int table_update(struct table *t, struct vp_buf *b, uint64_t now_ns);
 /* Rescan maps of processes whose rescan is due. */
 int table_rescan(struct table *t, struct vp_buf *b, uint64_t now_ns,
 		 uint64_t interval_ns);
+/* How long to sleep at most: until a read after a fork or exec is due. */
+int table_timeout_ms(const struct table *t, uint64_t now_ns, int max_ms);
 uint32_t table_nr(const struct table *t);
 
 uint64_t now_ns(void);

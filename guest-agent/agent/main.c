@@ -217,7 +217,8 @@ static int send_initial(struct table *t, struct vp_buf *b)
 
 /*
  * Follow changes until stop (0), a broken output (-1) or a broken source
- * (-2).  Wake at least every second for due maps rescans.
+ * (-2).  Wake at least every second for due maps rescans, and when the
+ * read after a fork or exec is due.
  */
 static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 {
@@ -233,7 +234,8 @@ static int follow(struct table *t, struct vp_buf *b, const struct agent_opts *o)
 	int ret = 0;
 
 	while (!stop) {
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 2, table_timeout_ms(t, now_ns(), timeout)) < 0 &&
+		    errno != EINTR)
 			return -2;
 		if (pfd[1].revents && out_host_gone())
 			return -1;

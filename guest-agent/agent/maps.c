@@ -136,7 +136,6 @@ static int send_symbols_for(struct vp_buf *b, uint32_t tgid,
 				ml->m.build_id, ml->m.build_id_len);
 }
 
-/* Read the exec mappings; NULL if the process is gone. */
 static void free_maps(struct map_line *v, uint32_t n)
 {
 	uint32_t i;
@@ -146,10 +145,17 @@ static void free_maps(struct map_line *v, uint32_t n)
 	free(v);
 }
 
+/*
+ * Read the exec mappings; NULL if the process is gone or going: from its
+ * exit_mm() on (a zombie, or a group whose leader has exited) the file is
+ * empty, and sending that would take from the host the maps that its
+ * samples, taken while it ran, need.
+ */
 static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 {
 	struct map_line *v = NULL, *nv;
 	uint32_t n = 0, cap = 0;
+	size_t lines = 0;
 	char fname[64];
 	char *line = NULL;
 	size_t lcap = 0;
@@ -161,6 +167,7 @@ static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 		return NULL;
 	*hash = VP_FNV1A_BASIS;
 	while (getline(&line, &lcap, f) > 0 && n < VP_DEF_MAX_MAPS_PER_PROC) {
+		lines++;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			nv = realloc(v, cap * sizeof(*v));
@@ -176,6 +183,10 @@ static struct map_line *read_maps(uint32_t tgid, uint32_t *nr, uint64_t *hash)
 	}
 	free(line);
 	fclose(f);
+	if (!lines) {
+		free(v);
+		return NULL;
+	}
 	*nr = n;
 	return v ? v : calloc(1, sizeof(*v));
 }

@@ -20,8 +20,36 @@
 
 #define TABLE_HASH	4096u
 #define REC_BATCH	256u
-/* ld.so maps the libraries right after exec: look a little later. */
+#define NSEC_PER_SEC	1000000000ull
+/* ld.so maps the libraries right after exec: look again a little later. */
 #define EXEC_SETTLE_NS	200000000ull
+/*
+ * An exec'ed program's maps are also read at once: one that runs for
+ * less than EXEC_SETTLE_NS is gone by then, its EXIT drops it from the
+ * table unread, and the host can name none of its samples.  At most this
+ * many a second (a token bucket a second deep; a program's two reads
+ * cost about 100 us): past it, in an exec storm, only the later read.
+ */
+#define EXEC_READS_PER_SEC	100u
+
+/*
+ * A test build (guest-agent/tests/test_exec.c) reads the module's records
+ * from the FIFO its environment names; the agent itself only ever reads
+ * the device.
+ */
+static const char *dev_path(void)
+{
+#ifdef AGENT_TEST_DEV_ENV
+	const char *s = getenv(AGENT_TEST_DEV_ENV);
+
+	if (s)
+		return s;
+#endif
+	return VMPROF_GUEST_DEV;
+}
+
+/* The reads of a process's maps: at exec, after ld.so, then every interval. */
+enum read { READ_INTERVAL, READ_SETTLE, READ_NOW };
 
 struct pent {
 	struct pent *next;
@@ -29,6 +57,7 @@ struct pent {
 	uint64_t maps_hash;
 	uint64_t due_ns;
 	uint32_t gen;
+	uint8_t next_read;	/* what due_ns is for: enum read */
 };
 
 struct table {
@@ -40,6 +69,10 @@ struct table {
 	struct vp_cr3_entry delta[REC_BATCH];
 	uint32_t nr_delta;
 	struct vmprof_guest_rec recs[REC_BATCH];
+	uint64_t wake_ns;	/* the first READ_NOW/SETTLE due, 0: none */
+	uint64_t credit_ns;	/* reads at exec cost 1/EXEC_READS_PER_SEC s each */
+	uint64_t credit_at;
+	int over_budget;	/* said so (verbose) */
 };
 
 static struct pent **slot(struct table *t, uint32_t tgid)
@@ -105,9 +138,9 @@ static void no_module(int err)
 			u.release);
 	else if (err == ENOENT || err == ENXIO || err == ENODEV)
 		fprintf(stderr, PROG ": %s missing: load the module (modprobe vmprof_guest) or use --no-module\n",
-			VMPROF_GUEST_DEV);
+			dev_path());
 	else
-		fprintf(stderr, PROG ": cannot open %s: %s\n", VMPROF_GUEST_DEV,
+		fprintf(stderr, PROG ": cannot open %s: %s\n", dev_path(),
 			strerror(err));
 }
 
@@ -119,9 +152,11 @@ struct table *table_new(int proc_only)
 		return NULL;
 	t->fd = -1;
 	t->proc_only = proc_only;
+	t->credit_ns = NSEC_PER_SEC;
+	t->credit_at = now_ns();
 	if (proc_only)
 		return t;
-	t->fd = open(VMPROF_GUEST_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	t->fd = open(dev_path(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
 		no_module(errno);
 		free(t);
@@ -165,7 +200,7 @@ static int read_recs(struct table *t)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n < 0) {
-		fprintf(stderr, PROG ": read %s: %s\n", VMPROF_GUEST_DEV,
+		fprintf(stderr, PROG ": read %s: %s\n", dev_path(),
 			strerror(errno));
 		return -1;
 	}
@@ -178,7 +213,7 @@ static int module_snapshot(struct table *t)
 	int done = 0, n, i;
 
 	close(t->fd);
-	t->fd = open(VMPROF_GUEST_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	t->fd = open(dev_path(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
 		no_module(errno);
 		return -1;
@@ -187,7 +222,7 @@ static int module_snapshot(struct table *t)
 		n = read_recs(t);
 		if (n <= 0) {
 			fprintf(stderr, PROG ": %s: snapshot ended early\n",
-				VMPROF_GUEST_DEV);
+				dev_path());
 			return -1;
 		}
 		for (i = 0; i < n && !done; i++) {
@@ -234,6 +269,49 @@ static int read_stat(uint32_t pid, struct vp_cr3_entry *e)
 	e->ppid = ppid;
 	e->time_ns = now_ns();
 	return (flags & 0x00200000) ? 1 : 0;	/* PF_KTHREAD */
+}
+
+/* 1: a read at exec fits the budget now. */
+static int take_credit(struct table *t, uint64_t now)
+{
+	const uint64_t cost = NSEC_PER_SEC / EXEC_READS_PER_SEC;
+
+	if (now > t->credit_at) {
+		t->credit_ns += now - t->credit_at;
+		t->credit_at = now;
+	}
+	if (t->credit_ns >= NSEC_PER_SEC) {
+		t->credit_ns = NSEC_PER_SEC;
+		t->over_budget = 0;
+	}
+	if (t->credit_ns >= cost) {
+		t->credit_ns -= cost;
+		return 1;
+	}
+	/* Once a storm: said again when the budget has filled up again. */
+	if (agent_verbose && !t->over_budget)
+		agent_log("more than %u execs a second: the others' maps read %llu ms after exec",
+			  EXEC_READS_PER_SEC, EXEC_SETTLE_NS / 1000000);
+	t->over_budget = 1;
+	return 0;
+}
+
+/*
+ * A process appeared or exec'ed: read its maps once ld.so has mapped the
+ * libraries, and with @at_once (an exec: the kernel mapped the program
+ * and its interpreter before the event) at once too, within the budget.
+ */
+static void read_soon(struct table *t, struct pent *p, uint64_t now,
+		      int at_once)
+{
+	p->maps_hash = 0;
+	if (at_once && take_credit(t, now)) {
+		p->next_read = READ_NOW;
+		p->due_ns = now;
+	} else {
+		p->next_read = READ_SETTLE;
+		p->due_ns = now + EXEC_SETTLE_NS;
+	}
 }
 
 static int queue_delta(struct table *t, struct vp_buf *b,
@@ -284,8 +362,13 @@ static int proc_scan(struct table *t, struct vp_buf *b, uint64_t now)
 			closedir(d);
 			return -1;
 		}
-		p->maps_hash = 0;
-		p->due_ns = now + (b ? EXEC_SETTLE_NS : 0);
+		if (b) {
+			/* Found alive now, and maybe gone at the next scan. */
+			read_soon(t, p, now, 1);
+		} else {
+			p->maps_hash = 0;
+			p->due_ns = 0;
+		}
 	}
 	closedir(d);
 	return 0;
@@ -332,6 +415,7 @@ static int send_full(struct table *t, struct vp_buf *b)
 			all[n++].event = VP_EV_SNAPSHOT;
 			p->maps_hash = 0;
 			p->due_ns = 0;
+			p->next_read = READ_INTERVAL;
 		}
 	}
 	ret = vp_enc_cr3(b, VP_MSG_CR3_MAP_FULL, all, n);
@@ -365,8 +449,7 @@ static int apply_rec(struct table *t, struct vp_buf *b,
 	p = upsert(t, &e);
 	if (!p)
 		return -1;
-	p->maps_hash = 0;
-	p->due_ns = now + EXEC_SETTLE_NS;
+	read_soon(t, p, now, e.event == VP_EV_EXEC);
 	return queue_delta(t, b, &e);
 }
 
@@ -395,21 +478,52 @@ int table_update(struct table *t, struct vp_buf *b, uint64_t now)
 	return flush_delta(t, b);
 }
 
+static void read_done(struct pent *p, uint64_t now, uint64_t interval_ns)
+{
+	if (p->next_read == READ_NOW) {
+		p->next_read = READ_SETTLE;
+		p->due_ns = now + EXEC_SETTLE_NS;
+	} else {
+		p->next_read = READ_INTERVAL;
+		p->due_ns = now + interval_ns;
+	}
+}
+
 int table_rescan(struct table *t, struct vp_buf *b, uint64_t now,
 		 uint64_t interval_ns)
 {
 	uint32_t i;
 
+	t->wake_ns = 0;
 	for (i = 0; i < TABLE_HASH; i++) {
 		struct pent *p;
 
 		for (p = t->hash[i]; p; p = p->next) {
-			if (p->due_ns > now)
-				continue;
-			if (send_maps(b, p->e.tgid, &p->maps_hash))
-				return -1;
-			p->due_ns = now + interval_ns;
+			if (p->due_ns <= now) {
+				if (send_maps(b, p->e.tgid, &p->maps_hash))
+					return -1;
+				read_done(p, now, interval_ns);
+			}
+			if (p->next_read != READ_INTERVAL &&
+			    (!t->wake_ns || p->due_ns < t->wake_ns))
+				t->wake_ns = p->due_ns;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The read after a fork or exec is on time, not at the next event or
+ * poll: a program may be gone by then.  Interval rescans wait for either.
+ */
+int table_timeout_ms(const struct table *t, uint64_t now, int max_ms)
+{
+	uint64_t ms;
+
+	if (!t->wake_ns)
+		return max_ms;
+	if (t->wake_ns <= now)
+		return 0;
+	ms = (t->wake_ns - now + 999999) / 1000000;
+	return ms < (uint64_t)max_ms ? (int)ms : max_ms;
 }

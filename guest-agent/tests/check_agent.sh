@@ -4,7 +4,8 @@
 # the --help/usage/runtime exit-status contract, one-line errors, a
 # --no-module snapshot that parses back with a known process in it, a
 # followed fork/exit, SIGTERM while blocked sending, crafted ELF files
-# (test_elf), a mapped file rewritten in place (test_fileid), and rejected
+# (test_elf), a mapped file rewritten in place (test_fileid), short
+# programs under the module's events (test_exec), and rejected
 # corrupt or truncated streams, and the version negotiation with hosts of
 # either version.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
@@ -29,6 +30,17 @@ check() {
 	shift
 	"$@" > /dev/null 2>&1
 	ok $? "$what"
+}
+
+# A C test's TAP lines in this stream: fold PREFIX FILE.
+fold() {
+	while read -r line; do
+		case $line in
+		"ok "*) ok 0 "$1${line#* - }" ;;
+		"not ok "*) ok 1 "$1${line#* - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$2"
 }
 
 "$agent" --help > "$tmp/help" 2> "$tmp/err"
@@ -132,36 +144,24 @@ exec 3<&-
 
 # Symbol resolution end to end, folded into this TAP stream.
 "$out/test_symbols" "$agent" > "$tmp/syms" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "symbols: ${line#* - }" ;;
-	"not ok "*) ok 1 "symbols: ${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/syms"
+fold "symbols: " "$tmp/syms"
 check "symbols: test program ran to its end" grep -q '^5 passed, 0 failed' "$tmp/syms"
 
 # Crafted ELF files against agent/elf.c's bounds, folded in the same way.
 "$out/test_elf" > "$tmp/elf" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "elf: ${line#* - }" ;;
-	"not ok "*) ok 1 "elf: ${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/elf"
+fold "elf: " "$tmp/elf"
 check "elf: test program ran to its end" grep -q '^4 passed, 0 failed' "$tmp/elf"
 
 # A file rewritten in place under a mapping (test_fileid), folded too.
 "$out/test_fileid" > "$tmp/fid" 2>&1
-while read -r line; do
-	case $line in
-	"ok "*) ok 0 "${line#* - }" ;;
-	"not ok "*) ok 1 "${line#* - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$tmp/fid"
+fold "" "$tmp/fid"
 check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/fid"
+
+# Programs exec'ed and gone within 300 ms, played to a copy of the agent
+# that reads the module's records from a FIFO (test_exec), folded too.
+"$out/test_exec" "$out/vmprof-agent-fakedev" > "$tmp/exec" 2>&1
+fold "" "$tmp/exec"
+check "exec: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/exec"
 
 # Negotiation over AF_UNIX (vsock has no loopback transport everywhere),
 # with vmprof-agent-dump as the host: a version 2 host connects to the

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "agent_proto.h"
+#include "tests.h"
 #include "../proto/tests/tap.h"
 
 /* Not static, not inlined: it must be in .symtab under this name. */
@@ -21,22 +22,6 @@ __attribute__((noinline)) int vmprof_test_marker(int x);
 __attribute__((noinline)) int vmprof_test_marker(int x)
 {
 	return x * 3 + 1;
-}
-
-static struct vp_parser *parse_file(const char *path)
-{
-	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (!f || !p)
-		return p;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (vp_parser_feed(p, buf, n))
-			break;
-	fclose(f);
-	return p;
 }
 
 static void check_sym(struct vp_parser *p, pid_t pid, const void *addr,

@@ -91,12 +91,9 @@ int main(void)
 	struct table *t;
 
 	ok(write_c() == 0, "write agent stream chunks and samples");
-	analysis_init(&a, NULL);
-	ok(analysis_load(&a, FILE_C) == 0, "load");
+	t = unified_vcpu0(&a, &d, FILE_C, "load");
 	is_u64(a.st.agent_chunks, 3, "three agent chunks read");
 	is_u64(a.st.agent_errors, 1, "hostile stream fails alone");
-	report_unified(&a, &d);
-	t = find_table(&d, "vcpu0");
 	is_u64(row_num(t, find_row2(t, 2, "agent_kfunc", 3, "[guest.kernel]"), 0), 3,
 	       "guest kernel symbol from agent KALLSYMS");
 	is_u64(row_num(t, find_row2(t, 2, "worker_loop", 3, "worker"), 0), 5,

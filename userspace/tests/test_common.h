@@ -50,6 +50,19 @@ static inline u64 row_num(const struct table *t, long r, int col)
 	return strtoull(cellv(t, (size_t)r, col), NULL, 10);
 }
 
+/*
+ * Load @file (@what names the check) and make its unified report in @d:
+ * its vCPU 0 table.  The caller frees @d and @a.
+ */
+static inline struct table *unified_vcpu0(struct analysis *a, struct doc *d,
+					  const char *file, const char *what)
+{
+	analysis_init(a, NULL);
+	ok(analysis_load(a, file) == 0, "%s", what);
+	report_unified(a, d);
+	return find_table(d, "vcpu0");
+}
+
 static inline const char *row_str(const struct table *t, long r, int col)
 {
 	if (!t || r < 0)

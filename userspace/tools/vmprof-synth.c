@@ -2,7 +2,7 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
- *                [-H VCPU:PCT]
+ *                [-H VCPU:PCT] [-h]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -11,6 +11,8 @@
  * -H has a host task, "hostburn", preempt vCPU VCPU for the first PCT of
  * every 100 sample periods: a known share of steal with a known culprit,
  * for the tests of the exports (no sample of that vCPU while it waits).
+ * -h makes it a --host-samples recording: the hog is sampled on the
+ * vCPU's pCPU in the periods it holds it, in place of the vCPU.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 static u64 naddrs = NFUNCS;
 static u32 nhalts;
 static u32 hog_vcpu = ~0U, hog_pct;
+static bool host_samples;
 #define HOG_TID 7777
 #define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
@@ -94,6 +97,18 @@ static u64 hog(struct synth *s, u64 k, u64 nperiods, u64 period, u32 vcpu,
 	return t + hog_pct * period;
 }
 
+/* The hog, sampled on @vcpu's pCPU while the vCPU waits (-h). */
+static void hog_sample(struct synth *s, u64 t, u32 vcpu)
+{
+	struct synth_sample in = {
+		.time = t, .cpu = vcpu, .vcpu = KVM_PROFILE_NO_VCPU,
+		.tid = HOG_TID, .host_ip = 0xffffffff81200010ULL,
+		.comm = "hostburn",
+	};
+
+	synth_sample(s, &in);
+}
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000000, hz = 1000, i, period, t;
@@ -105,7 +120,7 @@ int main(int argc, char **argv)
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:h")) != -1) {
 		if (c == 'a') {
 			naddrs = strtoull(optarg, NULL, 0);
 			if (!naddrs)
@@ -124,6 +139,8 @@ int main(int argc, char **argv)
 			nlost = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 's')
 			nhalts = (u32)strtoul(optarg, NULL, 0);
+		else if (c == 'h')
+			host_samples = true;
 		else if (c != 'H')
 			return 2;
 		else if (sscanf(optarg, "%u:%u", &hog_vcpu, &hog_pct) != 2 ||
@@ -131,7 +148,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT] [-h]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -140,6 +157,8 @@ int main(int argc, char **argv)
 	vm.period_ns = period;
 	vm.start_ns = START_NS;
 	vm.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED;
+	if (host_samples)
+		vm.flags |= KVM_PROFILE_F_HOST_SAMPLES;
 	vm.nvcpus = nvcpus;
 	vm.vcpu_tids = tids;
 	if (synth_open(&s, out, &vm))
@@ -155,6 +174,8 @@ int main(int argc, char **argv)
 				 hog_until);
 		if (v != hog_vcpu || t >= hog_until)
 			one_sample(&s, i, nvcpus, t, tids);
+		else if (host_samples)
+			hog_sample(&s, t, v);
 		v = (u32)((i / nvcpus / hz) % nvcpus);
 		if (i % nvcpus == 0 && (i / nvcpus) % hz == hz - 1 && v != hog_vcpu) {
 			synth_sched_out(&s, t, v, v, tids[v],

@@ -12,6 +12,7 @@
 #include "aggtab.h"
 #include "datafile.h"
 #include "host_elf.h"
+#include "ring.h"
 #include "symbols.h"
 
 #define NO_VCPU 0xffffffffU
@@ -68,8 +69,7 @@ struct sched_ev {
  * end.
  */
 struct sched_queue {
-	struct sched_ev *ev;	/* ring of cap entries, a power of two */
-	size_t head, n, cap;
+	struct ring r;		/* of struct sched_ev */
 };
 
 /* A queue in the merge heap, keyed by its first record. */

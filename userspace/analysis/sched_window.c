@@ -39,7 +39,7 @@ static int ev_cmp(const void *x, const void *y)
 
 static struct sched_ev *q_at(const struct sched_queue *q, size_t i)
 {
-	return &q->ev[(q->head + i) & (q->cap - 1)];
+	return ring_at(&q->r, i, sizeof(struct sched_ev));
 }
 
 static bool h_before(const struct sched_window *w, u32 i, u32 j)
@@ -110,35 +110,17 @@ static void all_add(struct sched_window *w, const struct sched_ev *ev)
 	w->all[w->nall++] = *ev;
 }
 
-static void q_grow(struct sched_queue *q)
-{
-	size_t cap = q->cap ? q->cap * 2 : 256, i;
-	struct sched_ev *ev = xmalloc(cap * sizeof(*ev));
-
-	for (i = 0; i < q->n; i++)
-		ev[i] = *q_at(q, i);
-	free(q->ev);
-	q->ev = ev;
-	q->cap = cap;
-	q->head = 0;
-}
-
 /* Insert in (time, seq) order; false if it belongs too far back. */
 static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 		     const struct sched_ev *ev)
 {
-	size_t i = q->n, j;
+	size_t i = q->r.n, j;
 
 	while (i && ev_before(ev, q_at(q, i - 1)))
-		if (q->n - --i >= MAX_MOVES)
+		if (q->r.n - --i >= MAX_MOVES)
 			return false;
-	if (q->n == q->cap)
-		q_grow(q);
-	for (j = q->n; j > i; j--)
-		*q_at(q, j) = *q_at(q, j - 1);
-	*q_at(q, i) = *ev;
-	q->n++;
-	if (q->n == 1) {
+	ring_insert(&q->r, i, ev, sizeof(*ev));
+	if (q->r.n == 1) {
 		heap_set(w, w->nheap, id);
 		heap_up(w, w->nheap++);
 	} else if (!i) {
@@ -159,10 +141,9 @@ static void queues_to_all(struct sched_window *w)
 
 	for (i = 0; i < w->nheap; i++) {
 		q = w->q[w->heap[i].id];
-		while (q->n) {
+		while (q->r.n) {
 			all_add(w, q_at(q, 0));
-			q->head++;
-			q->n--;
+			ring_pop(&q->r);
 		}
 	}
 	w->nheap = 0;
@@ -186,8 +167,8 @@ static void walk_min(struct analysis *a)
 	struct sched_queue *q = w->q[w->heap[0].id];
 	struct sched_ev ev = *q_at(q, 0);
 
-	q->head++;
-	if (--q->n)
+	ring_pop(&q->r);
+	if (q->r.n)
 		heap_set(w, 0, w->heap[0].id);
 	else
 		w->heap[0] = w->heap[--w->nheap];
@@ -254,7 +235,7 @@ void sched_window_free(struct sched_window *w)
 
 	for (i = 0; w->q && i <= MAX_CPUS; i++) {
 		if (w->q[i])
-			free(w->q[i]->ev);
+			ring_free(&w->q[i]->r);
 		free(w->q[i]);
 	}
 	free(w->q);

@@ -156,9 +156,9 @@ static void *memdup(const void *p, size_t n)
 }
 
 /*
- * A sched record came after the walk had passed its time: walk them all
- * again, kept and sorted, in a pass over the records that counts nothing
- * else (the first pass did).
+ * A sched record (or host sample) came after the walk had passed its time:
+ * walk them all again, kept and sorted, in a pass over the records that
+ * counts nothing else (the first pass did).
  */
 static void replay_sched(struct analysis *a, struct df_reader *r)
 {
@@ -172,6 +172,8 @@ static void replay_sched(struct analysis *a, struct df_reader *r)
 	struct df_chunk c;
 
 	steal_walk_reset(a);
+	host_stamps_free(&a->hs);
+	memset(&a->hs, 0, sizeof(a->hs));
 	a->sw.keep_all = true;
 	a->sw.replayed = true;
 	a->nsched = 0;	/* counted again, to the same number */

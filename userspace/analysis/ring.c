@@ -21,12 +21,17 @@ static void ring_resize(struct ring *r, size_t cap, size_t size)
 	r->head = 0;
 }
 
+void ring_grow(struct ring *r, size_t size)
+{
+	ring_resize(r, r->cap ? r->cap * 2 : RING_FIRST, size);
+}
+
 void ring_insert(struct ring *r, size_t i, const void *e, size_t size)
 {
 	size_t j;
 
 	if (r->n == r->cap)
-		ring_resize(r, r->cap ? r->cap * 2 : RING_FIRST, size);
+		ring_grow(r, size);
 	for (j = r->n; j > i; j--)
 		memcpy(ring_at(r, j, size), ring_at(r, j - 1, size), size);
 	memcpy(ring_at(r, i, size), e, size);

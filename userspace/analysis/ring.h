@@ -20,6 +20,9 @@ static inline void *ring_at(const struct ring *r, size_t i, size_t size)
 	return (char *)r->buf + ((r->head + i) & (r->cap - 1)) * size;
 }
 
+/* Double the room (at least RING_FIRST elements). */
+void ring_grow(struct ring *r, size_t size);
+
 static inline void ring_pop(struct ring *r)
 {
 	r->head = (r->head + 1) & (r->cap - 1);

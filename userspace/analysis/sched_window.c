@@ -151,14 +151,31 @@ static void queues_to_all(struct sched_window *w)
 
 /*
  * Walking early needs everything the walk reads to be known already:
- * with host samples it splits intervals by samples that may come later,
- * and --from/--to without a recorded start are relative to the earliest
- * record of the whole file.
+ * --from/--to without a recorded start are relative to the earliest
+ * record of the whole file.  (Host samples a walked interval is split by
+ * are all read by then: host_stamps.c.)
  */
 static bool must_keep_all(const struct analysis *a)
 {
-	return a->config_flags & KVM_PROFILE_F_HOST_SAMPLES ||
-	       ((a->f.has_from || a->f.has_to) && !a->have_start);
+	return (a->f.has_from || a->f.has_to) && !a->have_start;
+}
+
+void sched_window_keep_all(struct analysis *a)
+{
+	if (a->sw.keep_all)
+		return;
+	a->sw.keep_all = true;
+	queues_to_all(&a->sw);
+}
+
+u64 sched_window_horizon(const struct analysis *a)
+{
+	const struct sched_window *w = &a->sw;
+	u64 h = a->last_ns > SCHED_LAG_NS ? a->last_ns - SCHED_LAG_NS : 0;
+
+	if (w->any_walked)
+		return w->walked;
+	return w->nheap && w->heap[0].time < h ? w->heap[0].time : h;
 }
 
 static void walk_min(struct analysis *a)
@@ -187,17 +204,17 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 
 	e.seq = w->seq++;
 	a->nsched++;
-	if (w->any_walked && e.time < w->walked)
+	/* or before host samples were dropped as too old for any interval */
+	if ((w->any_walked && e.time < w->walked) || e.time < a->hs.floor)
 		w->disorder = true;
 	if (w->disorder) {
 		/* analysis_load() walks them all again: keep nothing. */
 		sched_window_free(w);
+		host_stamps_free(&a->hs);
 		return;
 	}
-	if (!w->keep_all && must_keep_all(a)) {
-		w->keep_all = true;
-		queues_to_all(w);
-	}
+	if (must_keep_all(a))
+		sched_window_keep_all(a);
 	if (w->keep_all) {
 		all_add(w, &e);
 		return;
@@ -205,8 +222,7 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 	q = queue_of(w, e.cpu);
 	id = e.cpu < MAX_CPUS ? e.cpu : MAX_CPUS;
 	if (!q_insert(w, q, id, &e)) {
-		w->keep_all = true;
-		queues_to_all(w);
+		sched_window_keep_all(a);
 		all_add(w, &e);
 		return;
 	}

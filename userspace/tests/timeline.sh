@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# --view timeline, compared byte for byte (stdout and stderr) with the
-# output the two-pass timeline gave (tests/golden/timeline/, written by
-# vmprofctl 0.1 at c4be7a8) on vmprof-synth files: one whose META and END
-# chunks give its time range, one whose last sched record is later than
-# its END, a --host-samples one, one cut short (no END), and a pipe; with
-# --time-from/--time-to, --vcpu, --width, JSON and CSV.
+# --view timeline, compared byte for byte (stdout, stderr, exit status)
+# with the output of the timeline that read its file twice
+# (tests/golden/timeline/, written by vmprofctl at c4be7a8) on vmprof-synth
+# files: one with halts and a hog, one whose last record is a sched-in at
+# its stop, a --host-samples one, one cut short (no END chunk), and a
+# pipe; with --time-from/--time-to, --vcpu, --width, JSON and CSV.
 # Usage: timeline.sh path/to/vmprofctl   (vmprof-synth must sit beside it)
 # After a change to the timeline that is meant, GOLDEN_UPDATE=1 rewrites
 # the golden files from this vmprofctl; review the diff before committing.
@@ -18,10 +18,8 @@ trap 'rm -rf "$TMP"' EXIT
 . "$(dirname "$0")/lib.sh"
 cd "$TMP" || exit 1
 
-# Range from META and END; the last preemption's sched-in (2 periods after
-# the one of second 5) past END; the hog sampled on its pCPU.
 "$SYNTH" -o ends.data -n 19000 -v 4 -s 1 -H 1:30 >/dev/null 2>&1 &&
-	"$SYNTH" -o past.data -n 20000 -v 4 >/dev/null 2>&1 &&
+	"$SYNTH" -o tail.data -n 20000 -v 4 >/dev/null 2>&1 &&
 	"$SYNTH" -o hosts.data -n 19000 -v 4 -H 1:30 -h >/dev/null 2>&1 &&
 	head -c 2500000 ends.data >cut.data
 ok $? "vmprof-synth: four files, one cut short"
@@ -49,9 +47,10 @@ golden ends-from $V report -i ends.data --view timeline --time-from 4
 golden ends-json $V report -i ends.data --view timeline -f json
 golden ends-csv $V report -i ends.data --view timeline -f csv --table legend
 golden ends-vcpu $V report -i ends.data --view timeline --vcpu 1 --width 50
-golden past $V report -i past.data --view timeline
-golden past-to $V report -i past.data --view timeline --time-to 2.5 --width 30
+golden tail $V report -i tail.data --view timeline
+golden tail-to $V report -i tail.data --view timeline --time-to 2.5 --width 30
 golden hosts $V report -i hosts.data --view timeline
 golden cut $V report -i cut.data --view timeline
-golden pipe sh -c "cat past.data | $V report -i - --view timeline --width 60"
+golden pipe sh -c "cat tail.data | $V report -i - --view timeline --width 60"
+
 done_tests

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
 	u32 nvcpus = 10, tids[256], v, nlost = 0;
 	u64 preempted_until[256] = { 0 };
-	u64 hog_until = 0;
+	u64 hog_until = 0, stop;
 	struct synth s;
 	int c;
 
@@ -188,5 +188,10 @@ int main(int argc, char **argv)
 		if (nhalts && t >= preempted_until[v] && (v != hog_vcpu || t >= hog_until))
 			halts(&s, t, period, v, tids[v]);
 	}
-	return synth_close(&s, START_NS + n / nvcpus * period) ? 1 : 0;
+	/* Stopped after the last record, as the collector stops after its drain. */
+	stop = START_NS + n / nvcpus * period;
+	for (v = 0; v < nvcpus; v++)
+		if (preempted_until[v] > stop)
+			stop = preempted_until[v];
+	return synth_close(&s, stop) ? 1 : 0;
 }

@@ -45,6 +45,8 @@ packages=(
 	# userspace check: tests/cli.sh imports every CSV export with sqlite3,
 	# reads the pprof export with go tool pprof (offline), the JSON with jq
 	sqlite3 golang-go jq
+	# userspace check: tests/timeline.sh counts what a report reads (strace)
+	strace
 	# userspace check: the npm packages that read the exports
 	# (userspace/tests/consumers/: Chrome DevTools' trace engine for
 	# --format perfetto, pprof-format for --format pprof)

@@ -273,6 +273,12 @@ u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r);
 u32 analysis_sample_cat(const struct kvm_profile_sample *s);
 /* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
 int analysis_load(struct analysis *a, const char *path);
+/*
+ * Only what a file says of its ends: its first META chunk (the recording's
+ * start, among others) and its END chunk if it is the last one, found
+ * without reading the records; 0, or -1 if it cannot be opened.
+ */
+int analysis_load_ends(struct analysis *a, const char *path);
 
 u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len);
 const char *analysis_comm(const struct analysis *a, u32 id);

@@ -244,10 +244,10 @@ static int load(struct analysis *a, const struct report_opts *o)
 }
 
 /*
- * Every report reads its input twice (agent streams first, see
- * analysis_load(); the timeline then loads it again for its columns): a
- * pipe is copied into an unlinked temporary file that becomes standard
- * input, and the input is read as "-".
+ * Every report reads its input more than once (agent streams first, see
+ * analysis_load(); the timeline again when the file's end marker is not
+ * its end, report_timeline.c): a pipe is copied into an unlinked temporary
+ * file that becomes standard input, and the input is read as "-".
  */
 static const char *spool_input(const char *path)
 {

@@ -140,6 +140,12 @@ int df_reader_open(struct df_reader *r, const char *path);
 /* Returns 1 with a chunk, 0 at the end (clean or damaged tail, warned). */
 int df_next_chunk(struct df_reader *r, struct df_chunk *c);
 void df_reader_rewind(struct df_reader *r);
+/*
+ * The file's last chunk, if it has @type, @length and sound checksums: 1
+ * with it in *@c (valid until the next read), else 0.  Reads only that
+ * chunk, wherever the reader is; a pipe has none.
+ */
+int df_tail_chunk(struct df_reader *r, u32 type, u32 length, struct df_chunk *c);
 void df_reader_close(struct df_reader *r);
 
 #endif

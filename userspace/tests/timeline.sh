@@ -5,7 +5,9 @@
 # (tests/golden/timeline/, written by vmprofctl at c4be7a8) on vmprof-synth
 # files: one with halts and a hog, one whose last record is a sched-in at
 # its stop, a --host-samples one, one cut short (no END chunk), and a
-# pipe; with --time-from/--time-to, --vcpu, --width, JSON and CSV.
+# pipe; with --time-from/--time-to, --vcpu, --width, JSON and CSV.  Then
+# how much of a file the report reads (strace): once where the META and
+# END chunks give the window, twice where there is no END.
 # Usage: timeline.sh path/to/vmprofctl   (vmprof-synth must sit beside it)
 # After a change to the timeline that is meant, GOLDEN_UPDATE=1 rewrites
 # the golden files from this vmprofctl; review the diff before committing.
@@ -53,4 +55,34 @@ golden hosts $V report -i hosts.data --view timeline
 golden cut $V report -i cut.data --view timeline
 golden pipe sh -c "cat tail.data | $V report -i - --view timeline --width 60"
 
+# reads FILE ARGS...: what the timeline report of FILE read of it, in
+# hundredths of its size (strace -y names the file of each read)
+reads() {
+	f=$1
+	shift
+	strace -f -y -e trace=read,pread64 -e signal=none -o trace.log \
+		"$V" report -i "$f" --view timeline "$@" >/dev/null 2>&1
+	awk -v f="/$f>" -v size="$(wc -c <"$f")" '
+		index($0, f) { sub(/.*= /, ""); n += $0 }
+		END { printf "%d\n", n * 100 / size }' trace.log
+}
+
+if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then
+	:
+elif ! command -v strace >/dev/null; then
+	echo "# SKIP what a report reads: no strace (scripts/install-deps.sh installs it)"
+else
+	r=$(reads ends.data)
+	[ "$r" -ge 100 ] && [ "$r" -lt 105 ]
+	ok $? "ends.data: read once, its window from META and END ($r% of it)"
+	r=$(reads ends.data --time-from 1 --time-to 2)
+	[ "$r" -ge 100 ] && [ "$r" -lt 105 ]
+	ok $? "ends.data, --time-from 1 --time-to 2: read once ($r%)"
+	r=$(reads tail.data)
+	[ "$r" -ge 100 ] && [ "$r" -lt 105 ]
+	ok $? "tail.data: read once ($r%)"
+	r=$(reads cut.data)
+	[ "$r" -ge 200 ] && [ "$r" -lt 205 ]
+	ok $? "cut.data: read twice, no END to give the window's end ($r%)"
+fi
 done_tests

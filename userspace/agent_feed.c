@@ -204,6 +204,23 @@ bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 	return false;
 }
 
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid)
+{
+	const struct agent_state *s = a->agent;
+	int i = (int)(ctx >> 32 & 0xff);
+	const struct vp_proc *pr;
+
+	if (!(ctx & CTX_AGENT_PROC) || !s || i >= s->n)
+		return false;
+	pr = vp_state_proc(s->p[i], (u32)ctx);
+	if (!pr)
+		return false;
+	snprintf(comm, len, "%s", pr->ent.comm);
+	*pid = pr->ent.tgid;
+	return true;
+}
+
 void agent_free(struct analysis *a)
 {
 	struct agent_state *s = a->agent;
@@ -237,6 +254,13 @@ bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
 {
 	(void)a; (void)user; (void)cr3; (void)rip;
 	(void)func; (void)flen; (void)mod; (void)mlen;
+	return false;
+}
+
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid)
+{
+	(void)a; (void)ctx; (void)comm; (void)len; (void)pid;
 	return false;
 }
 

@@ -310,6 +310,12 @@ u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t);
 /* Guest symbol of rip (user: of agent_sample_ctx()); false if unknown. */
 bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
+/*
+ * The guest process (its comm and pid) of a guest user sample's context
+ * (agent_sample_ctx()), when the agent named one.
+ */
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid);
 void agent_free(struct analysis *a);
 
 /* Function and module names for an aggregated address (resolve.c). */

@@ -321,6 +321,8 @@ int cmd_report(int argc, char **argv)
 		print_perfetto(&a, stdout);
 		goto out;
 	}
+	/* pprof labels rows by guest process: the view splits them for it */
+	d.row_labels = o.fmt == FMT_PPROF;
 	doc_header(&a, &d, input, o.view);
 	view->output(&a, &d);
 	lost_table(&a, &d);

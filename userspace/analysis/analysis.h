@@ -63,16 +63,6 @@ struct sched_ev {
 	u64 run_delay;		/* the thread's runqueue wait so far, ns */
 };
 
-/*
- * Sched records not walked yet (sched_window.c): one queue per pCPU,
- * sorted by (time, seq), merged through a heap of the queues by their
- * first record; or, when they must all be kept, one array sorted at the
- * end.
- */
-struct sched_queue {
-	struct ring r;		/* of struct sched_ev */
-};
-
 /* A queue in the merge heap, keyed by its first record. */
 struct sched_head {
 	u64 time;
@@ -80,8 +70,14 @@ struct sched_head {
 	u32 id;
 };
 
+/*
+ * Sched records not walked yet (sched_window.c): one queue per pCPU (a
+ * ring of struct sched_ev), sorted by (time, seq), merged through a heap
+ * of the queues by their first record; or, when they must all be kept,
+ * one array sorted at the end.
+ */
 struct sched_window {
-	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	struct ring **q;	/* by pCPU; q[MAX_CPUS] takes the others */
 	struct sched_head *heap;	/* queues with records */
 	u32 nheap;
 	struct sched_ev *all;	/* keep_all: everything, in file order */

@@ -44,15 +44,9 @@ static u32 queue_id(u32 cpu)
 
 static struct ring *queue_of(struct host_stamps *h, u32 cpu)
 {
-	u32 id = queue_id(cpu);
-
-	if (!h->q) {
-		h->q = xcalloc(MAX_CPUS + 1, sizeof(*h->q));
+	if (!h->unsorted)
 		h->unsorted = xcalloc(MAX_CPUS + 1, sizeof(*h->unsorted));
-	}
-	if (!h->q[id])
-		h->q[id] = xcalloc(1, sizeof(*h->q[id]));
-	return h->q[id];
+	return rings_get(&h->q, MAX_CPUS + 1, queue_id(cpu));
 }
 
 /* Drop what no interval still to be split can reach; room for more. */
@@ -141,16 +135,8 @@ void host_stamps_finish(struct analysis *a)
 
 void host_stamps_free(struct host_stamps *h)
 {
-	u32 i;
-
-	for (i = 0; h->q && i <= MAX_CPUS; i++) {
-		if (h->q[i])
-			ring_free(h->q[i]);
-		free(h->q[i]);
-	}
-	free(h->q);
+	rings_free(&h->q, MAX_CPUS + 1);
 	free(h->unsorted);
-	h->q = NULL;
 	h->unsorted = NULL;
 	h->held = 0;
 }

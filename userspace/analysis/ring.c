@@ -52,3 +52,25 @@ void ring_free(struct ring *r)
 	free(r->buf);
 	memset(r, 0, sizeof(*r));
 }
+
+struct ring *rings_get(struct ring ***set, size_t n, size_t id)
+{
+	if (!*set)
+		*set = xcalloc(n, sizeof(**set));
+	if (!(*set)[id])
+		(*set)[id] = xcalloc(1, sizeof(***set));
+	return (*set)[id];
+}
+
+void rings_free(struct ring ***set, size_t n)
+{
+	size_t i;
+
+	for (i = 0; *set && i < n; i++) {
+		if ((*set)[i])
+			ring_free((*set)[i]);
+		free((*set)[i]);
+	}
+	free(*set);
+	*set = NULL;
+}

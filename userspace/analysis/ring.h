@@ -34,5 +34,8 @@ void ring_insert(struct ring *r, size_t i, const void *e, size_t size);
 /* The elements in order from r->buf on (head 0), to sort them. */
 void ring_linear(struct ring *r, size_t size);
 void ring_free(struct ring *r);
+/* Ring @id of the @n in *@set, which both are allocated on first use. */
+struct ring *rings_get(struct ring ***set, size_t n, size_t id);
+void rings_free(struct ring ***set, size_t n);
 
 #endif

@@ -37,9 +37,9 @@ static int ev_cmp(const void *x, const void *y)
 	return ev_before(x, y) ? -1 : ev_before(y, x);
 }
 
-static struct sched_ev *q_at(const struct sched_queue *q, size_t i)
+static struct sched_ev *q_at(const struct ring *q, size_t i)
 {
-	return ring_at(&q->r, i, sizeof(struct sched_ev));
+	return ring_at(q, i, sizeof(struct sched_ev));
 }
 
 static bool h_before(const struct sched_window *w, u32 i, u32 j)
@@ -91,17 +91,11 @@ static void heap_down(struct sched_window *w, u32 i)
 	}
 }
 
-static struct sched_queue *queue_of(struct sched_window *w, u32 cpu)
+static struct ring *queue_of(struct sched_window *w, u32 cpu)
 {
-	u32 id = cpu < MAX_CPUS ? cpu : MAX_CPUS;
-
-	if (!w->q) {
-		w->q = xcalloc(MAX_CPUS + 1, sizeof(*w->q));
+	if (!w->heap)
 		w->heap = xcalloc(MAX_CPUS + 1, sizeof(*w->heap));
-	}
-	if (!w->q[id])
-		w->q[id] = xcalloc(1, sizeof(*w->q[id]));
-	return w->q[id];
+	return rings_get(&w->q, MAX_CPUS + 1, cpu < MAX_CPUS ? cpu : MAX_CPUS);
 }
 
 static void all_add(struct sched_window *w, const struct sched_ev *ev)
@@ -111,16 +105,16 @@ static void all_add(struct sched_window *w, const struct sched_ev *ev)
 }
 
 /* Insert in (time, seq) order; false if it belongs too far back. */
-static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
+static bool q_insert(struct sched_window *w, struct ring *q, u32 id,
 		     const struct sched_ev *ev)
 {
-	size_t i = q->r.n, j;
+	size_t i = q->n, j;
 
 	while (i && ev_before(ev, q_at(q, i - 1)))
-		if (q->r.n - --i >= MAX_MOVES)
+		if (q->n - --i >= MAX_MOVES)
 			return false;
-	ring_insert(&q->r, i, ev, sizeof(*ev));
-	if (q->r.n == 1) {
+	ring_insert(q, i, ev, sizeof(*ev));
+	if (q->n == 1) {
 		heap_set(w, w->nheap, id);
 		heap_up(w, w->nheap++);
 	} else if (!i) {
@@ -136,14 +130,14 @@ static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 /* Move what is queued to w->all, to be sorted at the end with the rest. */
 static void queues_to_all(struct sched_window *w)
 {
-	struct sched_queue *q;
+	struct ring *q;
 	u32 i;
 
 	for (i = 0; i < w->nheap; i++) {
 		q = w->q[w->heap[i].id];
-		while (q->r.n) {
+		while (q->n) {
 			all_add(w, q_at(q, 0));
-			ring_pop(&q->r);
+			ring_pop(q);
 		}
 	}
 	w->nheap = 0;
@@ -181,11 +175,11 @@ u64 sched_window_horizon(const struct analysis *a)
 static void walk_min(struct analysis *a)
 {
 	struct sched_window *w = &a->sw;
-	struct sched_queue *q = w->q[w->heap[0].id];
+	struct ring *q = w->q[w->heap[0].id];
 	struct sched_ev ev = *q_at(q, 0);
 
-	ring_pop(&q->r);
-	if (q->r.n)
+	ring_pop(q);
+	if (q->n)
 		heap_set(w, 0, w->heap[0].id);
 	else
 		w->heap[0] = w->heap[--w->nheap];
@@ -199,7 +193,7 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 {
 	struct sched_window *w = &a->sw;
 	struct sched_ev e = *ev;
-	struct sched_queue *q;
+	struct ring *q;
 	u32 id;
 
 	e.seq = w->seq++;
@@ -247,17 +241,9 @@ void sched_window_finish(struct analysis *a)
 
 void sched_window_free(struct sched_window *w)
 {
-	u32 i;
-
-	for (i = 0; w->q && i <= MAX_CPUS; i++) {
-		if (w->q[i])
-			ring_free(&w->q[i]->r);
-		free(w->q[i]);
-	}
-	free(w->q);
+	rings_free(&w->q, MAX_CPUS + 1);
 	free(w->heap);
 	free(w->all);
-	w->q = NULL;
 	w->heap = NULL;
 	w->all = NULL;
 	w->nheap = 0;

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# What sched records cost "vmprofctl report": the same number of samples
-# (10 vCPUs, 1 kHz) without and with HALTS halt intervals per vCPU per
-# sample period (vmprof-synth -s; 1 gives two sched records per sample, the
-# shape of idle or I/O-bound guests), reported side by side in one run.
-# Prints wall time and peak RSS of both (best of RUNS after a warm-up) and
+# What sched records and host samples cost "vmprofctl report": the same
+# number of samples (10 vCPUs, 1 kHz) without and with HALTS halt intervals
+# per vCPU per sample period (vmprof-synth -s; 1 gives two sched records per
+# sample, the shape of idle or I/O-bound guests), and as a --host-samples
+# recording (vmprof-synth -h: a host task takes vCPU 1's pCPU a fifth of
+# the time and is sampled there), reported side by side in one run.
+# Prints wall time and peak RSS of each (best of RUNS after a warm-up) and
 # their ratios; never fails on a time, only on a report that fails.
 #
 #   bench/report-sched.sh                 # BUILD_DIR=~/.cache/kvmprof by default
@@ -27,6 +29,7 @@ VMPROFCTL=${VMPROFCTL:-$OUT/vmprofctl}
 DIR=$BUILD_DIR/bench
 PLAIN=$DIR/report-$SAMPLES-$VCPUS-$HZ.data
 SCHED=$DIR/sched-$SAMPLES-$VCPUS-$HZ-$HALTS.data
+HOSTS=$DIR/hosts-$SAMPLES-$VCPUS-$HZ.data
 
 if [ ! -x /usr/bin/time ]; then
 	echo "# installing GNU time for peak RSS"
@@ -42,6 +45,10 @@ fi
 if [ ! -s "$SCHED" ]; then
 	echo "# generating $SCHED ($SAMPLES samples, $HALTS halts per vCPU per period)"
 	"$OUT/vmprof-synth" -o "$SCHED" -n "$SAMPLES" -v "$VCPUS" -f "$HZ" -s "$HALTS"
+fi
+if [ ! -s "$HOSTS" ]; then
+	echo "# generating $HOSTS ($SAMPLES samples, a --host-samples recording)"
+	"$OUT/vmprof-synth" -o "$HOSTS" -n "$SAMPLES" -v "$VCPUS" -f "$HZ" -H 1:20 -h
 fi
 
 # measure FILE: prints "seconds peak_kb" of one report
@@ -87,14 +94,19 @@ p_mb=$(($2 / 1024))
 set -- $(best "$SCHED")
 s_s=$1
 s_mb=$(($2 / 1024))
+set -- $(best "$HOSTS")
+h_s=$1
+h_mb=$(($2 / 1024))
 nsched=$((SAMPLES * HALTS * 2))
+per_m=$((SAMPLES / 1000000))
 
 echo "vmprofctl report --view $VIEW: $SAMPLES samples, $VCPUS vCPUs, $HZ Hz; best of $RUNS runs, peak RSS the largest"
 printf '%-28s %10s %10s %8s\n' file "wall (s)" "RSS (MB)" "MB/1M"
-printf '%-28s %10s %10s %8s\n' "samples only" "$p_s" "$p_mb" \
-	"$(ratio "$p_mb" "$((SAMPLES / 1000000))")"
-printf '%-28s %10s %10s %8s\n' "+ $nsched sched records" "$s_s" "$s_mb" \
-	"$(ratio "$s_mb" "$((SAMPLES / 1000000))")"
+printf '%-28s %10s %10s %8s\n' "samples only" "$p_s" "$p_mb" "$(ratio "$p_mb" "$per_m")"
+printf '%-28s %10s %10s %8s\n' "+ $nsched sched records" "$s_s" "$s_mb" "$(ratio "$s_mb" "$per_m")"
+printf '%-28s %10s %10s %8s\n' "host-samples recording" "$h_s" "$h_mb" "$(ratio "$h_mb" "$per_m")"
 printf '%-28s %10s %10s\n' "ratio sched / samples only" \
 	"$(ratio "$s_s" "$p_s")" "$(ratio "$s_mb" "$p_mb")"
-echo "# MB/1M: peak RSS per million samples; a ratio near 1 means sched records cost the report little"
+printf '%-28s %10s %10s\n' "ratio host / samples only" \
+	"$(ratio "$h_s" "$p_s")" "$(ratio "$h_mb" "$p_mb")"
+echo "# MB/1M: peak RSS per million samples; a ratio near 1 means sched records or host samples cost the report little"

@@ -11,8 +11,11 @@
 #   SAMPLES=1000000 RUNS=1 bench/report.sh
 #   PERF_DATA=perf.data bench/report.sh   # compare with this perf.data
 #   NO_PERF=1 bench/report.sh             # skip the perf report comparison
+#   SCALE="1000000 10000000 30000000" bench/report.sh   # the scaling table only
 # The perf comparison uses a perf.data of the same number of samples made by
 # perf-synth (perf report is timed once, after a warm-up read of the file).
+# With SCALE, the scaling table instead: see scale() below; COLD=file
+# evicts only the data files from the page cache, KEEP=1 keeps them.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,14 +35,8 @@ if [ ! -x /usr/bin/time ]; then
 fi
 make -C "$ROOT/userspace" -j1 --no-print-directory BUILD_DIR="$BUILD_DIR" all >/dev/null
 
-mkdir -p "$(dirname "$DATA")"
-if [ ! -s "$DATA" ]; then
-	echo "# generating $DATA ($SAMPLES samples, $VCPUS vCPUs, $HZ Hz)"
-	"$OUT/vmprof-synth" -o "$DATA" -n "$SAMPLES" -v "$VCPUS" -f "$HZ"
-fi
-size_mb=$(($(wc -c <"$DATA") / 1048576))
-
-# measure CMD...: prints "seconds peak_kb"
+# measure CMD...: prints "seconds peak_kb cpu_seconds" (wall, peak RSS,
+# user + system time)
 measure() {
 	/usr/bin/time -v "$@" >/dev/null 2>"$BUILD_DIR/bench/time.log" || {
 		cat "$BUILD_DIR/bench/time.log" >&2
@@ -50,9 +47,128 @@ measure() {
 			n = split($2, p, ":"); s = 0
 			for (i = 1; i <= n; i++) s = s * 60 + p[i]
 		}
+		/User time|System time/ { cpu += $2 }
 		/Maximum resident set size/ { kb = $2 }
-		END { printf "%.2f %d\n", s, kb }' "$BUILD_DIR/bench/time.log"
+		END { printf "%.2f %d %.2f\n", s, kb, cpu }' "$BUILD_DIR/bench/time.log"
 }
+
+ratio() {
+	awk -v v="$1" -v t="$2" 'BEGIN { printf "%.2f", (t > 0 ? v / t : 0) }'
+}
+
+# The scaling table: at each sample count of SCALE, vmprofctl report on
+# three recordings side by side (samples only; sched-heavy, two sched
+# records a sample; --host-samples), the timeline view of the first, and
+# perf report on a perf.data of the same samples; warm (the least of RUNS
+# runs after a warm-up) and cold (one run after evict_cache).  Time per
+# record is CPU time (user + system), which a shared machine moves far
+# less than wall time.  The files go to $BUILD_DIR/bench/scale/ and are
+# deleted after each count unless KEEP=1.
+#
+# evict_cache FILE: as root (and COLD=drop_caches, the default), sync and
+# drop the whole page cache (echo 3 > /proc/sys/vm/drop_caches), as on a
+# host after a reboot; otherwise, or with COLD=file, only FILE's pages
+# (dd iflag=nocache: posix_fadvise DONTNEED), which any user may do.
+evict_cache() {
+	if [ "$(id -u)" = 0 ] && [ "${COLD:-drop_caches}" = drop_caches ]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+	else
+		dd if="$1" iflag=nocache count=0 status=none
+	fi
+}
+
+fields() {	# "A B C": f1=A f2=B f3=C
+	f1=$1 f2=$2 f3=$3
+}
+less() {	# A B: A < B, or there is no B yet
+	[ -z "$2" ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+}
+
+# warm CMD...: w_s, w_cpu: the least wall and CPU time of RUNS runs after
+# a warm-up; w_kb: the most peak RSS
+warm() {
+	measure "$@" >/dev/null
+	w_s= w_cpu= w_kb=0
+	i=1
+	while [ "$i" -le "$RUNS" ]; do
+		r=$(measure "$@") || exit 1
+		fields $r
+		less "$f1" "$w_s" && w_s=$f1
+		less "$f3" "$w_cpu" && w_cpu=$f3
+		[ "$f2" -gt "$w_kb" ] && w_kb=$f2
+		i=$((i + 1))
+	done
+}
+
+ROW='%-9s %-9s %10s %8s %7s %7s %7s %7s %7s %7s %7s\n'
+
+# row N SHAPE RECORDS FILE CMD...: one line of the table; the first
+# count's RSS of each shape is kept in first_mb_SHAPE, the samples-only
+# figures in plain_*
+row() {
+	n=$1 shape=$2 recs=$3 f=$4
+	shift 4
+	warm "$@"
+	evict_cache "$f"
+	r=$(measure "$@") || exit 1
+	fields $r
+	c_s=$f1
+	row_mb=$((w_kb / 1024))
+	row_ns=$(awk -v s="$w_cpu" -v n="$recs" 'BEGIN { printf "%.0f", s * 1e9 / n }')
+	eval "first=\${first_mb_$shape:-}"
+	[ -n "$first" ] || { first=$row_mb; eval "first_mb_$shape=$row_mb"; }
+	if [ "$shape" = samples ]; then
+		plain_ns=$row_ns plain_s=$w_s plain_cpu=$w_cpu plain_cold=$c_s
+		plain_mb=$row_mb
+	fi
+	printf "$ROW" "$n" "$shape" "$recs" "$(($(wc -c <"$f") / 1048576))" \
+		"$w_s" "$w_cpu" "$c_s" "$row_mb" "$row_ns" \
+		"$(ratio "$row_ns" "$plain_ns")" "$(ratio "$row_mb" "$first")"
+}
+
+scale() {
+	D=$BUILD_DIR/bench/scale
+	mkdir -p "$D"
+	cold="dropping the file's pages"
+	[ "$(id -u)" = 0 ] && [ "${COLD:-drop_caches}" = drop_caches ] && cold=drop_caches
+	echo "vmprofctl report scaling: $VCPUS vCPUs, $HZ Hz; warm: least of $RUNS runs after a warm-up; cold: one run after $cold"
+	printf "$ROW" samples shape records "file MB" "warm s" "cpu s" "cold s" \
+		"RSS MB" "ns/rec" "x plain" "RSS/1st"
+	for n in $SCALE; do
+		plain=$D/plain-$n.data sched=$D/sched-$n.data hosts=$D/hosts-$n.data
+		perfd=$D/perf-$n.data
+		[ -s "$plain" ] || "$OUT/vmprof-synth" -o "$plain" -n "$n" -v "$VCPUS" -f "$HZ"
+		[ -s "$sched" ] || "$OUT/vmprof-synth" -o "$sched" -n "$n" -v "$VCPUS" -f "$HZ" -s 1
+		[ -s "$hosts" ] || "$OUT/vmprof-synth" -o "$hosts" -n "$n" -v "$VCPUS" -f "$HZ" -H 1:20 -h
+		row "$n" samples "$n" "$plain" "$OUT/vmprofctl" report --view unified -i "$plain"
+		row "$n" sched $((n * 3)) "$sched" "$OUT/vmprofctl" report --view unified -i "$sched"
+		row "$n" hosts "$n" "$hosts" "$OUT/vmprofctl" report --view unified -i "$hosts"
+		row "$n" timeline "$n" "$plain" "$OUT/vmprofctl" report --view timeline -i "$plain"
+		if command -v perf >/dev/null && [ "${NO_PERF:-0}" != 1 ]; then
+			[ -s "$perfd" ] || "$OUT/perf-synth" -o "$perfd" -n "$n" -v "$VCPUS" -f "$HZ"
+			row "$n" perf "$n" "$perfd" perf report -i "$perfd" --stdio --sort comm,sym
+			printf '%-9s %-9s vmprofctl / perf report: warm %s (cpu %s), cold %s, RSS %s\n' \
+				"$n" ratio "$(ratio "$plain_s" "$w_s")" \
+				"$(ratio "$plain_cpu" "$w_cpu")" "$(ratio "$plain_cold" "$c_s")" \
+				"$(ratio "$plain_mb" "$row_mb")"
+		fi
+		[ "${KEEP:-0}" = 1 ] || rm -f "$plain" "$sched" "$hosts" "$perfd"
+	done
+	echo "# records: samples, and 2 sched records a sample (sched); ns/rec: CPU time; x plain: ns/rec against samples only; RSS/1st: against the first count"
+}
+
+if [ -n "${SCALE:-}" ]; then
+	scale
+	exit
+fi
+
+mkdir -p "$(dirname "$DATA")"
+if [ ! -s "$DATA" ]; then
+	echo "# generating $DATA ($SAMPLES samples, $VCPUS vCPUs, $HZ Hz)"
+	"$OUT/vmprof-synth" -o "$DATA" -n "$SAMPLES" -v "$VCPUS" -f "$HZ"
+fi
+size_mb=$(($(wc -c <"$DATA") / 1048576))
 
 measure "$OUT/vmprofctl" report -i "$DATA" --view unified >/dev/null	# warm-up
 worst_s=0
@@ -69,9 +185,6 @@ worst_mb=$((worst_kb / 1024))
 
 verdict() {
 	awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "MISSED" }'
-}
-ratio() {
-	awk -v v="$1" -v t="$2" 'BEGIN { printf "%.2f", v / t }'
 }
 
 echo "vmprofctl report --view unified: $SAMPLES samples, $VCPUS vCPUs, $HZ Hz, file $size_mb MB"

@@ -48,6 +48,8 @@ packages=(
 	# userspace check: tests/top.sh drives vmprofctl top under tmux; e2e's
 	# testbed-install carries it into L1 for e2e/pending/25-top.t
 	tmux
+	# userspace check: tests/timeline.sh counts what a report reads (strace)
+	strace
 	# userspace check: the npm packages that read the exports
 	# (userspace/tests/consumers/: Chrome DevTools' trace engine for
 	# --format perfetto, pprof-format for --format pprof)

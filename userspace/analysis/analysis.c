@@ -58,7 +58,7 @@ void analysis_free(struct analysis *a)
 	free(a->walk);
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
-	free(a->hs);
+	host_stamps_free(&a->hs);
 	free(a->tids);
 	agent_free(a);
 	if (a->hooks && a->hooks->free)
@@ -261,14 +261,17 @@ static void add_sample_extras(struct analysis *a,
 				exit_group(s->exit_isa, s->exit_reason),
 				CAT_HOST, addr, ctx);
 	}
-	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) {
-		GROW_ARRAY(a->hs, a->nhs + 1, a->caphs, 4096);
-		a->hs[a->nhs].time = s->hdr.time_ns;
-		a->hs[a->nhs].cpu = s->hdr.cpu;
-		a->hs[a->nhs++].owner = owner;
-	}
+	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES)
+		host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner);
 	if (a->hooks && a->hooks->sample)
 		a->hooks->sample(a, s, owner);
+}
+
+static bool sample_passes(struct analysis *a, const struct kvm_profile_sample *s)
+{
+	return (a->f.vcpu < 0 || s->vcpu_id == (u64)a->f.vcpu) &&
+	       (a->f.pid < 0 || s->pid == (u64)a->f.pid) &&
+	       comm_passes(a, s->comm) && time_passes(a, s->hdr.time_ns);
 }
 
 static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
@@ -280,9 +283,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 	note_time(a, s->hdr.time_ns);
 	if (s->vcpu_id != NO_VCPU)
 		learn_tid(a, s->tid, s->vcpu_id);
-	if ((a->f.vcpu >= 0 && s->vcpu_id != (u64)a->f.vcpu) ||
-	    (a->f.pid >= 0 && s->pid != (u64)a->f.pid) ||
-	    !comm_passes(a, s->comm) || !time_passes(a, s->hdr.time_ns)) {
+	if (!sample_passes(a, s)) {
 		a->st.filtered++;
 		return;
 	}
@@ -318,6 +319,21 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 	}
 	add_sample_extras(a, s, owner, cat, addr, ctx);
 	a->overflow_samples += a->overflowed;
+}
+
+/*
+ * The sched walk again (analysis_load()): a sample counts for nothing but,
+ * in a host-samples recording, the stamp steal is split by.
+ */
+static void restamp_sample(struct analysis *a, const struct kvm_profile_sample *s)
+{
+	u32 owner = s->vcpu_id;
+
+	if (!(a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) || !sample_passes(a, s))
+		return;
+	if (s->vcpu_id == NO_VCPU)
+		owner = OWNER_COMM | analysis_comm_id(a, s->comm, sizeof(s->comm));
+	host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner);
 }
 
 static void push_sched(struct analysis *a, const struct sched_ev *ev)
@@ -436,10 +452,13 @@ static size_t record_min_size(u16 type)
 
 static void dispatch_record(struct analysis *a, const u8 *p, u16 type)
 {
-	/* A second pass over the file walks sched records, and only them. */
+	/* A second pass over the file walks sched records (and host stamps). */
 	if (a->sched_replay && type != KVM_PROFILE_RECORD_SCHED_OUT &&
-	    type != KVM_PROFILE_RECORD_SCHED_IN)
+	    type != KVM_PROFILE_RECORD_SCHED_IN) {
+		if (type == KVM_PROFILE_RECORD_SAMPLE)
+			restamp_sample(a, (const struct kvm_profile_sample *)p);
 		return;
+	}
 	switch (type) {
 	case KVM_PROFILE_RECORD_SAMPLE:
 		add_sample(a, (const struct kvm_profile_sample *)p);
@@ -530,25 +549,12 @@ void analysis_records(struct analysis *a, const u8 *p, size_t len)
 		a->st.malformed++;
 }
 
-/* Host samples by (pCPU, time), for steal.c to split intervals by. */
-static int hs_cmp(const void *x, const void *y)
-{
-	const struct hs_ev *a = x, *b = y;
-
-	if (a->cpu != b->cpu)
-		return a->cpu < b->cpu ? -1 : 1;
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return 0;
-}
-
 void analysis_finish(struct analysis *a)
 {
 	if (a->finished)
 		return;
 	a->finished = true;
-	if (a->nhs)
-		qsort(a->hs, a->nhs, sizeof(*a->hs), hs_cmp);
+	host_stamps_finish(a);
 	steal_walk_finish(a);
 	if (a->st.malformed)
 		pr_warn("%llu malformed records skipped (bad size or type); the file may be damaged",

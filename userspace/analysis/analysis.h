@@ -3,8 +3,9 @@
  * Aggregation of a data file into the numbers every report view prints.
  * One streaming pass: samples go into hash tables keyed by (vCPU, address);
  * sched records wait in a window a few seconds wide (sched_window.c) until
- * they can be walked in time order, and with host samples they and compact
- * per-pCPU sample stamps are kept, to be time-sorted when the pass ends.
+ * they can be walked in time order; the samples of a host-samples recording
+ * wait as compact per-pCPU stamps until no steal interval still to be
+ * split can reach them (host_stamps.c).
  */
 #ifndef VMPROF_ANALYSIS_H
 #define VMPROF_ANALYSIS_H
@@ -12,6 +13,7 @@
 #include "aggtab.h"
 #include "datafile.h"
 #include "host_elf.h"
+#include "ring.h"
 #include "symbols.h"
 
 #define NO_VCPU 0xffffffffU
@@ -61,17 +63,6 @@ struct sched_ev {
 	u64 run_delay;		/* the thread's runqueue wait so far, ns */
 };
 
-/*
- * Sched records not walked yet (sched_window.c): one queue per pCPU,
- * sorted by (time, seq), merged through a heap of the queues by their
- * first record; or, when they must all be kept, one array sorted at the
- * end.
- */
-struct sched_queue {
-	struct sched_ev *ev;	/* ring of cap entries, a power of two */
-	size_t head, n, cap;
-};
-
 /* A queue in the merge heap, keyed by its first record. */
 struct sched_head {
 	u64 time;
@@ -79,8 +70,14 @@ struct sched_head {
 	u32 id;
 };
 
+/*
+ * Sched records not walked yet (sched_window.c): one queue per pCPU (a
+ * ring of struct sched_ev), sorted by (time, seq), merged through a heap
+ * of the queues by their first record; or, when they must all be kept,
+ * one array sorted at the end.
+ */
 struct sched_window {
-	struct sched_queue **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	struct ring **q;	/* by pCPU; q[MAX_CPUS] takes the others */
 	struct sched_head *heap;	/* queues with records */
 	u32 nheap;
 	struct sched_ev *all;	/* keep_all: everything, in file order */
@@ -93,11 +90,30 @@ struct sched_window {
 	bool replayed;		/* walked again from the file after disorder */
 };
 
+/* A host-samples recording's sample, to split steal on its pCPU by. */
 struct hs_ev {
 	u64 time;
-	u32 cpu;
+	u32 seq;		/* file order: ties */
 	u32 owner;		/* vCPU id, or OWNER_COMM | comm id */
 };
+
+/*
+ * The stamps of a host-samples recording (host_stamps.c): a queue per
+ * pCPU in time order, dropped from the front once no interval still to
+ * be split can reach them; all kept when the sched window keeps all.
+ */
+struct host_stamps {
+	struct ring **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	bool *unsorted;		/* by queue: appended out of order (keep_all) */
+	u32 seq;
+	u64 floor;		/* the latest time stamps were dropped before */
+	size_t held, peak;	/* stamps in the queues, now and at most */
+};
+
+static inline const struct hs_ev *hs_at(const struct ring *q, size_t i)
+{
+	return ring_at(q, i, sizeof(struct hs_ev));
+}
 
 #define OWNER_COMM 0x80000000U
 /* Host-context key ctx: comm id, plus this bit when the task is the VMM. */
@@ -187,8 +203,7 @@ struct analysis {
 	/* steal.c: charges whose culprit is named at the end */
 	struct agg_table steal_pend, ivs_pend;
 	bool sched_replay;		/* a second pass over sched records only */
-	struct hs_ev *hs;
-	size_t nhs, caphs;
+	struct host_stamps hs;
 	struct tid_map *tids;
 	size_t ntids, captids;
 	struct strmap comm_ids;
@@ -227,17 +242,39 @@ void analysis_finish(struct analysis *a);
 void sched_window_push(struct analysis *a, const struct sched_ev *ev);
 void sched_window_finish(struct analysis *a);
 void sched_window_free(struct sched_window *w);
+/* Keep every sched record from now on, to be sorted at the end. */
+void sched_window_keep_all(struct analysis *a);
+/* Before this time, no sched record is still to be walked but by disorder. */
+u64 sched_window_horizon(const struct analysis *a);
+/* host_stamps.c: a host-samples recording's sample, past the filters. */
+void host_stamp_push(struct analysis *a, u64 time, u32 cpu, u32 owner);
+/* The stamps of @cpu, and in *@first the place of the first at @t or later. */
+const struct ring *host_stamps_from(const struct analysis *a, u32 cpu, u64 t,
+				    size_t *first);
+void host_stamps_finish(struct analysis *a);
+void host_stamps_free(struct host_stamps *h);
 /* steal.c: walk one sched record in time order; close what is open. */
 void steal_walk_event(struct analysis *a, const struct sched_ev *ev);
 void steal_walk_finish(struct analysis *a);
 /* Forget what the walk charged, to walk all sched records again. */
 void steal_walk_reset(struct analysis *a);
+/*
+ * How far back in @cpu's host samples an interval not split yet may
+ * begin: an open steal interval there, or a wait a vCPU may report next.
+ */
+u64 steal_walk_horizon(const struct analysis *a, u32 cpu);
 /* The owner @r names for @vcpu, once the whole file is read. */
 u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r);
 /* guest user, guest kernel, guest protected or host (enum sample_cat) */
 u32 analysis_sample_cat(const struct kvm_profile_sample *s);
 /* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
 int analysis_load(struct analysis *a, const char *path);
+/*
+ * Only what a file says of its ends: its first META chunk (the recording's
+ * start, among others) and its END chunk if it is the last one, found
+ * without reading the records; 0, or -1 if it cannot be opened.
+ */
+int analysis_load_ends(struct analysis *a, const char *path);
 
 u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len);
 const char *analysis_comm(const struct analysis *a, u32 id);
@@ -269,6 +306,12 @@ u64 agent_sample_ctx(struct analysis *a, u64 cr3, u64 t);
 /* Guest symbol of rip (user: of agent_sample_ctx()); false if unknown. */
 bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 		   char *func, size_t flen, char *mod, size_t mlen);
+/*
+ * The guest process (its comm and pid) of a guest user sample's context
+ * (agent_sample_ctx()), when the agent named one.
+ */
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid);
 /*
  * The guest process a context of agent_sample_ctx() names: its comm and
  * pid; for a CR3 no process is known to have held (no agent, or nobody

@@ -156,9 +156,9 @@ static void *memdup(const void *p, size_t n)
 }
 
 /*
- * A sched record came after the walk had passed its time: walk them all
- * again, kept and sorted, in a pass over the records that counts nothing
- * else (the first pass did).
+ * A sched record (or host sample) came after the walk had passed its time:
+ * walk them all again, kept and sorted, in a pass over the records that
+ * counts nothing else (the first pass did).
  */
 static void replay_sched(struct analysis *a, struct df_reader *r)
 {
@@ -172,6 +172,8 @@ static void replay_sched(struct analysis *a, struct df_reader *r)
 	struct df_chunk c;
 
 	steal_walk_reset(a);
+	host_stamps_free(&a->hs);
+	memset(&a->hs, 0, sizeof(a->hs));
 	a->sw.keep_all = true;
 	a->sw.replayed = true;
 	a->nsched = 0;	/* counted again, to the same number */
@@ -234,5 +236,22 @@ int analysis_load(struct analysis *a, const char *path)
 			path);
 	df_reader_close(&r);
 	analysis_finish(a);
+	return 0;
+}
+
+int analysis_load_ends(struct analysis *a, const char *path)
+{
+	struct df_reader r;
+	struct df_chunk c;
+
+	if (df_reader_open(&r, path))
+		return -1;
+	/* Quiet, and only up to the first META: the one written first. */
+	r.only_type = DF_CHUNK_META;
+	if (df_next_chunk(&r, &c) > 0)
+		analysis_chunk(a, &c);
+	if (df_tail_chunk(&r, DF_CHUNK_END, sizeof(struct df_end), &c))
+		analysis_chunk(a, &c);
+	df_reader_close(&r);
 	return 0;
 }

@@ -37,9 +37,9 @@ static int ev_cmp(const void *x, const void *y)
 	return ev_before(x, y) ? -1 : ev_before(y, x);
 }
 
-static struct sched_ev *q_at(const struct sched_queue *q, size_t i)
+static struct sched_ev *q_at(const struct ring *q, size_t i)
 {
-	return &q->ev[(q->head + i) & (q->cap - 1)];
+	return ring_at(q, i, sizeof(struct sched_ev));
 }
 
 static bool h_before(const struct sched_window *w, u32 i, u32 j)
@@ -91,17 +91,11 @@ static void heap_down(struct sched_window *w, u32 i)
 	}
 }
 
-static struct sched_queue *queue_of(struct sched_window *w, u32 cpu)
+static struct ring *queue_of(struct sched_window *w, u32 cpu)
 {
-	u32 id = cpu < MAX_CPUS ? cpu : MAX_CPUS;
-
-	if (!w->q) {
-		w->q = xcalloc(MAX_CPUS + 1, sizeof(*w->q));
+	if (!w->heap)
 		w->heap = xcalloc(MAX_CPUS + 1, sizeof(*w->heap));
-	}
-	if (!w->q[id])
-		w->q[id] = xcalloc(1, sizeof(*w->q[id]));
-	return w->q[id];
+	return rings_get(&w->q, MAX_CPUS + 1, cpu < MAX_CPUS ? cpu : MAX_CPUS);
 }
 
 static void all_add(struct sched_window *w, const struct sched_ev *ev)
@@ -110,21 +104,8 @@ static void all_add(struct sched_window *w, const struct sched_ev *ev)
 	w->all[w->nall++] = *ev;
 }
 
-static void q_grow(struct sched_queue *q)
-{
-	size_t cap = q->cap ? q->cap * 2 : 256, i;
-	struct sched_ev *ev = xmalloc(cap * sizeof(*ev));
-
-	for (i = 0; i < q->n; i++)
-		ev[i] = *q_at(q, i);
-	free(q->ev);
-	q->ev = ev;
-	q->cap = cap;
-	q->head = 0;
-}
-
 /* Insert in (time, seq) order; false if it belongs too far back. */
-static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
+static bool q_insert(struct sched_window *w, struct ring *q, u32 id,
 		     const struct sched_ev *ev)
 {
 	size_t i = q->n, j;
@@ -132,12 +113,7 @@ static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 	while (i && ev_before(ev, q_at(q, i - 1)))
 		if (q->n - --i >= MAX_MOVES)
 			return false;
-	if (q->n == q->cap)
-		q_grow(q);
-	for (j = q->n; j > i; j--)
-		*q_at(q, j) = *q_at(q, j - 1);
-	*q_at(q, i) = *ev;
-	q->n++;
+	ring_insert(q, i, ev, sizeof(*ev));
 	if (q->n == 1) {
 		heap_set(w, w->nheap, id);
 		heap_up(w, w->nheap++);
@@ -154,15 +130,14 @@ static bool q_insert(struct sched_window *w, struct sched_queue *q, u32 id,
 /* Move what is queued to w->all, to be sorted at the end with the rest. */
 static void queues_to_all(struct sched_window *w)
 {
-	struct sched_queue *q;
+	struct ring *q;
 	u32 i;
 
 	for (i = 0; i < w->nheap; i++) {
 		q = w->q[w->heap[i].id];
 		while (q->n) {
 			all_add(w, q_at(q, 0));
-			q->head++;
-			q->n--;
+			ring_pop(q);
 		}
 	}
 	w->nheap = 0;
@@ -170,24 +145,41 @@ static void queues_to_all(struct sched_window *w)
 
 /*
  * Walking early needs everything the walk reads to be known already:
- * with host samples it splits intervals by samples that may come later,
- * and --from/--to without a recorded start are relative to the earliest
- * record of the whole file.
+ * --from/--to without a recorded start are relative to the earliest
+ * record of the whole file.  (Host samples a walked interval is split by
+ * are all read by then: host_stamps.c.)
  */
 static bool must_keep_all(const struct analysis *a)
 {
-	return a->config_flags & KVM_PROFILE_F_HOST_SAMPLES ||
-	       ((a->f.has_from || a->f.has_to) && !a->have_start);
+	return (a->f.has_from || a->f.has_to) && !a->have_start;
+}
+
+void sched_window_keep_all(struct analysis *a)
+{
+	if (a->sw.keep_all)
+		return;
+	a->sw.keep_all = true;
+	queues_to_all(&a->sw);
+}
+
+u64 sched_window_horizon(const struct analysis *a)
+{
+	const struct sched_window *w = &a->sw;
+	u64 h = a->last_ns > SCHED_LAG_NS ? a->last_ns - SCHED_LAG_NS : 0;
+
+	if (w->any_walked)
+		return w->walked;
+	return w->nheap && w->heap[0].time < h ? w->heap[0].time : h;
 }
 
 static void walk_min(struct analysis *a)
 {
 	struct sched_window *w = &a->sw;
-	struct sched_queue *q = w->q[w->heap[0].id];
+	struct ring *q = w->q[w->heap[0].id];
 	struct sched_ev ev = *q_at(q, 0);
 
-	q->head++;
-	if (--q->n)
+	ring_pop(q);
+	if (q->n)
 		heap_set(w, 0, w->heap[0].id);
 	else
 		w->heap[0] = w->heap[--w->nheap];
@@ -201,22 +193,22 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 {
 	struct sched_window *w = &a->sw;
 	struct sched_ev e = *ev;
-	struct sched_queue *q;
+	struct ring *q;
 	u32 id;
 
 	e.seq = w->seq++;
 	a->nsched++;
-	if (w->any_walked && e.time < w->walked)
+	/* or before host samples were dropped as too old for any interval */
+	if ((w->any_walked && e.time < w->walked) || e.time < a->hs.floor)
 		w->disorder = true;
 	if (w->disorder) {
 		/* analysis_load() walks them all again: keep nothing. */
 		sched_window_free(w);
+		host_stamps_free(&a->hs);
 		return;
 	}
-	if (!w->keep_all && must_keep_all(a)) {
-		w->keep_all = true;
-		queues_to_all(w);
-	}
+	if (must_keep_all(a))
+		sched_window_keep_all(a);
 	if (w->keep_all) {
 		all_add(w, &e);
 		return;
@@ -224,8 +216,7 @@ void sched_window_push(struct analysis *a, const struct sched_ev *ev)
 	q = queue_of(w, e.cpu);
 	id = e.cpu < MAX_CPUS ? e.cpu : MAX_CPUS;
 	if (!q_insert(w, q, id, &e)) {
-		w->keep_all = true;
-		queues_to_all(w);
+		sched_window_keep_all(a);
 		all_add(w, &e);
 		return;
 	}
@@ -250,17 +241,9 @@ void sched_window_finish(struct analysis *a)
 
 void sched_window_free(struct sched_window *w)
 {
-	u32 i;
-
-	for (i = 0; w->q && i <= MAX_CPUS; i++) {
-		if (w->q[i])
-			free(w->q[i]->ev);
-		free(w->q[i]);
-	}
-	free(w->q);
+	rings_free(&w->q, MAX_CPUS + 1);
 	free(w->heap);
 	free(w->all);
-	w->q = NULL;
 	w->heap = NULL;
 	w->all = NULL;
 	w->nheap = 0;

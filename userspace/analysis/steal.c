@@ -15,6 +15,10 @@
  * vCPU in the meantime, if no vCPU got it back since: the vCPU that
  * handed it to this one, or the task a sched-out named as next (say, the
  * hog that took the pCPU when this vCPU blocked); else "unknown".
+ * With host samples, such a wait is split by the samples of at most its
+ * last WAIT_KEEP_NS: the wait's place is a guess, and a vCPU that runs
+ * long between two records would otherwise keep every host sample since
+ * in memory (host_stamps.c).
  *
  * The walk runs while the file is read (sched_window.c), but a culprit's
  * name depends on what the whole file says: which vCPU a thread id is, and
@@ -30,6 +34,8 @@
 #define MAX_SPLIT 64
 /* Below this, run_delay growth is clock skew between the two counters. */
 #define MIN_WAIT_NS 10000
+/* The host samples a wait is split by reach back this far at most. */
+#define WAIT_KEEP_NS (10 * NSEC_PER_SEC)
 
 struct open_iv {
 	bool open;
@@ -101,30 +107,14 @@ static void charge(struct analysis *a, u32 vcpu, const struct owner_ref *r,
 		v->steal_ns += ns;
 }
 
-static size_t hs_lower_bound(const struct analysis *a, u32 cpu, u64 t)
-{
-	size_t lo = 0, hi = a->nhs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct hs_ev *h = &a->hs[mid];
-
-		if (h->cpu < cpu || (h->cpu == cpu && h->time < t))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static size_t count_owners(const struct analysis *a, u32 cpu, u64 start,
 			   u64 end, u32 self, struct owner_count *oc)
 {
 	size_t i, j, n = 0;
+	const struct ring *q = host_stamps_from(a, cpu, start, &i);
 
-	for (i = hs_lower_bound(a, cpu, start);
-	     i < a->nhs && a->hs[i].cpu == cpu && a->hs[i].time < end; i++) {
-		u32 owner = a->hs[i].owner;
+	for (; q && i < q->n && hs_at(q, i)->time < end; i++) {
+		u32 owner = hs_at(q, i)->owner;
 
 		if (owner == self)
 			continue;	/* stale sample of the preempted vCPU */
@@ -438,4 +428,27 @@ void steal_walk_reset(struct analysis *a)
 		a->vcpus[i].has_run_delay = false;
 		a->vcpus[i].run_delay_ns = 0;
 	}
+}
+
+u64 steal_walk_horizon(const struct analysis *a, u32 cpu)
+{
+	const struct sched_window *sw = &a->sw;
+	const struct walk *w = a->walk;
+	const struct open_iv *iv;
+	u64 h = UINT64_MAX, keep, t;
+	u32 i;
+
+	if (cpu > MAX_CPUS)
+		cpu = MAX_CPUS;	/* the pCPUs host_stamps.c queues together */
+	keep = sw->walked > WAIT_KEEP_NS ? sw->walked - WAIT_KEEP_NS : 0;
+	for (i = 0; w && i < a->nvcpus && i < MAX_VCPUS; i++) {
+		iv = &w->ivs[i];
+		if (iv->open && iv->reason == KVM_PROFILE_SCHED_PREEMPTED &&
+		    (iv->cpu < MAX_CPUS ? iv->cpu : MAX_CPUS) == cpu && iv->start < h)
+			h = iv->start;
+		t = w->marks[i].time > keep ? w->marks[i].time : keep;
+		if (w->marks[i].valid && t < h)
+			h = t;
+	}
+	return h;
 }

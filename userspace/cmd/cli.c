@@ -44,12 +44,45 @@ static int usage_bad_value(const char *cmd, const struct option *lo, int c,
 	return usage_error(cmd, "bad value '%s' for -%c", value, c);
 }
 
-int parse_options(const struct cmd_options *co, void *ctx, int argc,
-		  char **argv)
+/* Does the command take option @c?  Its own handler says (probed; no I/O). */
+static bool takes(const struct cmd_options *co, void *ctx, int c, int has_arg)
+{
+	return c == 'h' || co->opt(ctx, c, has_arg ? "" : NULL) != OPT_NOT_HERE;
+}
+
+/*
+ * "vmprofctl CMD --complete [OPTION]", for vmprofctl.bash: the options,
+ * "=" after those that take a value; or the values OPTION takes, if the
+ * command knows them (else nothing: the completion offers file names).
+ */
+static int complete(const struct cmd_options *co, void (*values)(const char *),
+		    void *ctx, const char *opt)
+{
+	const struct option *lo;
+	const char *s;
+
+	for (lo = co->longopts; !opt && lo->name; lo++)
+		if (takes(co, ctx, lo->val, lo->has_arg))
+			printf("--%s%s\n", lo->name, lo->has_arg ? "=" : "");
+	for (s = co->shortopts; !opt && *s; s++)
+		if (*s != ':' && takes(co, ctx, *s, s[1] == ':'))
+			printf("-%c%s\n", *s, s[1] == ':' ? "=" : "");
+	for (lo = co->longopts; opt && values && lo->name; lo++)
+		if ((!strncmp(opt, "--", 2) && !strcmp(opt + 2, lo->name)) ||
+		    (opt[0] == '-' && opt[1] == lo->val && !opt[2]))
+			values(lo->name);
+	return OPTIONS_HELP;
+}
+
+int parse_options_values(const struct cmd_options *co,
+			 void (*values)(const char *name), void *ctx, int argc,
+			 char **argv)
 {
 	char shortopts[64];
 	int c, idx = -1;
 
+	if (argc > 1 && !strcmp(argv[1], "--complete"))
+		return complete(co, values, ctx, argc > 2 ? argv[2] : NULL);
 	/* A leading ':' tells a missing argument from an unknown option. */
 	snprintf(shortopts, sizeof(shortopts), ":%s", co->shortopts);
 	optind = 1;
@@ -95,4 +128,10 @@ struct option *options_join(const struct option *a, const struct option *b)
 	memcpy(o, a, na * sizeof(*o));
 	memcpy(o + na, b, nb * sizeof(*o));
 	return o;
+}
+
+int parse_options(const struct cmd_options *co, void *ctx, int argc,
+		  char **argv)
+{
+	return parse_options_values(co, NULL, ctx, argc, argv);
 }

@@ -24,10 +24,21 @@ struct cmd_options {
 /*
  * Returns 0 when argv is parsed, OPTIONS_HELP when the help was printed
  * (exit 0), or 2 after a usage error naming the option (exit 2).
+ * "CMD --complete [OPTION]", for the bash completion, prints the
+ * command's options (one a line, "=" after those that take a value) or
+ * OPTION's values, and returns OPTIONS_HELP.
  */
 #define OPTIONS_HELP 1
 int parse_options(const struct cmd_options *co, void *ctx, int argc,
 		  char **argv);
+/*
+ * The same, for a command with options that take a known few values:
+ * @values prints those of the long option @name, one a line (for
+ * "--complete OPTION").
+ */
+int parse_options_values(const struct cmd_options *co,
+			 void (*values)(const char *name), void *ctx, int argc,
+			 char **argv);
 
 /*  options, then , in one array that ends as they do; free() it. */
 struct option *options_join(const struct option *a, const struct option *b);

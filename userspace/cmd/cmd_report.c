@@ -92,14 +92,23 @@ static const struct option report_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --format's values, in enum out_format order */
+static const char *const format_names[] = {
+	"text", "json", "csv", "folded", "pprof", "perfetto", "html",
+};
+
+/* --table's values */
+static const char *const table_names[] = {
+	"functions", "steal", "exit_reasons", "exit_handlers", "timeline", "legend",
+	"lost",
+};
+
 static int parse_format(const char *s, enum out_format *fmt)
 {
-	static const char *const names[] = { "text", "json", "csv", "folded", "pprof",
-						 "perfetto", "html" };
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(s, names[i])) {
+	for (i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (!strcmp(s, format_names[i])) {
 			*fmt = (enum out_format)i;
 			return 0;
 		}
@@ -109,16 +118,25 @@ static int parse_format(const char *s, enum out_format *fmt)
 
 static bool valid_table(const char *name)
 {
-	static const char *const names[] = {
-		"functions", "steal", "exit_reasons", "exit_handlers",
-		"timeline", "legend", "lost",
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(name, names[i]))
+	for (i = 0; i < ARRAY_SIZE(table_names); i++)
+		if (!strcmp(name, table_names[i]))
 			return true;
 	return false;
+}
+
+/* The values of --view, --format and --table, for the completion. */
+static void report_values(const char *name)
+{
+	size_t i;
+
+	for (i = 0; !strcmp(name, "view") && i < report_nviews; i++)
+		puts(report_views[i].name);
+	for (i = 0; !strcmp(name, "format") && i < ARRAY_SIZE(format_names); i++)
+		puts(format_names[i]);
+	for (i = 0; !strcmp(name, "table") && i < ARRAY_SIZE(table_names); i++)
+		puts(table_names[i]);
 }
 
 static int parse_id(const char *s, long long *out)
@@ -192,7 +210,7 @@ static int parse_report_args(struct report_opts *o, int argc, char **argv)
 	o->view = report_views[0].name;
 	o->width = 80;
 	o->f.vcpu = o->f.pid = -1;
-	ret = parse_options(&co, o, argc, argv);
+	ret = parse_options_values(&co, report_values, o, argc, argv);
 	free(help);
 	free(views);
 	if (ret)
@@ -248,10 +266,10 @@ static int load(struct analysis *a, const struct report_opts *o)
 }
 
 /*
- * Every report reads its input twice (agent streams first, see
- * analysis_load(); the timeline then loads it again for its columns): a
- * pipe is copied into an unlinked temporary file that becomes standard
- * input, and the input is read as "-".
+ * Every report reads its input more than once (agent streams first, see
+ * analysis_load(); the timeline again when the file's end marker is not
+ * its end, report_timeline.c): a pipe is copied into an unlinked temporary
+ * file that becomes standard input, and the input is read as "-".
  */
 static const char *spool_input(const char *path)
 {
@@ -359,6 +377,8 @@ int cmd_report(int argc, char **argv)
 		}
 		goto out;
 	}
+	/* pprof labels rows by guest process: the view splits them for it */
+	d.row_labels = o.fmt == FMT_PPROF;
 	doc_header(&a, &d, input, o.view);
 	view->output(&a, &d);
 	lost_table(&a, &d);

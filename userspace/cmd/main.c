@@ -56,6 +56,12 @@ static int run(int argc, char **argv)
 		printf("vmprofctl %s\n", VMPROFCTL_VERSION);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--complete")) {	/* vmprofctl.bash's, not in --help */
+		for (i = 0; i < ARRAY_SIZE(commands); i++)
+			puts(commands[i].name);
+		puts("--help\n--version");
+		return EXIT_OK;
+	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

@@ -16,23 +16,43 @@
  */
 #define DEFAULT_PAGES 128
 
+/* -e: its names, and raw:CONFIG */
+static const struct {
+	const char *name;
+	u32 event;
+} events[] = {
+	{ "cpu-clock", KVM_PROFILE_EVENT_CPU_CLOCK },
+	{ "cycles", KVM_PROFILE_EVENT_CYCLES },
+	{ "ref-cycles", KVM_PROFILE_EVENT_REF_CYCLES },
+};
+
 /* -e: a KVM_PROFILE_EVENT_* and, for raw:, its config. */
 static int parse_event(const char *s, u32 *event, u64 *config)
 {
+	size_t i;
+
 	*config = 0;
-	if (!strcmp(s, "cpu-clock")) {
-		*event = KVM_PROFILE_EVENT_CPU_CLOCK;
-	} else if (!strcmp(s, "cycles")) {
-		*event = KVM_PROFILE_EVENT_CYCLES;
-	} else if (!strcmp(s, "ref-cycles")) {
-		*event = KVM_PROFILE_EVENT_REF_CYCLES;
-	} else if (!strncmp(s, "raw:", 4)) {
-		*event = KVM_PROFILE_EVENT_RAW;
-		return parse_u64(s + 4, config);
-	} else {
-		return -1;
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		if (!strcmp(s, events[i].name)) {
+			*event = events[i].event;
+			return 0;
+		}
 	}
-	return 0;
+	if (strncmp(s, "raw:", 4))
+		return -1;
+	*event = KVM_PROFILE_EVENT_RAW;
+	return parse_u64(s + 4, config);
+}
+
+/* --event's values, for the completion */
+static void record_values(const char *name)
+{
+	size_t i;
+
+	for (i = 0; !strcmp(name, "event") && i < ARRAY_SIZE(events); i++)
+		puts(events[i].name);
+	if (!strcmp(name, "event"))
+		puts("raw:");
 }
 
 const struct option record_shared_longopts[] = {
@@ -133,7 +153,7 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	int ret;
 
 	record_opts_init(o);
-	ret = parse_options(&co, o, argc, argv);
+	ret = parse_options_values(&co, record_values, o, argc, argv);
 	free(lo);
 	return ret ? ret : record_opts_check(cmd, o);
 }

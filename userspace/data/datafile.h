@@ -151,6 +151,12 @@ void df_reader_rewind(struct df_reader *r);
  * without moving the reader: 1, or 0 when it cannot be read whole.
  */
 int df_chunk_at(struct df_reader *r, u64 offset, struct df_chunk *c);
+/*
+ * The file's last chunk, if it has @type, @length and sound checksums: 1
+ * with it in *@c (valid until the next read), else 0.  Reads only that
+ * chunk, wherever the reader is; a pipe has none.
+ */
+int df_tail_chunk(struct df_reader *r, u32 type, u32 length, struct df_chunk *c);
 void df_reader_close(struct df_reader *r);
 
 #endif

@@ -155,6 +155,33 @@ static int not_written_yet(struct df_reader *r)
 	return 0;
 }
 
+int df_tail_chunk(struct df_reader *r, u32 type, u32 length, struct df_chunk *c)
+{
+	struct df_chunk_header ch;
+	struct stat st;
+	off_t at;
+
+	if (fstat(r->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (u64)st.st_size < r->offset + sizeof(ch) + length)
+		return 0;
+	at = st.st_size - (off_t)(sizeof(ch) + length);
+	r->payload.len = 0;
+	buf_reserve(&r->payload, length);
+	if (pread(r->fd, &ch, sizeof(ch), at) != (ssize_t)sizeof(ch) ||
+	    ch.type != type || ch.length != length ||
+	    ch.header_crc != crc32c(0, &ch, offsetof(struct df_chunk_header,
+						      header_crc)) ||
+	    pread(r->fd, r->payload.data, length, at + (off_t)sizeof(ch)) !=
+	    (ssize_t)length ||
+	    ch.payload_crc != crc32c(0, r->payload.data, length))
+		return 0;
+	c->type = type;
+	c->length = length;
+	c->offset = (u64)at;
+	c->data = r->payload.data;
+	return 1;
+}
+
 static int tail_damaged(struct df_reader *r, const char *what)
 {
 	if (r->only_type)

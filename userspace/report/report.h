@@ -53,17 +53,25 @@ struct row {
 	char *module;
 	u64 count;
 	u64 aux;
+	char *proc;		/* by_process: the guest process, or NULL */
+	u32 pid;
 };
 
 struct rowset {
 	struct strmap idx;
 	struct row *rows;
 	size_t n, cap;
+	/* guest user rows one per guest process (the pprof labels) */
+	bool by_process;
 };
 
 void rowset_init(struct rowset *s);
 void rowset_add(struct rowset *s, u32 group, const char *func,
 		const char *module, u64 count, u64 aux);
+/* The same, of the guest process @proc (pid @pid); @proc NULL: none. */
+void rowset_add_proc(struct rowset *s, u32 group, const char *func,
+		     const char *module, const char *proc, u32 pid, u64 count,
+		     u64 aux);
 void rowset_sort(struct rowset *s);
 void rowset_free(struct rowset *s);
 
@@ -72,6 +80,7 @@ void rowset_free(struct rowset *s);
  * by name; of the unknown addresses the UNKNOWN_ROWS_MAX most sampled per
  * group keep a row each, the rest are summed per module into
  * "[unknown] (other addresses)": counted, never dropped, output bounded.
+ * With rs->by_process, guest user rows are split by guest process.
  */
 #define UNKNOWN_ROWS_MAX 200
 void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
@@ -93,6 +102,8 @@ void doc_header(struct analysis *a, struct doc *d, const char *path,
 struct table *functions_table(struct doc *d, const char *title);
 void functions_row(struct table *t, u64 count, u64 total, const char *func,
 		   const char *mod);
+/* The guest process of @row, if any, as the last row's pprof labels. */
+void functions_row_labels(struct table *t, const struct row *row);
 void report_unified(struct analysis *a, struct doc *d);
 void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);

@@ -13,22 +13,31 @@ void rowset_init(struct rowset *s)
 	strmap_init(&s->idx);
 }
 
-void rowset_add(struct rowset *s, u32 group, const char *func,
-		const char *module, u64 count, u64 aux)
+void rowset_add_proc(struct rowset *s, u32 group, const char *func,
+		     const char *module, const char *proc, u32 pid, u64 count,
+		     u64 aux)
 {
-	char key[512];
+	char key[600];
 	bool found;
 	u32 i;
 
-	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s", group, func, module);
+	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s\x1f%s\x1f%u", group, func,
+		 module, proc ? proc : "", proc ? pid : 0);
 	i = strmap_get(&s->idx, key, (u32)s->n, &found);
 	if (!found) {
 		GROW_ARRAY(s->rows, s->n + 1, s->cap, 256);
-		s->rows[i] = (struct row){ group, xstrdup(func), xstrdup(module), 0, 0 };
+		s->rows[i] = (struct row){ group, xstrdup(func), xstrdup(module), 0, 0,
+					   proc ? xstrdup(proc) : NULL, pid };
 		s->n++;
 	}
 	s->rows[i].count += count;
 	s->rows[i].aux += aux;
+}
+
+void rowset_add(struct rowset *s, u32 group, const char *func,
+		const char *module, u64 count, u64 aux)
+{
+	rowset_add_proc(s, group, func, module, NULL, 0, count, aux);
 }
 
 static int row_cmp(const void *x, const void *y)
@@ -41,7 +50,11 @@ static int row_cmp(const void *x, const void *y)
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
 	c = strcmp(a->func, b->func);
-	return c ? c : strcmp(a->module, b->module);
+	if (!c)
+		c = strcmp(a->module, b->module);
+	if (!c)
+		c = strcmp(a->proc ? a->proc : "", b->proc ? b->proc : "");
+	return c ? c : (a->pid > b->pid) - (a->pid < b->pid);
 }
 
 void rowset_sort(struct rowset *s)
@@ -57,6 +70,7 @@ void rowset_free(struct rowset *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->rows[i].func);
 		free(s->rows[i].module);
+		free(s->rows[i].proc);
 	}
 	free(s->rows);
 	strmap_free(&s->idx);
@@ -149,6 +163,20 @@ static int unknown_cmp(const void *x, const void *y)
 	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
+/* A row, of its guest process when rs splits guest user rows by process. */
+static void add_row(struct analysis *a, struct rowset *rs, u32 group, u32 cat,
+		    u64 ctx, const char *func, const char *mod, u64 count)
+{
+	char proc[64];
+	u32 pid;
+
+	if (rs->by_process && cat == CAT_GUEST_USER &&
+	    agent_process(a, ctx, proc, sizeof(proc), &pid))
+		rowset_add_proc(rs, group, func, mod, proc, pid, count, 0);
+	else
+		rowset_add(rs, group, func, mod, count, 0);
+}
+
 static void add_unknowns(struct analysis *a, struct unknown_ent *u, size_t n,
 			 struct rowset *rs)
 {
@@ -163,7 +191,7 @@ static void add_unknowns(struct analysis *a, struct unknown_ent *u, size_t n,
 			     mod, sizeof(mod));
 		if (rank >= UNKNOWN_ROWS_MAX)
 			snprintf(func, sizeof(func), "[unknown] (other addresses)");
-		rowset_add(rs, u[i].group, func, mod, u[i].count, 0);
+		add_row(a, rs, u[i].group, u[i].cat, u[i].ctx, func, mod, u[i].count);
 	}
 }
 
@@ -181,7 +209,7 @@ void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 		resolve_addr(a, e->k.b, e->k.c, e->k.d, func, sizeof(func),
 			     mod, sizeof(mod));
 		if (strncmp(func, "[unknown] 0x", 12)) {
-			rowset_add(rs, group, func, mod, e->v1, 0);
+			add_row(a, rs, group, e->k.b, e->k.d, func, mod, e->v1);
 			continue;
 		}
 		GROW_ARRAY(u, n + 1, cap, 1024);
@@ -208,6 +236,10 @@ struct table *functions_table(struct doc *d, const char *title)
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;
 	t->fold_count = 0;
+	t->nlabels = 2;
+	t->label_keys[0] = "guest_process";
+	t->label_keys[1] = "guest_pid";
+	t->label_numeric[1] = true;
 	return t;
 }
 
@@ -220,6 +252,14 @@ void functions_row(struct table *t, u64 count, u64 total, const char *func,
 	table_set(t, r, 1, "%.2f", pct(count, total));
 	table_set(t, r, 2, "%s", func);
 	table_set(t, r, 3, "%s", mod);
+}
+
+void functions_row_labels(struct table *t, const struct row *row)
+{
+	if (!row->proc || !t->nrows)
+		return;
+	table_set(t, t->nrows - 1, t->ncols, "%s", row->proc);
+	table_set(t, t->nrows - 1, t->ncols + 1, "%u", row->pid);
 }
 
 void lost_table(struct analysis *a, struct doc *d)

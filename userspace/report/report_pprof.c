@@ -10,7 +10,9 @@
  * VM).  Values: samples/count and time/nanoseconds (samples times the
  * sampling period; steal and halt rows are their sample equivalents, as in
  * the unified view).  The rows --top cut are one [other] sample.  Labels:
- * vcpu (the table's) and vm, so a fleet's profiles can be told apart.
+ * vcpu (the table's) and vm, so a fleet's profiles can be told apart, and
+ * a row's own (guest_process and guest_pid of guest user code the agent
+ * named: the view then gives such rows one per process).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@ enum {
 	PROFILE_PERIOD = 12, PROFILE_DEFAULT_SAMPLE_TYPE = 14,
 	VALUETYPE_TYPE = 1, VALUETYPE_UNIT = 2,
 	SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3,
-	LABEL_KEY = 1, LABEL_STR = 2,
+	LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3,
 	LOCATION_ID = 1, LOCATION_LINE = 4,
 	LINE_FUNCTION_ID = 1,
 	FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3,
@@ -139,13 +141,16 @@ static void value_type(struct pprof *p, u32 field, const char *type,
 }
 
 /*
- * One sample: frames leaf first, its count, the table's vCPU label.  The
+ * One sample: frames leaf first, its count, the table's vCPU label and
+ * row @r's labels (none for the [other] row past the last).  The vCPU
  * label is a string: pprof drops a numeric label whose value is 0 (vcpu0).
  */
 static void sample(struct pprof *p, struct buf *funcs, const char **frames,
-		   const char **files, int n, u64 count, const char *vcpu)
+		   const char **files, int n, u64 count, const char *vcpu,
+		   const struct table *t, size_t r)
 {
 	struct buf m = { 0 }, ids = { 0 }, lab = { 0 };
+	const char *v;
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -162,6 +167,17 @@ static void sample(struct pprof *p, struct buf *funcs, const char **frames,
 	if (p->vm && *p->vm) {
 		put_u64(&lab, LABEL_KEY, str_id(p, "vm"));
 		put_u64(&lab, LABEL_STR, str_id(p, p->vm));
+		put_msg(&m, SAMPLE_LABEL, &lab);
+	}
+	for (i = 0; r < t->nrows && i < t->nlabels; i++) {
+		v = t->cells[r * TABLE_MAX_COLS + t->ncols + i];
+		if (!v)
+			continue;
+		put_u64(&lab, LABEL_KEY, str_id(p, t->label_keys[i]));
+		if (t->label_numeric[i])
+			put_u64(&lab, LABEL_NUM, strtoull(v, NULL, 10));
+		else
+			put_u64(&lab, LABEL_STR, str_id(p, v));
 		put_msg(&m, SAMPLE_LABEL, &lab);
 	}
 	put_msg(&p->out, PROFILE_SAMPLE, &m);
@@ -213,7 +229,7 @@ static void table_samples(struct pprof *p, struct buf *funcs,
 			files[n++] = "";
 		}
 		if (count)
-			sample(p, funcs, frames, files, n, count, vcpu);
+			sample(p, funcs, frames, files, n, count, vcpu, t, r);
 	}
 }
 

@@ -4,7 +4,9 @@
  * (0-9, a-z, + beyond) or host task (*) sampled most in it; '.' = nothing.
  * Its buckets are filled in the one pass through analysis hooks: samples,
  * and steal intervals without host samples as the culprit's sample
- * equivalents.
+ * equivalents.  They are laid out before the pass over the window the
+ * file's META and END chunks give; a file whose records say otherwise
+ * (records past the stop, no end marker) is read a second time.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +22,9 @@ struct timeline {
 	struct agg_table agg;	/* (cpu, bucket, owner) -> samples */
 	/* (cpu, bucket, task ref, vcpu | ref) -> samples, culprit named later */
 	struct agg_table pend;
+	/* timeline_prepare(): the file, and the window end laid out for */
+	const char *input;
+	u64 end;
 };
 
 static const char *const tl_cols[] = { "pCPU", "Timeline" };
@@ -143,31 +148,74 @@ void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols)
 	a->view = tl;
 }
 
+/* @cols buckets over [begin, end). */
+static struct timeline *layout(struct analysis *a, u64 begin, u64 end, u32 cols)
+{
+	struct timeline *tl;
+
+	timeline_attach(a, begin, end > begin ? (end - begin + cols - 1) / cols : 1,
+			cols);
+	tl = a->view;
+	tl->end = end;
+	return tl;
+}
+
 /*
- * --width buckets over the reported window, which only a first pass over
- * the file can tell: its end is the last record's time.
+ * --width buckets over the reported window, laid out before the pass from
+ * what the file says of its ends: the recording's start (META) and stop
+ * (END), read without its records.  The window ends at the last record
+ * when that is later than the stop, and starts at the first one when the
+ * start is not known; report_timeline() checks.
  */
 int timeline_prepare(struct analysis *a, const struct report_opts *o)
 {
-	struct analysis probe;
-	u64 begin, end;
-	int ret;
+	struct analysis ends;
 
-	analysis_init(&probe, &o->f);
-	pr_warn_quiet = true;	/* the second pass says it all again */
-	ret = analysis_load(&probe, o->input);
-	pr_warn_quiet = false;
-	if (ret) {
-		analysis_free(&probe);
+	analysis_init(&ends, &o->f);
+	if (analysis_load_ends(&ends, o->input)) {
+		analysis_free(&ends);
 		return -1;
 	}
-	begin = analysis_window_begin_ns(&probe);
-	end = analysis_end_ns(&probe);
-	analysis_free(&probe);
-	timeline_attach(a, begin,
-			end > begin ? (end - begin + o->width - 1) / o->width : 1,
-			(u32)o->width);
+	layout(a, analysis_window_begin_ns(&ends), analysis_end_ns(&ends),
+	       (u32)o->width)->input = o->input;
+	analysis_free(&ends);
 	return 0;
+}
+
+/*
+ * The pass found another window than the file's ends said (records after
+ * the stop, no start or no end marker): lay the buckets out over it and
+ * fill them in a second pass, for the timeline alone.  Owners named by a
+ * host task go by the task's name, which the two passes number alike.
+ */
+static void refill(struct analysis *a, struct timeline *tl)
+{
+	struct timeline *again;
+	struct agg_entry *e;
+	struct analysis b;
+	const char *comm;
+	struct agg_key k;
+
+	analysis_init(&b, &a->f);
+	again = layout(&b, analysis_window_begin_ns(a), analysis_end_ns(a),
+		       tl->cols);
+	pr_warn_quiet = true;	/* the first pass said it all */
+	analysis_load(&b, tl->input);
+	pr_warn_quiet = false;
+	agg_free(&tl->agg);
+	agg_init(&tl->agg, 0);
+	agg_for_each(&again->agg, e) {
+		k = e->k;
+		if (k.c & OWNER_COMM) {
+			comm = analysis_comm(&b, (u32)k.c & ~OWNER_COMM);
+			k.c = OWNER_COMM | analysis_comm_id(a, comm, strlen(comm));
+		}
+		agg_get(&tl->agg, &k)->v1 += e->v1;
+	}
+	tl->base = again->base;
+	tl->width = again->width;
+	tl->end = again->end;
+	analysis_free(&b);
 }
 
 static u32 max_cpu(const struct timeline *tl)
@@ -231,12 +279,16 @@ void report_timeline(struct analysis *a, struct doc *d)
 {
 	static const struct timeline none;
 	const struct timeline *tl = a->hooks == &timeline_hooks ? a->view : &none;
-	u32 ncpu = max_cpu(tl), c, col;
 	struct cell_best *best;
-	struct table *t;
 	char *line, ms[32];
+	u32 ncpu, c, col;
+	struct table *t;
 	size_t r;
 
+	if (tl->input && (tl->base != analysis_window_begin_ns(a) ||
+			  tl->end != analysis_end_ns(a)))
+		refill(a, a->view);
+	ncpu = max_cpu(tl);
 	best = xcalloc((size_t)ncpu * tl->cols + 1, sizeof(*best));
 	fill_best(tl, best, ncpu);
 	t = doc_table(d, "timeline");

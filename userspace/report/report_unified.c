@@ -92,6 +92,7 @@ void report_unified(struct analysis *a, struct doc *d)
 	u32 v;
 
 	rowset_init(&rs);
+	rs.by_process = d->row_labels;
 	collect_rows(a, &rs);
 	for (v = 0; v < a->nvcpus; v++) {
 		u64 h = ns_to_samples(a, a->vcpus[v].halt_ns);
@@ -105,10 +106,13 @@ void report_unified(struct analysis *a, struct doc *d)
 		if (!vt[v].total)
 			continue;
 		t = vcpu_table(a, d, v, &vt[v]);
-		for (i = 0; i < rs.n; i++)
-			if (rs.rows[i].group == v && rs.rows[i].count)
-				functions_row(t, rs.rows[i].count, vt[v].total,
-					      rs.rows[i].func, rs.rows[i].module);
+		for (i = 0; i < rs.n; i++) {
+			if (rs.rows[i].group != v || !rs.rows[i].count)
+				continue;
+			functions_row(t, rs.rows[i].count, vt[v].total,
+				      rs.rows[i].func, rs.rows[i].module);
+			functions_row_labels(t, &rs.rows[i]);
+		}
 	}
 	rowset_free(&rs);
 	free(vt);

@@ -48,10 +48,18 @@ struct table {
 	int fold_cols[3];
 	int nfold;
 	int fold_count;
+	/*
+	 * pprof labels of a row besides vm and vcpu: the cells after the ncols
+	 * printed ones, named by label_keys; a row without one has NULL there
+	 */
+	int nlabels;
+	const char *label_keys[2];
+	bool label_numeric[2];
 };
 
 struct doc {
 	const char *view;
+	bool row_labels;	/* views fill the tables' labels (pprof) */
 	struct attrs header;
 	struct table **tables;
 	size_t ntables;

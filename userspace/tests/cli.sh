@@ -193,6 +193,18 @@ else
 	ok $? "pprof: the time/nanoseconds sample type"
 	HOME="$TMP/gohome" go tool pprof -tags "$TMP/p.pb.gz" 2>&1 | grep -q "vcpu: Total $want\.0"
 	ok $? "pprof: every sample has its vcpu label, vcpu0's too"
+	# guest user code the agent named (vmprof-synth -g: app0..app7, two
+	# processes a binary srv0..srv3) carries its process as labels
+	"$SYNTH" -o "$TMP/g.data" -n 20000 -v 4 -g >/dev/null 2>&1
+	"$VMPROFCTL" report -i "$TMP/g.data" -f pprof >"$TMP/g.pb.gz"
+	user=$("$VMPROFCTL" report -i "$TMP/g.data" -f csv 2>/dev/null |
+		awk -F, '$5 ~ /^srv[0-3]$/ { n += $2 } END { print n + 0 }')
+	HOME="$TMP/gohome" go tool pprof -tags "$TMP/g.pb.gz" >"$TMP/tags.txt" 2>&1
+	grep -q "guest_process: Total $user\.0" "$TMP/tags.txt" &&
+		grep -q "guest_pid: Total $user\.0" "$TMP/tags.txt" &&
+		[ "$(grep -cE ': app[0-7]$' "$TMP/tags.txt")" -eq 8 ] &&
+		[ "$(grep -cE ': 100[0-7]$' "$TMP/tags.txt")" -eq 8 ]
+	ok $? "pprof: go tool pprof -tags, guest_process and guest_pid of the $user guest user samples, 8 processes"
 	"$VMPROFCTL" report -i "$TMP/s.data" --view host -f pprof >"$TMP/h.pb.gz"
 	pprof_top "$TMP/h.pb.gz" | grep -q "\[benchvm\]"
 	ok $? "pprof --view host: the VM is one function"

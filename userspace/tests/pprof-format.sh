@@ -7,7 +7,8 @@
 # host task "hostburn" preempts for 30% of the time must come back with
 # the sample types, the vm and vcpu labels on every sample, each vCPU's
 # samples as in the JSON report, and its [steal] and [halt] frames with
-# the report's values.
+# the report's values; guest user code the agent named carries its
+# process (guest_process, guest_pid).
 # Usage: pprof-format.sh path/to/vmprofctl   (vmprof-synth must sit beside it)
 
 VMPROFCTL=${1:?usage: pprof-format.sh path/to/vmprofctl}
@@ -92,4 +93,33 @@ decode "$TMP/top.pb.gz" "$TMP/top.txt"
 set -- $(grep '^samples ' "$TMP/top.txt")
 [ "${3:-0}" -eq "$total" ]
 ok $? "--top 3: still $total samples (${3:-none})"
+
+# Guest user code the agent named (vmprof-synth -g: processes app0..app7,
+# pids 1000..1007, two a binary srv0..srv3) has its process as labels:
+# the two processes of a binary make up its samples in the JSON report.
+"$SYNTH" -o "$TMP/g.data" -n 20000 -v 4 -g >/dev/null 2>&1
+"$VMPROFCTL" report -i "$TMP/g.data" -j >"$TMP/g.json"
+"$VMPROFCTL" report -i "$TMP/g.data" -f pprof >"$TMP/g.pb.gz"
+decode "$TMP/g.pb.gz" "$TMP/g.txt"
+ok $? "pprof-format decodes the profile of a recording with agent processes"
+grep '^tags ' "$TMP/g.txt" | sed 's/^/#   /'
+procs() {	# K: app<2K>'s and app<2K+1>'s samples, "A B"
+	for p in $((2 * $1)) $((2 * $1 + 1)); do
+		awk -v t="tags guest_pid=$((1000 + p));guest_process=app$p " \
+			'index($0, t) == 1 { n = $NF } END { print n + 0 }' "$TMP/g.txt"
+	done
+}
+check_procs() {
+	[ "$(grep -c '^tags ' "$TMP/g.txt")" -eq 8 ] || return 1
+	for k in 0 1 2 3; do
+		want=$(jq "[.tables[] | select(.name == \"functions\") | .rows[] |
+			select(.module == \"srv$k\") | .samples] | add" "$TMP/g.json")
+		set -- $(procs $k)
+		[ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ $(($1 + $2)) -eq "$want" ] || return 1
+	done
+}
+check_procs
+ok $? "labels guest_process and guest_pid: app<k> is pid 100<k>, two processes make up each binary's samples"
+! grep -q '^tags ' "$TMP/h.txt"
+ok $? "no guest_process label without the agent's processes"
 done_tests

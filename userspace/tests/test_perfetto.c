@@ -6,8 +6,7 @@
  * user, a halt) and a second vCPU whose samples come out of order.  The
  * trace's events are compared with the slices the states must give.
  * Again with sched records so late that the walk is redone (the hooks'
- * sched_reset), without host samples there (they keep every sched record
- * in memory, no window to be late for): the next task takes the whole
+ * sched_reset), without host samples there: the next task takes the whole
  * preemption.  tests/perfetto.sh reads the export with the trace engine;
  * this is the exact arithmetic.
  */
@@ -103,7 +102,7 @@ static int write_file(bool late)
 	};
 	struct synth s;
 
-	/* Host samples keep every sched record: no window to come late to. */
+	/* The late file has no host samples: the next task takes the steal. */
 	if (!late)
 		vm.flags |= KVM_PROFILE_F_HOST_SAMPLES;
 	if (synth_open(&s, FILE_P, &vm))

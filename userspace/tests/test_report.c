@@ -732,6 +732,109 @@ static void test_timeline_sched(void)
 	analysis_free(&a);
 }
 
+#define FILE_T "test_report_t.data"
+
+/*
+ * 100 ms of vcpu0 on pCPU 0 and a host task on pCPU 1, vcpu0 preempted
+ * by "stress" from 40 to 60 ms; the END chunk says @stop (0: none).
+ */
+static int write_t(u64 stop)
+{
+	static const u32 tids[] = { 101 };
+	struct synth_vm vm = {
+		.name = "tlvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids,
+	};
+	struct synth_sample g = {
+		.time = T0, .cpu = 0, .vcpu = 0, .tid = 101,
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID,
+		.rip = 0xffffffff81001000ULL,
+	};
+	struct synth_sample h = {
+		.time = T0, .cpu = 1, .vcpu = KVM_PROFILE_NO_VCPU, .tid = 600,
+		.host_ip = 0xffffffff81200010ULL, .comm = "kworker/1:0",
+	};
+	struct synth s;
+
+	if (synth_open(&s, FILE_T, &vm))
+		return -1;
+	samples(&s, 40, g, MS);
+	synth_sched_out(&s, T0 + 40 * MS, 0, 0, 101, KVM_PROFILE_SCHED_PREEMPTED,
+			555, "stress");
+	synth_sched_in(&s, T0 + 60 * MS, 0, 0, 101);
+	g.time = T0 + 60 * MS;
+	samples(&s, 40, g, MS);
+	samples(&s, 100, h, MS);
+	return synth_close(&s, stop);
+}
+
+/* The timeline of FILE_T with --width 7, as the report lays it out. */
+static char *timeline_of(const struct filter *f, bool prepared)
+{
+	struct report_opts o = { .input = FILE_T, .width = 7, .f = *f };
+	struct analysis a;
+	struct doc d = { 0 };
+	u64 begin, end;
+	char *s;
+
+	analysis_init(&a, f);
+	if (prepared) {
+		timeline_prepare(&a, &o);
+	} else {
+		/* the window the whole file gives: the two-pass layout */
+		analysis_load(&a, FILE_T);
+		begin = analysis_window_begin_ns(&a);
+		end = analysis_end_ns(&a);
+		analysis_free(&a);
+		analysis_init(&a, f);
+		timeline_attach(&a, begin, (end - begin + 6) / 7, 7);
+	}
+	analysis_load(&a, FILE_T);
+	report_timeline(&a, &d);
+	s = doc_string(&d, FMT_TEXT);
+	doc_free(&d);
+	analysis_free(&a);
+	return s;
+}
+
+/*
+ * timeline_prepare() lays the buckets out from the file's META and END
+ * chunks alone; where the records go past the END's stop, or there is no
+ * END, the timeline is still the one over the window of all records.
+ */
+static void test_timeline_window(void)
+{
+	static const struct { u64 stop; const char *what; } ends[] = {
+		{ T0 + 100 * MS, "END after the last record" },
+		{ T0 + 30 * MS, "records after END" },
+		{ 0, "no END" },
+	};
+	struct filter all = { .vcpu = -1, .pid = -1 };
+	struct filter to = { .vcpu = -1, .pid = -1, .has_to = true, .to_s = 0.07 };
+	char *got, *want;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		ok(write_t(ends[i].stop) == 0, "timeline window: %s: file written",
+		   ends[i].what);
+		got = timeline_of(&all, true);
+		want = timeline_of(&all, false);
+		ok(!strcmp(got, want) && strstr(got, "000*000") &&
+		   strstr(got, "(outside: stress)"),
+		   "timeline window: %s: as laid out over all records", ends[i].what);
+		free(got);
+		free(want);
+		got = timeline_of(&to, true);
+		want = timeline_of(&to, false);
+		ok(!strcmp(got, want), "timeline window: %s, --time-to 0.07: the same",
+		   ends[i].what);
+		free(got);
+		free(want);
+	}
+	unlink(FILE_T);
+}
+
 /* A function of this binary for the VMM-symbol test to find. */
 __attribute__((noinline)) int vmprof_test_marker(int x);
 __attribute__((noinline)) int vmprof_test_marker(int x)
@@ -851,6 +954,7 @@ int main(void)
 	test_run_delay();
 	test_timeline();
 	test_timeline_sched();
+	test_timeline_window();
 	test_host_elf();
 	test_names();
 	test_symbols();

@@ -11,6 +11,9 @@
  * same file gives when all sched records are kept and sorted at the end
  * (the walk as it was before the window), unfiltered and with --vcpu,
  * --from/--to; and each file must take the path it was written for.
+ * Then all again as a --host-samples recording, where the hog is sampled
+ * on the pCPU it takes, and steal is split by those samples: the same
+ * window walks it, and holds only a few seconds of the samples.
  */
 #include <unistd.h>
 
@@ -38,6 +41,8 @@ struct rec {
 static struct rec recs[MAX_RECS];
 static size_t nrecs;
 static u32 rng = 12345;
+static bool host_samples;	/* the recording's: the hog sampled */
+static const char *shape = "";
 
 static u32 rnd(u32 n)
 {
@@ -72,6 +77,20 @@ static void sample(u32 cpu, u32 v, u64 t)
 		   KVM_PROFILE_S_IN_KVM_RUN;
 	s->guest_rip = 0xffffffff81000000ULL + rnd(8) * 0x100;
 	memcpy(s->comm, "qemu-system-x86", 15);
+}
+
+/* The hog on @cpu in [t, end), sampled each ms from t + 0.5 ms (host samples). */
+static void hog_samples(u32 cpu, u64 t, u64 end)
+{
+	struct kvm_profile_sample *s;
+
+	for (t += MS / 2; host_samples && t < end; t += MS) {
+		s = &new_rec(KVM_PROFILE_RECORD_SAMPLE, sizeof(*s), cpu, t)->r.s;
+		s->vcpu_id = KVM_PROFILE_NO_VCPU;
+		s->pid = s->tid = HOG_TID;
+		s->host_ip = 0xffffffff81200010ULL;
+		memcpy(s->comm, "hog", 3);
+	}
 }
 
 static void sched_out(u32 cpu, u32 v, u64 t, u32 reason, u32 next_tid,
@@ -141,12 +160,15 @@ static void scenario(void)
 					  rd[v] + 1);
 				rd[v] += back - t + rnd(2) * 300000;
 				sched_in(cpu[v], v, back, rd[v] + 1);
+				if (r == 7)
+					hog_samples(cpu[v], t, back);
 			} else {
 				/* blocked, not halted: no interval, run_delay only */
 				sched_out(cpu[v], v, t, KVM_PROFILE_SCHED_BLOCKED,
 					  HOG_TID, "hog", rd[v] + 1);
 				rd[v] += 500000;
 				sched_in(cpu[v], v, back, rd[v] + 1);
+				hog_samples(cpu[v], t, back);
 			}
 		}
 	}
@@ -229,6 +251,8 @@ static int write_file(enum order o)
 	size_t first[NCPU + 1], end[NCPU], i;
 	struct synth s;
 
+	if (host_samples)
+		vm.flags |= KVM_PROFILE_F_HOST_SAMPLES;
 	for (v = 0; v < NVCPU; v++)
 		tid[v] = 7000 + v;
 	if (synth_open(&s, FILE_S, &vm))
@@ -323,44 +347,145 @@ static void test_order(enum order o)
 		{ "--from 1.5 --to 9.25", { .vcpu = -1, .pid = -1,
 		  .has_from = true, .has_to = true, .from_s = 1.5, .to_s = 9.25 } },
 	};
+	const char *on = order_names[o];
 	struct sched_window sw, ref_sw;
 	char *got, *want;
 	size_t i;
 
-	ok(write_file(o) == 0, "%s: file written", order_names[o]);
+	ok(write_file(o) == 0, "%s%s: file written", shape, on);
 	for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
 		want = report(&vs[i].f, true, &ref_sw);
 		got = report(&vs[i].f, false, &sw);
 		ok(strstr(want, "[steal] (outside: hog)") &&
 		   strstr(want, "[halt]") && strstr(want, "run_delay"),
-		   "%s, %s: the report has steal, halt and run_delay",
-		   order_names[o], vs[i].name);
+		   "%s%s, %s: the report has steal, halt and run_delay",
+		   shape, on, vs[i].name);
 		ok(!strcmp(got, want),
-		   "%s, %s: every view as when all sched records are sorted",
-		   order_names[o], vs[i].name);
+		   "%s%s, %s: every view as when all sched records are sorted",
+		   shape, on, vs[i].name);
 		if (o == COLLECTOR || o == NMI)
 			ok(sw.any_walked && !sw.keep_all && !sw.replayed,
-			   "%s, %s: walked in the window, none kept",
-			   order_names[o], vs[i].name);
+			   "%s%s, %s: walked in the window, none kept",
+			   shape, on, vs[i].name);
 		else if (o == LATE_CPU)
-			ok(sw.replayed, "%s, %s: disorder found, walked again",
-			   order_names[o], vs[i].name);
+			ok(sw.replayed, "%s%s, %s: disorder found, walked again",
+			   shape, on, vs[i].name);
 		else
-			ok(sw.keep_all, "%s, %s: no order, all kept",
-			   order_names[o], vs[i].name);
+			ok(sw.keep_all, "%s%s, %s: no order, all kept",
+			   shape, on, vs[i].name);
 		free(got);
 		free(want);
 	}
 }
 
-int main(void)
+static void test_orders(void)
 {
+	nrecs = 0;
+	rng = 12345;
 	scenario();
 	test_order(COLLECTOR);
 	test_order(NMI);
 	test_order(LATE_CPU);
 	test_order(BACKWARDS);
+}
+
+#define FILE_L "test_sched_order_long.data"
+
+/*
+ * A --host-samples recording of @seconds: a vCPU on each pCPU, sampled
+ * every ms, and each second a hog that holds one of their pCPUs for
+ * 100 ms, sampled there instead.  Returns the most samples its report
+ * held at once; *n, the samples; *steal, the steal charged to the hog.
+ */
+static size_t stamps_held(u64 seconds, u64 *n, u64 *steal)
+{
+	struct synth_sample g = {
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID |
+			 KVM_PROFILE_S_IN_KVM_RUN,
+		.rip = 0xffffffff81001000ULL,
+	};
+	struct synth_sample h = {
+		.vcpu = KVM_PROFILE_NO_VCPU, .tid = HOG_TID,
+		.host_ip = 0xffffffff81200010ULL, .comm = "hog",
+	};
+	u32 tid[NCPU], c, victim;
+	struct synth_vm vm = {
+		.name = "longvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED |
+			 KVM_PROFILE_F_HOST_SAMPLES,
+		.nvcpus = NCPU, .vcpu_tids = tid,
+	};
+	struct agg_entry *e;
+	struct analysis a;
+	struct synth s;
+	size_t held;
+	u64 ms, t;
+
+	for (c = 0; c < NCPU; c++)
+		tid[c] = 7000 + c;
+	if (synth_open(&s, FILE_L, &vm))
+		return 0;
+	for (ms = 0; ms < seconds * 1000; ms++) {
+		t = T0 + ms * MS;
+		victim = (u32)(ms / 1000 % NCPU);
+		if (ms % 1000 == 0)
+			synth_sched_out(&s, t, victim, victim, tid[victim],
+					KVM_PROFILE_SCHED_PREEMPTED, HOG_TID, "hog");
+		for (c = 0; c < NCPU; c++) {
+			if (c == victim && ms % 1000 < 100) {
+				h.time = t + MS / 2;
+				h.cpu = c;
+				synth_sample(&s, &h);
+				continue;
+			}
+			g.time = t;
+			g.cpu = g.vcpu = c;
+			g.tid = tid[c];
+			synth_sample(&s, &g);
+		}
+		if (ms % 1000 == 99)
+			synth_sched_in(&s, t + MS, victim, victim, tid[victim]);
+	}
+	synth_close(&s, T0 + seconds * NSEC_PER_SEC);
+	analysis_init(&a, NULL);
+	analysis_load(&a, FILE_L);
+	*n = a.samples_total;
+	*steal = 0;
+	agg_for_each(&a.steal_agg, e)
+		if (e->k.b == (OWNER_COMM | analysis_comm_id(&a, "hog", 3)))
+			*steal += e->v1;
+	held = a.sw.keep_all ? 0 : a.hs.peak;
+	analysis_free(&a);
+	unlink(FILE_L);
+	return held;
+}
+
+/*
+ * What a --host-samples report holds does not grow with the recording:
+ * twice the seconds, the same samples held, a small part of them.
+ */
+static void test_stamps_bound(void)
+{
+	u64 n20, n40, steal20, steal40;
+	size_t held20 = stamps_held(20, &n20, &steal20);
+	size_t held40 = stamps_held(40, &n40, &steal40);
+
+	ok(steal20 == 20 * 100 * MS && steal40 == 40 * 100 * MS,
+	   "long host-samples recordings: the hog's steal, 100 ms a second (%llu, %llu ms)",
+	   (unsigned long long)(steal20 / MS), (unsigned long long)(steal40 / MS));
+	ok(held20 && held40 <= held20 && held40 * 8 < n40,
+	   "host samples held at once: %zu of %llu in 20 s, %zu of %llu in 40 s",
+	   held20, (unsigned long long)n20, held40, (unsigned long long)n40);
+}
+
+int main(void)
+{
+	test_orders();
+	host_samples = true;
+	shape = "host samples, ";
+	test_orders();
 	unlink(FILE_S);
+	test_stamps_bound();
 	printf("%d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	return tap_failed ? 1 : 0;
 }

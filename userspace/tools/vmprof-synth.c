@@ -2,7 +2,7 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
- *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-R]
+ *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-R] [-h] [-g]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -17,6 +17,11 @@
  * -R writes in real time, as a collector does: each 100 ms of records
  * reaches the file when that much time has passed since the start, for
  * the tests of vmprofctl top, which follows a file as it is written.
+ * -h makes it a --host-samples recording: the hog is sampled on the
+ * vCPU's pCPU in the periods it holds it, in place of the vCPU.
+ * -g adds a guest agent's stream that names the processes of the guest
+ * user samples (app0..app7, pids 1000..1007, two of them a binary) and
+ * their functions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +29,18 @@
 #include <unistd.h>
 
 #include "synth.h"
+#ifndef NO_AGENT_PROTO
+#include "../proto/agent_proto.h"
+#endif
 
 #define NFUNCS 64
+#define NPROCS 8	/* guest user CR3s */
 
 static u64 naddrs = NFUNCS;
 static u32 nhalts;
 static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to;
-static bool hog_window;
+static bool hog_window, realtime, host_samples, agent;
 static const char *hog_comm = "hostburn";
-static bool realtime;
 #define HOG_TID 7777
 #define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
@@ -59,7 +67,8 @@ static void one_sample(struct synth *s, u64 i, u32 nvcpus, u64 t, u32 *tids)
 			    KVM_PROFILE_S_GUEST_USER;
 		in.cpl = 3;
 		in.rip = 0x400000 + f * 0x40;
-		in.cr3 = 0x10000000 + (f % 8) * 0x1000;
+		/* -g: each process runs every function of its binary */
+		in.cr3 = 0x10000000 + ((agent ? f + i : f) % NPROCS) * 0x1000;
 	} else if (kind < 9) {
 		in.flags |= KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID;
 		in.rip = 0xffffffff81000000ULL + f * 0x100;
@@ -129,6 +138,82 @@ static void pace(struct synth *s, u64 t, u64 wall0, u64 *flushed)
 	*flushed = t;
 }
 
+/* The hog, sampled on @vcpu's pCPU while the vCPU waits (-h). */
+static void hog_sample(struct synth *s, u64 t, u32 vcpu)
+{
+	struct synth_sample in = {
+		.time = t, .cpu = vcpu, .vcpu = KVM_PROFILE_NO_VCPU,
+		.tid = HOG_TID, .host_ip = 0xffffffff81200010ULL,
+	};
+
+	in.comm = hog_comm;
+	synth_sample(s, &in);
+}
+
+#ifndef NO_AGENT_PROTO
+/*
+ * -g: the guest agent's stream for the guest user samples' NPROCS CR3s:
+ * process app<k> (pid 1000 + k) runs /usr/bin/srv<k / 2>, two processes
+ * a binary, whose symbols srv<k / 2>_fn<f> each cover a sample address.
+ */
+static int agent_stream(struct synth *s)
+{
+	struct vp_hello h = { .flags = VP_HELLO_CR3, .page_size = 4096,
+			      .release = "6.12", .hostname = "synth" };
+	struct vp_map m = { .start = 0x400000, .end = 0x400000 + naddrs * 0x40,
+			    .prot = VP_PROT_R | VP_PROT_X | VP_PROT_P,
+			    .build_id_len = 4 };
+	struct vp_cr3_entry e[NPROCS] = { 0 };
+	struct vp_sym sym = { .size = 0x40, .type = 'T' };
+	char path[32], name[32];
+	struct vp_buf b;
+	u32 k;
+	u64 f;
+	int ret;
+
+	vp_buf_init(&b);
+	for (k = 0; k < NPROCS; k++) {
+		e[k].cr3 = 0x10000000 + k * 0x1000;
+		e[k].tgid = e[k].pid = 1000 + k;
+		e[k].ppid = 1;
+		e[k].event = VP_EV_SNAPSHOT;
+		snprintf(e[k].comm, sizeof(e[k].comm), "app%u", k);
+	}
+	ret = vp_enc_hello(&b, &h) || vp_enc_cr3(&b, VP_MSG_CR3_MAP_FULL, e, NPROCS);
+	for (k = 0; !ret && k < NPROCS; k++) {
+		snprintf(path, sizeof(path), "/usr/bin/srv%u", k / 2);
+		m.path = path;
+		m.build_id[0] = (u8)(k / 2 + 1);
+		ret = vp_msg_begin(&b, VP_MSG_PROC_MAPS) || vp_put_u32(&b, 1000 + k) ||
+		      vp_put_u32(&b, 1) || vp_put_map(&b, &m) || vp_msg_end(&b);
+		if (ret || k % 2)
+			continue;	/* the binary's symbols are sent */
+		ret = vp_msg_begin(&b, VP_MSG_SYMBOLS) ||
+		      vp_put_build_id(&b, m.build_id, m.build_id_len) ||
+		      vp_put_u32(&b, (u32)naddrs);
+		for (f = 0; !ret && f < naddrs; f++) {
+			snprintf(name, sizeof(name), "srv%u_fn%llu", k / 2,
+				 (unsigned long long)f);
+			sym.offset = f * 0x40;
+			sym.name = name;
+			ret = vp_put_sym(&b, &sym, 0);
+		}
+		ret = ret || vp_msg_end(&b);
+	}
+	if (!ret)
+		df_write_agent(&s->w, START_NS, 1, b.data, (u32)b.len);
+	vp_buf_free(&b);
+	return ret ? -1 : 0;
+}
+#else
+static int agent_stream(struct synth *s)
+{
+	(void)s;
+	fprintf(stderr, "vmprof-synth: -g needs the agent protocol (proto/)\n");
+	return -1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	u64 n = 10000000, hz = 1000, i, period, t;
@@ -136,11 +221,11 @@ int main(int argc, char **argv)
 	struct synth_vm vm = { .name = "benchvm", .pid = 4242 };
 	u32 nvcpus = 10, tids[256], v, nlost = 0;
 	u64 preempted_until[256] = { 0 };
-	u64 hog_until = 0, wall0, flushed = START_NS;
+	u64 hog_until = 0, wall0, flushed = START_NS, stop;
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:R")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:Rhg")) != -1) {
 		if (c == 'R') {
 			realtime = true;
 			continue;
@@ -172,6 +257,10 @@ int main(int argc, char **argv)
 			    win_to > 100)
 				return 2;
 		}
+		else if (c == 'h')
+			host_samples = true;
+		else if (c == 'g')
+			agent = true;
 		else if (c != 'H')
 			return 2;
 		else if (sscanf(optarg, "%u:%u", &hog_vcpu, &hog_pct) != 2 ||
@@ -179,7 +268,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-R]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-R] [-h] [-g]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -188,11 +277,15 @@ int main(int argc, char **argv)
 	vm.period_ns = period;
 	vm.start_ns = START_NS;
 	vm.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED;
+	if (host_samples)
+		vm.flags |= KVM_PROFILE_F_HOST_SAMPLES;
 	vm.nvcpus = nvcpus;
 	vm.vcpu_tids = tids;
 	if (synth_open(&s, out, &vm))
 		return 1;
 	synth_kallsyms(&s, kallsyms);
+	if (agent && agent_stream(&s))
+		return 1;
 	synth_flush(&s);
 	wall0 = mono_ns();
 	/* LOST records, one per pCPU in turn, for the reports' lost table */
@@ -206,6 +299,8 @@ int main(int argc, char **argv)
 				 hog_until);
 		if (v != hog_vcpu || t >= hog_until)
 			one_sample(&s, i, nvcpus, t, tids);
+		else if (host_samples)
+			hog_sample(&s, t, v);
 		v = (u32)((i / nvcpus / hz) % nvcpus);
 		if (i % nvcpus == 0 && (i / nvcpus) % hz == hz - 1 && v != hog_vcpu) {
 			synth_sched_out(&s, t, v, v, tids[v],
@@ -218,5 +313,10 @@ int main(int argc, char **argv)
 		if (nhalts && t >= preempted_until[v] && (v != hog_vcpu || t >= hog_until))
 			halts(&s, t, period, v, tids[v]);
 	}
-	return synth_close(&s, START_NS + n / nvcpus * period) ? 1 : 0;
+	/* Stopped after the last record, as the collector stops after its drain. */
+	stop = START_NS + n / nvcpus * period;
+	for (v = 0; v < nvcpus; v++)
+		if (preempted_until[v] > stop)
+			stop = preempted_until[v];
+	return synth_close(&s, stop) ? 1 : 0;
 }

@@ -8,7 +8,8 @@
 //   sample_type TYPE UNIT              (in order)
 //   period_type TYPE UNIT PERIOD
 //   samples N VALUE0 VALUE1            (how many, and the values' sums)
-//   label KEY VALUE VALUE0             (samples per label value)
+//   label KEY VALUE VALUE0             (samples per label value, string or number)
+//   tags KEY=VALUE;... VALUE0          (samples per set of labels besides vm and vcpu)
 //   unlabelled KEY N                   (samples without that label)
 //   stack VALUE0 VALUE1 ROOT;...;LEAF  (stacks with a [steal] or [halt] frame)
 //
@@ -34,18 +35,25 @@ if (profile.periodType)
 const functions = new Map(profile.function.map((f) => [String(f.id), str(f.name)]));
 const locations = new Map(profile.location.map((l) =>
 	[String(l.id), l.line.map((ln) => functions.get(String(ln.functionId)))]));
-const labels = new Map(), missing = new Map();
+const labels = new Map(), missing = new Map(), tags = new Map();
 let v0 = 0n, v1 = 0n;
 
 for (const s of profile.sample) {
 	const [a, b] = s.value.map(BigInt);
 	v0 += a;
 	v1 += b;
-	const keys = new Set();
+	const keys = new Set(), own = [];
 	for (const l of s.label) {
-		const key = `${str(l.key)} ${str(l.str)}`;
+		const val = Number(l.str) ? str(l.str) : String(l.num);
+		const key = `${str(l.key)} ${val}`;
 		keys.add(str(l.key));
 		labels.set(key, (labels.get(key) ?? 0n) + a);
+		if (!['vm', 'vcpu'].includes(str(l.key)))
+			own.push(`${str(l.key)}=${val}`);
+	}
+	if (own.length) {
+		const key = own.sort().join(';');
+		tags.set(key, (tags.get(key) ?? 0n) + a);
 	}
 	for (const k of ['vcpu', 'vm'])
 		if (!keys.has(k))
@@ -60,3 +68,5 @@ for (const [key, n] of labels)
 	console.log(`label ${key} ${n}`);
 for (const [key, n] of missing)
 	console.log(`unlabelled ${key} ${n}`);
+for (const [key, n] of tags)
+	console.log(`tags ${key} ${n}`);

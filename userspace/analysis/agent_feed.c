@@ -204,21 +204,21 @@ bool agent_resolve(struct analysis *a, bool user, u64 ctx, u64 rip,
 	return false;
 }
 
-void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
-		     size_t len, u32 *pid)
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid)
 {
 	const struct agent_state *s = a->agent;
 	int i = (int)(ctx >> 32 & 0xff);
-	const struct vp_proc *pr = NULL;
+	const struct vp_proc *pr;
 
-	if (ctx & CTX_AGENT_PROC && s && i < s->n)
-		pr = vp_state_proc(s->p[i], (u32)ctx);
-	*pid = pr ? pr->ent.tgid : 0;
-	if (pr)
-		snprintf(name, len, "%s", pr->ent.comm);
-	else
-		snprintf(name, len, "[cr3 0x%llx]", (unsigned long long)
-			 (ctx & ~(CTX_AGENT_PROC | CTX_AGENT_UNOWNED)));
+	if (!(ctx & CTX_AGENT_PROC) || !s || i >= s->n)
+		return false;
+	pr = vp_state_proc(s->p[i], (u32)ctx);
+	if (!pr)
+		return false;
+	snprintf(comm, len, "%s", pr->ent.comm);
+	*pid = pr->ent.tgid;
+	return true;
 }
 
 void agent_free(struct analysis *a)
@@ -257,12 +257,11 @@ bool agent_resolve(struct analysis *a, bool user, u64 cr3, u64 rip,
 	return false;
 }
 
-void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
-		     size_t len, u32 *pid)
+bool agent_process(const struct analysis *a, u64 ctx, char *comm, size_t len,
+		   u32 *pid)
 {
-	(void)a;
-	*pid = 0;
-	snprintf(name, len, "[cr3 0x%llx]", (unsigned long long)ctx);
+	(void)a; (void)ctx; (void)comm; (void)len; (void)pid;
+	return false;
 }
 
 void agent_free(struct analysis *a)
@@ -270,3 +269,14 @@ void agent_free(struct analysis *a)
 	(void)a;
 }
 #endif
+
+/* The process's comm and pid, else the CR3 key as "[cr3 0x...]", pid 0. */
+void agent_proc_name(const struct analysis *a, u64 ctx, char *name,
+		     size_t len, u32 *pid)
+{
+	if (agent_process(a, ctx, name, len, pid))
+		return;
+	*pid = 0;
+	snprintf(name, len, "[cr3 0x%llx]", (unsigned long long)
+		 (ctx & ~(CTX_AGENT_PROC | CTX_AGENT_UNOWNED)));
+}

@@ -46,7 +46,7 @@ packages=(
 	# reads the pprof export with go tool pprof (offline), the JSON with jq
 	sqlite3 golang-go jq
 	# userspace check: tests/top.sh drives vmprofctl top under tmux; e2e's
-	# testbed-install carries it into L1 for e2e/pending/25-top.t
+	# testbed-install carries it into L1 for e2e/tests/25-top.t
 	tmux
 	# userspace check: tests/timeline.sh counts what a report reads (strace)
 	strace

@@ -33,8 +33,7 @@ log "console: $log"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$total" "${L1_QEMU[@]}" \
-	-chardev file,id=artifacts,path="$artifacts" \
-	-device isa-serial,chardev=artifacts \
+	-serial mon:stdio -serial file:"$artifacts" \
 	-kernel "$bzimage" -initrd "$initrd" -append "$append" </dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e

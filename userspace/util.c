@@ -298,8 +298,12 @@ char *escape_name(char *s)
 	return (char *)b.data;
 }
 
-/* s as a JSON string; s is escaped already (escape_name()). */
-void json_str_raw(FILE *out, const char *s)
+/*
+ * s as a JSON string; s is escaped already (escape_name()).  In ,
+ * '<', '>' and '&' are \u escapes too, so that the string can sit in a
+ * <script> element of a page and end nothing there.
+ */
+static void json_put(FILE *out, const char *s, bool html)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -307,7 +311,8 @@ void json_str_raw(FILE *out, const char *s)
 
 		if (ch == '"' || ch == '\\')
 			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
+		else if (ch < 0x20 ||
+			 (html && (ch == '<' || ch == '>' || ch == '&')))
 			fprintf(out, "\\u%04x", ch);
 		else
 			fputc(ch, out);
@@ -315,10 +320,25 @@ void json_str_raw(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-void json_str(FILE *out, const char *s)
+void json_str_raw(FILE *out, const char *s)
+{
+	json_put(out, s, false);
+}
+
+static void json_escaped(FILE *out, const char *s, bool html)
 {
 	char *e = escape_name(xstrdup(s));
 
-	json_str_raw(out, e);
+	json_put(out, e, html);
 	free(e);
+}
+
+void json_str(FILE *out, const char *s)
+{
+	json_escaped(out, s, false);
+}
+
+void json_str_html(FILE *out, const char *s)
+{
+	json_escaped(out, s, true);
 }

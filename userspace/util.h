@@ -92,5 +92,7 @@ char *escape_name(char *s);
 void json_str_raw(FILE *out, const char *s);
 /* s as a JSON string: escaped like every table string, valid UTF-8. */
 void json_str(FILE *out, const char *s);
+/* The same, safe inside an HTML <script> element (--format html). */
+void json_str_html(FILE *out, const char *s);
 
 #endif

@@ -85,6 +85,8 @@ void rowset_free(struct rowset *s);
 #define UNKNOWN_ROWS_MAX 200
 void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 		   struct rowset *rs);
+/* "vcpuN" or the host task's comm ("unknown" if it had none) */
+void culprit_name(const struct analysis *a, u32 owner, char *buf, size_t len);
 /* "(on vcpuN)" or "(outside: comm)" */
 void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len);
 char owner_char(u32 owner);

@@ -76,16 +76,24 @@ void rowset_free(struct rowset *s)
 	strmap_free(&s->idx);
 }
 
-void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len)
+void culprit_name(const struct analysis *a, u32 owner, char *buf, size_t len)
 {
 	const char *comm;
 
 	if (!(owner & OWNER_COMM)) {
-		snprintf(buf, len, "(on vcpu%u)", owner);
+		snprintf(buf, len, "vcpu%u", owner);
 		return;
 	}
 	comm = analysis_comm(a, owner & ~OWNER_COMM);
-	snprintf(buf, len, "(outside: %s)", *comm ? comm : "unknown");
+	snprintf(buf, len, "%s", *comm ? comm : "unknown");
+}
+
+void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len)
+{
+	char who[128];
+
+	culprit_name(a, owner, who, sizeof(who));
+	snprintf(buf, len, owner & OWNER_COMM ? "(outside: %s)" : "(on %s)", who);
 }
 
 char owner_char(u32 owner)

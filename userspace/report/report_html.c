@@ -30,25 +30,6 @@ struct html_track {
 	bool comma;	/* a slice is on the track: the next one follows a comma */
 };
 
-/* A JSON string that is safe inside <script>: see the head comment. */
-static void html_json_str(FILE *out, const char *s)
-{
-	char *e = escape_name(xstrdup(s));
-	const unsigned char *p;
-
-	fputc('"', out);
-	for (p = (const unsigned char *)e; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-	free(e);
-}
-
 static u64 rel_us(const struct html_track *t, u64 ns)
 {
 	return ((ns > t->base ? ns - t->base : 0) + 500) / 1000;
@@ -74,7 +55,7 @@ static void html_slice(void *ctx, const struct vs_slice *s)
 	vs_slice_name(t->a, s, name, sizeof(name), what, sizeof(what));
 	fprintf(t->out, "%s[%" PRIu64 ",%" PRIu64 ",%u,", t->comma ? "," : "",
 		start, end - start, s->state);
-	html_json_str(t->out, what);
+	json_str_html(t->out, what);
 	fputc(']', t->out);
 	t->comma = true;
 }
@@ -98,7 +79,7 @@ static void write_folded(FILE *out, const char *folded)
 		if (sp && sp > line) {
 			stack = xasprintf("%.*s", (int)(sp - line), line);
 			fputs(first ? "\n[" : ",\n[", out);
-			html_json_str(out, stack);
+			json_str_html(out, stack);
 			fprintf(out, ",%" PRIu64 "]", (u64)strtoull(sp + 1, NULL, 10));
 			free(stack);
 			first = false;
@@ -123,13 +104,13 @@ int print_html(struct analysis *a, const char *folded, FILE *out)
 	fwrite(html_page, 1, (size_t)(mark - html_page), out);
 	fputs("<script type=\"application/json\" id=\"vmprof-data\">\n{\"vm\":",
 	      out);
-	html_json_str(out, a->vm_name[0] ? a->vm_name : "guest");
+	json_str_html(out, a->vm_name[0] ? a->vm_name : "guest");
 	fprintf(out, ",\"pid\":%u,\"period_ns\":%" PRIu64 ",\"duration_us\":%" PRIu64 ",\n\"states\":[",
 		a->vmm_pid, a->period_ns, rel_us(&t, end > t.base ? end : t.base));
 	for (i = 0; i < VS_NR_STATES; i++) {
 		if (i)
 			fputc(',', out);
-		html_json_str(out, vs_state_names[i]);
+		json_str_html(out, vs_state_names[i]);
 	}
 	fputs("],\n\"vcpus\":[", out);
 	vcpu_states_walk(a, &html_ops, &t);

@@ -167,18 +167,6 @@ static int iv_cmp(const void *x, const void *y)
 	return 0;
 }
 
-static void culprit_name(struct analysis *a, u32 owner, char *buf, size_t len)
-{
-	const char *comm;
-
-	if (!(owner & OWNER_COMM)) {
-		snprintf(buf, len, "vcpu%u", owner);
-		return;
-	}
-	comm = analysis_comm(a, owner & ~OWNER_COMM);
-	snprintf(buf, len, "%s", *comm ? comm : "unknown");
-}
-
 void vs_slice_name(struct analysis *a, const struct vs_slice *s, char *name,
 		   size_t len, char *what, size_t what_len)
 {

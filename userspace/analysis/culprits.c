@@ -17,8 +17,6 @@
 #define IDLE_LABEL "unknown (pCPU idle)"
 #define NO_RECORD "no record named who held the pCPU"
 #define HIDDEN_COMM "[hidden: needs CAP_PERFMON]"	/* analysis.c */
-#define MAX_OWNERS 64
-
 u32 analysis_label_id(struct analysis *a, const char *label)
 {
 	char *esc = escape_name(xstrdup(label)), *s;
@@ -171,9 +169,7 @@ u32 culprits_task_owner(const struct analysis *a, u32 tid, u32 comm)
 
 	if (!tid && a->cul.idle_owner)
 		return a->cul.idle_owner;
-	/* agg_get() inserts: look up a table that is no longer written */
-	e = tid && tid != AGG_EMPTY && a->cul.tasks.n ?
-	    agg_get((struct agg_table *)&a->cul.tasks, &k) : NULL;
+	e = tid ? agg_find(&a->cul.tasks, &k) : NULL;
 	if (e && e->v1)
 		return OWNER_COMM | (u32)(e->v1 - 1);
 	return OWNER_COMM | comm;

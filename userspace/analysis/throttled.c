@@ -64,6 +64,31 @@ static int piece_cmp(const void *x, const void *y)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+/*
+ * throttled_usec sums the time each of the cgroup's per-pCPU runqueues
+ * was throttled (kernel/sched/fair.c, unthrottle_cfs_rq()): with k of
+ * the recorded vCPUs in one cgroup, each is given a k-th of it.
+ */
+static void count_sharers(const struct analysis *a, struct agg_table *k)
+{
+	struct agg_key key = { 0 };
+	size_t i;
+
+	for (i = 0; i < a->cul.nthr; i++) {
+		key.a = a->cul.thr[i].owner & ~OWNER_COMM;
+		key.c = a->cul.thr[i].time;
+		agg_get(k, &key)->v1++;
+	}
+}
+
+static u64 sharers(const struct agg_table *k, const struct thr_sample *s)
+{
+	struct agg_key key = { .a = s->owner & ~OWNER_COMM, .c = s->time };
+	const struct agg_entry *e = agg_find(k, &key);
+
+	return e && e->v1 ? e->v1 : 1;
+}
+
 /* Windows between consecutive reads of one cgroup, one per vCPU and time. */
 static size_t make_windows(struct analysis *a, struct window **out)
 {
@@ -71,7 +96,10 @@ static size_t make_windows(struct analysis *a, struct window **out)
 	size_t i, n = 0, kept = 0;
 	struct window *w;
 	u64 d;
+	struct agg_table k;
 
+	agg_init(&k, 0);
+	count_sharers(a, &k);
 	qsort(s, a->cul.nthr, sizeof(*s), sample_cmp);
 	w = xcalloc(a->cul.nthr + 1, sizeof(*w));
 	for (i = 0; i + 1 < a->cul.nthr; i++) {
@@ -79,7 +107,7 @@ static size_t make_windows(struct analysis *a, struct window **out)
 		    s[i + 1].time <= s[i].time ||
 		    s[i + 1].throttled_ns <= s[i].throttled_ns)
 			continue;	/* none, or a cgroup made anew: no count */
-		d = s[i + 1].throttled_ns - s[i].throttled_ns;
+		d = (s[i + 1].throttled_ns - s[i].throttled_ns) / sharers(&k, &s[i + 1]);
 		if (d > s[i + 1].time - s[i].time)
 			d = s[i + 1].time - s[i].time;
 		w[n++] = (struct window){
@@ -87,6 +115,7 @@ static size_t make_windows(struct analysis *a, struct window **out)
 			.vcpu = s[i].vcpu, .owner = s[i + 1].owner,
 		};
 	}
+	agg_free(&k);
 	qsort(w, n, sizeof(*w), window_cmp);
 	/* the ancestors' windows cover the same time: keep the longest */
 	for (i = 0; i < n; i++)

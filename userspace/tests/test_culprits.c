@@ -267,6 +267,45 @@ static void test_host_samples(void)
 	analysis_free(&a);
 }
 
+/*
+ * Two vCPUs in one cgroup: its throttled_usec (200 ms between the reads)
+ * sums both pCPUs' throttled time, so each vCPU is given half: of its
+ * 150 ms idle wait, 100 ms are throttled and 50 stay unknown.
+ */
+static void test_shared_cgroup(void)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 2, .vcpu_tids = tids, .culprits = true,
+	};
+	struct doc d = { 0 };
+	struct analysis a;
+	struct synth s;
+	struct table *t;
+	u32 v;
+
+	synth_open(&s, FILE_H, &vm);
+	for (v = 0; v < 2; v++)
+		synth_throttle(&s, T0, v, 0, "/shared", 0, 0);
+	preempt(&s, 0, 100, 250, 0, "swapper/0");
+	preempt(&s, 1, 300, 450, 0, "swapper/1");
+	synth_flush(&s);
+	for (v = 0; v < 2; v++)
+		synth_throttle(&s, T0 + 1000 * MS, v, 0, "/shared", 4, 200000);
+	synth_close(&s, T0 + 1000 * MS);
+	t = steal_of(&a, &d, FILE_H, "vcpu0");
+	check_ms(t, "(throttled (cgroup /shared))", "throttled", "100.000",
+		 "shared cgroup: vcpu0 gets half of its throttled time");
+	check_ms(t, "(unknown (pCPU idle))", "unknown", "50.000",
+		 "shared cgroup: the rest of vcpu0's idle wait stays unknown");
+	t = find_table(&d, "vcpu1");
+	check_ms(t, "(throttled (cgroup /shared))", "throttled", "100.000",
+		 "shared cgroup: vcpu1 the other half");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
 /* A 1.0 file: no TASK, THROTTLE or CULPRITS: the comms, as before. */
 static void test_old_file(void)
 {
@@ -294,6 +333,7 @@ int main(void)
 	test_escaped();
 	test_labels();
 	test_host_samples();
+	test_shared_cgroup();
 	test_old_file();
 	unlink(FILE_C);
 	unlink(FILE_H);

@@ -306,6 +306,51 @@ static void test_shared_cgroup(void)
 	analysis_free(&a);
 }
 
+/*
+ * TASK and THROTTLE chunks are another process's words: an entry whose
+ * strings pass their bounds or the payload ends its chunk (malformed),
+ * and a counter that jumps to 2^64 us gives at most the window.
+ */
+static void test_malformed(void)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
+	};
+	struct df_task e = { .tid = 900, .klass = DF_TASK_TASK, .comm_len = 65 };
+	struct df_throttle th = { .vcpu = 0, .path_len = 100 };
+	struct doc d = { 0 };
+	struct analysis a;
+	struct synth s;
+	struct table *t;
+	u8 raw[sizeof(e) + 4];
+
+	synth_open(&s, FILE_H, &vm);
+	df_write_chunk(&s.w, DF_CHUNK_TASK, &e, sizeof(e));
+	e.comm_len = 4;
+	e.cgroup_len = 10;	/* 14 bytes of strings, 4 there */
+	memcpy(raw, &e, sizeof(e));
+	memcpy(raw + sizeof(e), "evil", 4);
+	df_write_chunk(&s.w, DF_CHUNK_TASK, raw, sizeof(raw));
+	df_write_chunk(&s.w, DF_CHUNK_THROTTLE, &th, sizeof(th));
+	th.path_len = 0;
+	th.vcpu = MAX_VCPUS;
+	df_write_chunk(&s.w, DF_CHUNK_THROTTLE, &th, sizeof(th));
+	synth_throttle(&s, T0, 0, 0, "/q", 0, 0);
+	preempt(&s, 0, 100, 200, 900, "x");
+	synth_flush(&s);
+	synth_throttle(&s, T0 + 1000 * MS, 0, 0, "/q", 1, UINT64_MAX);
+	synth_close(&s, T0 + 1000 * MS);
+	t = steal_of(&a, &d, FILE_H, "vcpu0");
+	is_u64(a.st.malformed, 4, "TASK and THROTTLE entries past their bounds: malformed");
+	ok(a.cul.tasks.n == 0, "no thread named by a malformed entry");
+	check_ms(t, "(throttled (cgroup /q))", "throttled", "100.000",
+		 "a throttled_usec of 2^64: all of the wait, no more");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
 /* A 1.0 file: no TASK, THROTTLE or CULPRITS: the comms, as before. */
 static void test_old_file(void)
 {
@@ -334,6 +379,7 @@ int main(void)
 	test_labels();
 	test_host_samples();
 	test_shared_cgroup();
+	test_malformed();
 	test_old_file();
 	unlink(FILE_C);
 	unlink(FILE_H);

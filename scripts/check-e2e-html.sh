@@ -28,18 +28,18 @@ chrome "$TMP/scenario2-report.html" --dump-dom >"$TMP/dom"
 grep -q '<body data-ready="1">' "$TMP/dom"
 ok $? "Chromium draws it (body data-ready=1)"
 
-# "# # [steal] (outside: hostburn): 48.96% of wall"
-want=$(sed -n 's/^# # \[steal\] (outside: hostburn): \([0-9.]*\)% of wall.*/\1/p' "$console" | tail -n 1)
-got=$(vcpu_shares "$TMP/dom" 0 | awk -F'\t' '$1 == "steal: hostburn" { print $2 }')
+# "# # [steal] (task hostburn (cgroup /)): 48.96% of wall"
+want=$(sed -n 's/^# # \[steal\] (task hostburn (cgroup [^)]*)): \([0-9.]*\)% of wall.*/\1/p' "$console" | tail -n 1)
+got=$(vcpu_shares "$TMP/dom" 0 | awk -F'\t' 'index($1, "steal: task hostburn (cgroup ") == 1 { print $2 }')
 awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d <= 2 && d >= -2) }'
-ok $? "vcpu0's bar: steal: hostburn ${got:-none}% of wall, the steal table said ${want:-nothing}%"
+ok $? "vcpu0's bar: steal: task hostburn ${got:-none}% of wall, the steal table said ${want:-nothing}%"
 sum=$(vcpu_shares "$TMP/dom" 0 | awk -F'\t' '{ s += $2 } END { printf "%.2f", s }')
 awk -v s="$sum" 'BEGIN { exit !(s >= 99.9 && s <= 100.1) }'
 ok $? "vcpu0's shares add up to the wall time ($sum%)"
 
 # hostburn ran all along: on the timeline in every tenth of the recording
 to=$(grep -o '<svg [^>]*data-to-ms="[0-9.]*"' "$TMP/dom" | head -n 1 | attr /dev/stdin data-to-ms)
-grep -o '<rect [^>]*data-vcpu="0"[^>]*data-culprit="hostburn"[^>]*>' "$TMP/dom" |
+grep -o '<rect [^>]*data-vcpu="0"[^>]*data-culprit="task hostburn (cgroup [^"]*"[^>]*>' "$TMP/dom" |
 	attr /dev/stdin data-t0-ms >"$TMP/hog"
 tenths=$(awk -v to="$to" 'to > 0 { seen[int(10 * $1 / to)] = 1 }
 	END { for (k in seen) n++; print n + 0 }' "$TMP/hog")

@@ -5,7 +5,7 @@
 # to the pCPU of its vCPU thread.  vmprofctl top --vm pid:N runs in a tmux
 # pane in L1, recording L2 itself as record does, and the test reads the
 # screen with capture-pane: in the vcpus view, vCPU 0's top culprit is
-# "(outside: hostburn)" with 35-65 % of the window, its steal 35-65 %;
+# "(task hostburn (cgroup PATH))" with 35-65 % of the window, its steal 35-65 %;
 # tab to the culprits view shows hostburn on vcpu0 first; q leaves the
 # terminal as it found it (no alternate screen, the cursor shown).
 # L1 needs tmux, its libraries and the C.UTF-8 LC_CTYPE (e2e's
@@ -55,19 +55,20 @@ screen 'of the recording \(2\.0 s\)' 60 && screen '^vcpu0 ' 5
 ok $? "vmprofctl top --vm pid:$QPID shows a 2 s window with vcpu0"
 sed 's/^/# top| /' "$TMP/screen"
 row=$(grep '^vcpu0 ' "$TMP/screen")
-culprit=$(echo "$row" | awk '{ print $9, $10 }')
-share=$(echo "$row" | awk '{ sub(/%$/, "", $11); print $11 }')
+# the culprit is every word from the 9th to the share: "(task hostburn (cgroup /))"
+culprit=$(echo "$row" | awk '{ c = $9; for (i = 10; i < NF; i++) c = c " " $i; print c }')
+share=$(echo "$row" | awk '{ sub(/%$/, "", $NF); print $NF }')
 steal=$(echo "$row" | awk '{ print $8 }')
 echo "# vcpu0: steal $steal%, top culprit $culprit $share%"
 check "hostburn is vcpu0's top culprit on the screen ($culprit)" \
-	test "$culprit" = "(outside: hostburn)"
+	test "${culprit#"(task hostburn (cgroup "}" != "$culprit"
 check "hostburn took 35-65% of the window ($share%)" between "$share" 35 65
 check "vcpu0's steal is 35-65% of the window ($steal%)" between "$steal" 35 65
 
 T send-keys Tab Tab Tab
 screen '^culprits view' 10
 ok $? "tab, tab, tab: the culprits view"
-first_row | grep -q 'vcpu0   (outside: hostburn)$'
+first_row | grep -q 'vcpu0   (task hostburn (cgroup [^)]*))$'
 ok $? "culprits view: hostburn on vcpu0 first ($(first_row))"
 
 T send-keys q

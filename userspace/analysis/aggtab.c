@@ -101,6 +101,17 @@ struct agg_entry *agg_get_over(struct agg_table *t, const struct agg_key *k)
 	return agg_lookup(t, k, true);
 }
 
+const struct agg_entry *agg_find(const struct agg_table *t,
+				 const struct agg_key *k)
+{
+	const struct agg_entry *e;
+
+	if (!t->cap || k->a == AGG_EMPTY)
+		return NULL;
+	e = agg_slot(t->e, t->cap, k);
+	return e->k.a == AGG_EMPTY ? NULL : e;
+}
+
 void agg_prefetch(const struct agg_table *t, const struct agg_key *k)
 {
 	if (t->cap)

@@ -38,6 +38,9 @@ void agg_free(struct agg_table *t);
 struct agg_entry *agg_get(struct agg_table *t, const struct agg_key *k);
 /* Like agg_get() but past max too (overflow and named keys), never NULL. */
 struct agg_entry *agg_get_over(struct agg_table *t, const struct agg_key *k);
+/* The entry for k, or NULL: looks, never inserts. */
+const struct agg_entry *agg_find(const struct agg_table *t,
+				 const struct agg_key *k);
 
 /* Start loading k's slot into the cache ahead of agg_get(). */
 void agg_prefetch(const struct agg_table *t, const struct agg_key *k);

@@ -61,6 +61,7 @@ void analysis_free(struct analysis *a)
 	host_stamps_free(&a->hs);
 	free(a->tids);
 	agent_free(a);
+	culprits_free(a);
 	if (a->hooks && a->hooks->free)
 		a->hooks->free(a);
 }
@@ -308,7 +309,7 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 	} else {
 		if (!comm_id)
 			comm_id = analysis_comm_id(a, s->comm, sizeof(s->comm));
-		owner = OWNER_COMM | comm_id;
+		owner = culprits_task_owner(a, s->tid, comm_id);
 	}
 	if (cat == CAT_HOST) {
 		a->samples_host++;
@@ -332,7 +333,8 @@ static void restamp_sample(struct analysis *a, const struct kvm_profile_sample *
 	if (!(a->config_flags & KVM_PROFILE_F_HOST_SAMPLES) || !sample_passes(a, s))
 		return;
 	if (s->vcpu_id == NO_VCPU)
-		owner = OWNER_COMM | analysis_comm_id(a, s->comm, sizeof(s->comm));
+		owner = culprits_task_owner(a, s->tid,
+			analysis_comm_id(a, s->comm, sizeof(s->comm)));
 	host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner);
 }
 

@@ -145,6 +145,37 @@ struct owner_ref {
 	u32 hvcpu;
 };
 
+/* A THROTTLE entry: a vCPU's cgroup (or ancestor) counters at a time. */
+struct thr_sample {
+	u64 time;
+	u64 throttled_ns;
+	u32 vcpu;
+	u32 depth;
+	u32 owner;		/* OWNER_COMM | label "throttled (cgroup PATH)" */
+};
+
+/* A piece of steal charged whole to one culprit, kept to find throttling. */
+struct steal_piece {
+	u64 start, end;
+	u32 vcpu;
+	struct owner_ref r;
+};
+
+/*
+ * Culprit classes (culprits.c): who each host thread id was, from the
+ * TASK chunks (key a: tid, v1: label id + 1), and the cpu.stat samples
+ * and steal pieces that give the throttled share.
+ */
+struct culprit_tab {
+	bool classes;		/* the recorder looked tasks up (1.1) */
+	struct agg_table tasks;
+	u32 idle_owner;		/* "unknown (pCPU idle)", set by culprits_prepare() */
+	struct thr_sample *thr;
+	size_t nthr, capthr;
+	struct steal_piece *pieces;
+	size_t npieces, cappieces;
+};
+
 struct analysis;
 struct kvm_profile_sample;
 
@@ -228,6 +259,7 @@ struct analysis {
 	bool progress;
 	bool finished;
 	struct agent_state *agent;
+	struct culprit_tab cul;
 };
 
 void analysis_init(struct analysis *a, const struct filter *f);
@@ -324,6 +356,37 @@ void agent_free(struct analysis *a);
 /* Function and module names for an aggregated address (resolve.c). */
 void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,
 		  char *func, size_t flen, char *module, size_t mlen);
+
+/*
+ * Culprit classes (culprits.c).  A label is a culprit named with its class,
+ * "task COMM (cgroup PATH)", kept in the comm table marked so that no comm
+ * can be taken for one; owners are OWNER_COMM | its id.
+ */
+#define LABEL_MARK '\x01'
+u32 analysis_label_id(struct analysis *a, const char *label);
+/* The label of a comm id, or NULL when it is a comm. */
+const char *analysis_label(const struct analysis *a, u32 id);
+void culprits_task_chunk(struct analysis *a, const u8 *p, size_t len);
+void culprits_throttle_chunk(struct analysis *a, const u8 *p, size_t len);
+/* The owner of host thread @tid (comm id @comm) that took a pCPU. */
+u32 culprits_task_owner(const struct analysis *a, u32 tid, u32 comm);
+/* Keep a piece of steal charged to @r, when throttling was recorded. */
+void culprits_note_piece(struct analysis *a, u32 vcpu,
+			 const struct owner_ref *r, u64 start, u64 end);
+/* Labels the naming needs, before steal_owner() is called. */
+void culprits_prepare(struct analysis *a);
+/* Move the steal that cgroup throttling covers to "throttled". */
+void culprits_throttled(struct analysis *a);
+/*
+ * The class of a steal owner ("vcpu", "vm", "task", "kthread",
+ * "throttled", "unknown", or "outside" for a comm recorded without a
+ * class) and its identity ("vcpu1", "web1 vcpu0", ...).
+ */
+void culprit_class(const struct analysis *a, u32 owner, char *cls, size_t clen,
+		   char *ident, size_t ilen);
+bool culprit_unknown(const struct analysis *a, u32 owner);
+void culprits_reset_pieces(struct analysis *a);
+void culprits_free(struct analysis *a);
 
 /* exit_func_agg's group key: an exit's ISA and reason in one u32. */
 static inline u32 exit_group(u32 isa, u64 reason)

@@ -76,6 +76,9 @@ static void meta_entry(struct analysis *a, u16 tag, const u8 *p, u32 len)
 	case DF_META_VMM_MAPS:
 		host_maps_parse(&a->vmm_maps, (const char *)p, len);
 		break;
+	case DF_META_CULPRITS:
+		a->cul.classes = true;
+		break;
 	default:
 		break;	/* unknown tags are skipped: forward compatible */
 	}
@@ -140,6 +143,12 @@ void analysis_chunk(struct analysis *a, const struct df_chunk *c)
 		break;
 	case DF_CHUNK_END:
 		parse_end(a, c->data, c->length);
+		break;
+	case DF_CHUNK_TASK:
+		culprits_task_chunk(a, c->data, c->length);
+		break;
+	case DF_CHUNK_THROTTLE:
+		culprits_throttle_chunk(a, c->data, c->length);
 		break;
 	default:
 		break;

@@ -60,11 +60,15 @@ static void index_records(struct live *l, const struct df_chunk *c)
 	l->nchunks++;
 }
 
-/* Every window's analysis reads the metadata again: it is small. */
+/*
+ * Every window's analysis reads the metadata again: it is small; and the
+ * culprits the recorder named (TASK, THROTTLE), bounded by the recorder.
+ */
 static void keep_meta(struct live *l, const struct df_chunk *c)
 {
 	u32 len = c->length;
 
+	buf_append(&l->meta, &c->type, sizeof(c->type));
 	buf_append(&l->meta, &len, sizeof(len));
 	buf_append(&l->meta, c->data, len);
 }
@@ -82,7 +86,8 @@ int live_poll(struct live *l)
 			index_records(l, &c);
 			continue;
 		}
-		if (c.type == DF_CHUNK_META)
+		if (c.type == DF_CHUNK_META || c.type == DF_CHUNK_TASK ||
+		    c.type == DF_CHUNK_THROTTLE)
 			keep_meta(l, &c);
 		else if (c.type == DF_CHUNK_END)
 			l->ended = true;
@@ -198,7 +203,9 @@ void live_window_open(struct live *l, struct analysis *w, u64 begin, u64 end)
 	f.to_s = (double)(end - start) / 1e9;
 	settle(l, begin);
 	analysis_init(w, &f);
-	while (off + sizeof(len) <= l->meta.len) {
+	while (off + sizeof(c.type) + sizeof(len) <= l->meta.len) {
+		memcpy(&c.type, l->meta.data + off, sizeof(c.type));
+		off += sizeof(c.type);
 		memcpy(&len, l->meta.data + off, sizeof(len));
 		c.data = l->meta.data + off + sizeof(len);
 		c.length = len;

@@ -24,6 +24,11 @@
  * name depends on what the whole file says: which vCPU a thread id is, and
  * a vCPU's thread id.  Charges to a task are therefore kept under the
  * task (an owner_ref) and turned into owners by steal_walk_finish().
+ *
+ * A task is named by the class the recorder found for its thread id
+ * (culprits.c): another VM's vCPU, a task and its cgroup, a kernel
+ * thread; and once all are named, the steal that the vCPU's cgroup
+ * throttling covers moves to "throttled" (throttled.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +143,7 @@ static u32 task_owner(const struct analysis *a, u32 tid, u32 comm)
 
 	if (vcpu != NO_VCPU)
 		return vcpu;
-	return OWNER_COMM | comm;
+	return culprits_task_owner(a, tid, comm);
 }
 
 static struct owner_ref next_owner(const struct open_iv *iv)
@@ -180,6 +185,7 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 		n = count_owners(a, cpu, start, end, vcpu, oc);
 	if (!n) {
 		charge(a, vcpu, r, len, 1);
+		culprits_note_piece(a, vcpu, r, start, end);
 		if (a->hooks && a->hooks->steal)
 			a->hooks->steal(a, vcpu, cpu, r, start, end);
 		if (a->hooks && a->hooks->interval)
@@ -192,6 +198,8 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 		ns = i + 1 == n ? len - given : len * oc[i].count / total;
 		r1 = owner_ref(oc[i].owner);
 		charge(a, vcpu, &r1, ns, 1);
+		culprits_note_piece(a, vcpu, &r1, start + given,
+				    start + given + ns);
 		/* in the order each culprit was first sampled in the interval */
 		if (a->hooks && a->hooks->interval)
 			a->hooks->interval(a, vcpu, cpu, &r1, start + given,
@@ -378,6 +386,7 @@ static void name_culprits(struct analysis *a)
 	struct owner_ref r;
 	struct agg_entry *e;
 
+	culprits_prepare(a);
 	agg_for_each(&a->steal_pend, e) {
 		r = (struct owner_ref){
 			.kind = e->k.b, .tid = (u32)(e->k.c >> 32),
@@ -386,6 +395,7 @@ static void name_culprits(struct analysis *a)
 		charge_owner(a, e->k.a, steal_owner(a, e->k.a, &r), e->v1,
 			     agg_get(&a->ivs_pend, &e->k)->v1);
 	}
+	culprits_throttled(a);
 	if (a->hooks && a->hooks->culprits_named)
 		a->hooks->culprits_named(a);
 	agg_free(&a->steal_pend);
@@ -420,6 +430,7 @@ void steal_walk_reset(struct analysis *a)
 	agg_free(&a->steal_ivs);
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
+	culprits_reset_pieces(a);
 	if (a->hooks && a->hooks->sched_reset)
 		a->hooks->sched_reset(a);
 	for (i = 0; i < a->nvcpus; i++) {

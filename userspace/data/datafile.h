@@ -12,7 +12,7 @@
 
 #define DF_MAGIC		"VMPROFD\n"
 #define DF_VERSION_MAJOR	1
-#define DF_VERSION_MINOR	0
+#define DF_VERSION_MINOR	1
 #define DF_MAX_CHUNK		(64U << 20)
 #define DF_RECORDS_CHUNK	(1U << 20)	/* writer flush threshold */
 
@@ -39,6 +39,8 @@ enum df_chunk_type {
 	DF_CHUNK_AGENT = 3,
 	DF_CHUNK_KALLSYMS = 4,
 	DF_CHUNK_END = 5,
+	DF_CHUNK_TASK = 6,		/* since 1.1 */
+	DF_CHUNK_THROTTLE = 7,		/* since 1.1 */
 };
 
 /* Tags of the TLV entries in a META chunk. */
@@ -54,12 +56,59 @@ enum df_meta_tag {
 	DF_META_TOOL = 9,		/* string, vmprofctl version */
 	DF_META_VM_UUID = 10,		/* string */
 	DF_META_VMM_MAPS = 11,		/* text: "start-end pgoff path" lines */
+	DF_META_CULPRITS = 12,		/* u32 1: host tasks were looked up (TASK) */
 };
 
 struct df_meta_entry {
 	u16 tag;
 	u16 reserved;
 	u32 length;
+};
+
+/*
+ * A TASK chunk: entries of struct df_task, each followed by its comm, VM
+ * name and cgroup path (lengths in the entry, no NUL): who a host task was
+ * when the recorder first saw its thread id (docs/data-format.md).
+ */
+enum df_task_class {
+	DF_TASK_GONE = 0,	/* exited before it was looked up */
+	DF_TASK_TASK = 1,	/* a host task; cgroup set */
+	DF_TASK_KTHREAD = 2,	/* PF_KTHREAD */
+	DF_TASK_VM_VCPU = 3,	/* a vCPU thread of another VM: vcpu, vmm_pid, vm */
+};
+
+#define DF_TASK_COMM_MAX	64
+#define DF_TASK_VM_MAX		256
+#define DF_TASK_CGROUP_MAX	4096
+
+struct df_task {
+	u64 seen_ns;		/* CLOCK_MONOTONIC when looked up */
+	u32 tid;
+	u32 pid;		/* its thread group */
+	u32 klass;		/* enum df_task_class */
+	u32 vcpu;		/* DF_TASK_VM_VCPU: the vCPU id in that VM */
+	u32 vmm_pid;		/* DF_TASK_VM_VCPU: that VM's VMM */
+	u16 comm_len;
+	u16 vm_len;
+	u16 cgroup_len;
+	u16 reserved;
+	u32 reserved2;
+};
+
+/*
+ * A THROTTLE chunk: entries of struct df_throttle, each followed by its
+ * cgroup path: the cpu.stat counters of a vCPU thread's cgroup (depth 0)
+ * and of its ancestors, read when the recording starts, every second and
+ * when it stops.
+ */
+struct df_throttle {
+	u64 time_ns;		/* CLOCK_MONOTONIC when read */
+	u64 nr_periods;
+	u64 nr_throttled;
+	u64 throttled_usec;
+	u32 vcpu;
+	u16 depth;		/* 0: the thread's own cgroup, 1: its parent... */
+	u16 path_len;
 };
 
 struct df_agent_header {

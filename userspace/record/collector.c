@@ -132,6 +132,7 @@ static int put_meta(struct collector *c, const struct kvm_profile_config *cfg)
 		meta_put_str(&b, DF_META_KERNEL, u.release);
 	}
 	meta_put_str(&b, DF_META_TOOL, "vmprofctl " VMPROFCTL_VERSION);
+	meta_put_u32(&b, DF_META_CULPRITS, 1);
 	maps = host_maps_snapshot((int)c->vm.pid, &mlen);
 	if (maps)
 		meta_put(&b, DF_META_VMM_MAPS, maps, (u32)mlen);
@@ -177,6 +178,10 @@ int collector_prepare(struct collector *c, const struct record_opts *o)
 		goto fail;
 	if (put_meta(c, &cfg))
 		goto fail;
+	/* this host's /proc, debugfs and cgroupfs; the tests pass a fake root */
+	culprit_rec_init(&c->culprits, "", &c->vm);
+	if (culprit_rec_tick(&c->culprits, &c->w, c->start_ns))
+		goto fail;
 	put_kallsyms(c);
 	if (df_flush_records(&c->w))
 		goto fail;
@@ -192,6 +197,7 @@ fail:
 		close(c->prof_fd);
 	if (c->w.f)
 		df_writer_close(&c->w, NULL);
+	culprit_rec_free(&c->culprits);
 	vm_info_free(&c->vm);
 	return -1;
 }
@@ -226,6 +232,9 @@ static int drain(struct collector *c, u8 *buf)
 		n = read(c->prof_fd, buf, READ_BUF_SIZE);
 		if (n > 0) {
 			c->bytes += (u64)n;
+			culprit_rec_scan(&c->culprits, buf, (size_t)n, mono_ns());
+			if (culprit_rec_flush(&c->culprits, &c->w))
+				return -1;
 			if (df_write_records(&c->w, buf, (size_t)n,
 					     count_records(c, buf, (size_t)n)))
 				return -1;
@@ -333,6 +342,8 @@ int collector_turn(struct collector *c, int timeout_ms)
 		return -1;
 	now = mono_ns();
 	if (now - c->last_flush >= FLUSH_NS) {
+		if (culprit_rec_tick(&c->culprits, &c->w, now))
+			return -1;
 		if (df_flush_records(&c->w))
 			return -1;
 		c->last_flush = now;
@@ -388,6 +399,7 @@ int collector_finish(struct collector *c, int ret)
 	 * the end look preempted for that long too.
 	 */
 	end.stop_ns = mono_ns();
+	culprit_rec_tick(&c->culprits, &c->w, end.stop_ns);
 	close(c->prof_fd);
 	c->prof_fd = -1;
 	agent_conns_close(&c->agent);
@@ -397,6 +409,7 @@ int collector_finish(struct collector *c, int ret)
 	end.reason = c->end_reason;
 	if (df_writer_close(&c->w, &end))
 		ret = -1;
+	culprit_rec_free(&c->culprits);
 	/* the result line that follows says it all: no progress left above it */
 	progress_clear(&c->meter);
 	free(c->buf);

@@ -6,6 +6,7 @@
 
 #include "agent_conn.h"
 #include "attach.h"
+#include "culprit_rec.h"
 #include "datafile.h"
 #include "vm_find.h"
 
@@ -32,6 +33,7 @@ struct collector {
 	struct vm_info vm;
 	struct df_writer w;
 	struct agent_conns agent;
+	struct culprit_rec culprits;	/* host tasks named, cgroup throttling */
 	int prof_fd;
 	int ctl_fd;		/* listening control socket, -1 if none */
 	/* a descriptor a turn also waits for (top's keyboard), -1 if none */

@@ -119,15 +119,15 @@ static void parse_guest_cid(const char *arg, struct vm_info *vm)
  */
 #define CMDLINE_MAX (4U << 20)
 
-static char *read_cmdline(pid_t pid, size_t *lenp)
+static char *read_cmdline(const char *root, pid_t pid, size_t *lenp)
 {
-	char path[PROC_PATH_MAX];
+	char path[PROC_PATH_MAX + 4096];
 	size_t len = 0, cap = 8192;
 	char *buf = xmalloc(cap + 1);
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	snprintf(path, sizeof(path), "%s/proc/%d/cmdline", root, (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		free(buf);
@@ -150,10 +150,10 @@ static char *read_cmdline(pid_t pid, size_t *lenp)
 	return buf;
 }
 
-void vm_scan_cmdline(pid_t pid, struct vm_info *vm)
+void vm_scan_cmdline_at(const char *root, pid_t pid, struct vm_info *vm)
 {
 	size_t len = 0, i;
-	char *buf = read_cmdline(pid, &len);
+	char *buf = read_cmdline(root, pid, &len);
 
 	for (i = 0; buf && i < len;) {
 		const char *arg = buf + i;
@@ -167,6 +167,11 @@ void vm_scan_cmdline(pid_t pid, struct vm_info *vm)
 		i = next;
 	}
 	free(buf);
+}
+
+void vm_scan_cmdline(pid_t pid, struct vm_info *vm)
+{
+	vm_scan_cmdline_at("", pid, vm);
 }
 
 static int vcpu_cmp(const void *x, const void *y)

@@ -27,6 +27,8 @@ size_t vm_scan(struct vm_info **vms, int *denied);
 int vm_inspect(pid_t pid, struct vm_info *vm);
 /* Name, UUID and vsock guest CID from the whole command line of @pid. */
 void vm_scan_cmdline(pid_t pid, struct vm_info *vm);
+/* The same under @root (tests: a directory shaped like /). */
+void vm_scan_cmdline_at(const char *root, pid_t pid, struct vm_info *vm);
 /* Resolve --vm SPEC; prints one actionable line and returns -1 on failure. */
 int vm_resolve(const char *spec, struct vm_info *vm);
 void vm_info_free(struct vm_info *vm);

@@ -85,9 +85,9 @@ void rowset_free(struct rowset *s);
 #define UNKNOWN_ROWS_MAX 200
 void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 		   struct rowset *rs);
-/* "vcpuN" or the host task's comm ("unknown" if it had none) */
+/* "vcpuN", a class and identity ("task x (cgroup /y)"), or a comm */
 void culprit_name(const struct analysis *a, u32 owner, char *buf, size_t len);
-/* "(on vcpuN)" or "(outside: comm)" */
+/* "(on vcpuN)", "(CLASS IDENTITY)", or "(outside: comm)" (no class recorded) */
 void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len);
 char owner_char(u32 owner);
 double pct(u64 part, u64 total);
@@ -106,6 +106,12 @@ void functions_row(struct table *t, u64 count, u64 total, const char *func,
 		   const char *mod);
 /* The guest process of @row, if any, as the last row's pprof labels. */
 void functions_row_labels(struct table *t, const struct row *row);
+/*
+ * The class and identity of a culprit as owner_name() wrote it: "(on
+ * vcpu1)" is vcpu, vcpu1; "(task x (cgroup /y))" task, x (cgroup /y).
+ */
+bool culprit_split(const char *name, char *cls, size_t clen, char *ident,
+		   size_t ilen);
 void report_unified(struct analysis *a, struct doc *d);
 void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);

@@ -78,22 +78,26 @@ void rowset_free(struct rowset *s)
 
 void culprit_name(const struct analysis *a, u32 owner, char *buf, size_t len)
 {
-	const char *comm;
+	char cls[32], ident[DF_TASK_CGROUP_MAX + 512];
 
-	if (!(owner & OWNER_COMM)) {
-		snprintf(buf, len, "vcpu%u", owner);
-		return;
-	}
-	comm = analysis_comm(a, owner & ~OWNER_COMM);
-	snprintf(buf, len, "%s", *comm ? comm : "unknown");
+	culprit_class(a, owner, cls, sizeof(cls), ident, sizeof(ident));
+	if (!strcmp(cls, "vcpu") || !strcmp(cls, "outside"))
+		snprintf(buf, len, "%s", ident);
+	else
+		snprintf(buf, len, "%s %s", cls, ident);
 }
 
 void owner_name(const struct analysis *a, u32 owner, char *buf, size_t len)
 {
-	char who[128];
+	char cls[32], ident[DF_TASK_CGROUP_MAX + 512];
 
-	culprit_name(a, owner, who, sizeof(who));
-	snprintf(buf, len, owner & OWNER_COMM ? "(outside: %s)" : "(on %s)", who);
+	culprit_class(a, owner, cls, sizeof(cls), ident, sizeof(ident));
+	if (!strcmp(cls, "vcpu"))
+		snprintf(buf, len, "(on %s)", ident);
+	else if (!strcmp(cls, "outside"))
+		snprintf(buf, len, "(outside: %s)", ident);
+	else
+		snprintf(buf, len, "(%s %s)", cls, ident);
 }
 
 char owner_char(u32 owner)
@@ -244,10 +248,12 @@ struct table *functions_table(struct doc *d, const char *title)
 	t->fold_cols[0] = 3;
 	t->fold_cols[1] = 2;
 	t->fold_count = 0;
-	t->nlabels = 2;
+	t->nlabels = 4;
 	t->label_keys[0] = "guest_process";
 	t->label_keys[1] = "guest_pid";
 	t->label_numeric[1] = true;
+	t->label_keys[2] = "culprit_class";
+	t->label_keys[3] = "culprit";
 	return t;
 }
 
@@ -264,10 +270,41 @@ void functions_row(struct table *t, u64 count, u64 total, const char *func,
 
 void functions_row_labels(struct table *t, const struct row *row)
 {
-	if (!row->proc || !t->nrows)
+	char cls[32], ident[1024];
+
+	if (!t->nrows)
+		return;
+	if (!strcmp(row->func, "[steal]") &&
+	    culprit_split(row->module, cls, sizeof(cls), ident, sizeof(ident))) {
+		table_set(t, t->nrows - 1, t->ncols + 2, "%s", cls);
+		table_set(t, t->nrows - 1, t->ncols + 3, "%s", ident);
+	}
+	if (!row->proc)
 		return;
 	table_set(t, t->nrows - 1, t->ncols, "%s", row->proc);
 	table_set(t, t->nrows - 1, t->ncols + 1, "%u", row->pid);
+}
+
+bool culprit_split(const char *name, char *cls, size_t clen, char *ident,
+		   size_t ilen)
+{
+	size_t n = strlen(name), c;
+
+	if (n < 3 || name[0] != '(' || name[n - 1] != ')')
+		return false;
+	if (!strncmp(name, "(on ", 4)) {
+		snprintf(cls, clen, "vcpu");
+		snprintf(ident, ilen, "%.*s", (int)(n - 5), name + 4);
+	} else if (!strncmp(name, "(outside: ", 10)) {
+		snprintf(cls, clen, "outside");
+		snprintf(ident, ilen, "%.*s", (int)(n - 11), name + 10);
+	} else {
+		c = strcspn(name + 1, " )");
+		snprintf(cls, clen, "%.*s", (int)c, name + 1);
+		snprintf(ident, ilen, "%.*s", n > c + 3 ? (int)(n - c - 3) : 0,
+			 name + c + 2);
+	}
+	return true;
 }
 
 void lost_table(struct analysis *a, struct doc *d)

@@ -6,38 +6,61 @@
 #include "report.h"
 
 static const char *const cols[] = {
-	"Culprit", "Intervals", "Time(ms)", "%Wall", "Samples-eq"
+	"Culprit", "Intervals", "Time(ms)", "%Wall", "Samples-eq", "Class",
+	"Identity"
 };
 static const char *const keys[] = {
-	"culprit", "intervals", "time_ms", "wall_pct", "samples_eq"
+	"culprit", "intervals", "time_ms", "wall_pct", "samples_eq", "class",
+	"identity"
 };
-static const bool numeric[] = { false, true, true, true, true };
+static const bool numeric[] = { false, true, true, true, true, false, false };
 
 static void add_row(struct analysis *a, struct table *t, const char *who,
-		    u64 ivs, u64 ns, u64 wall)
+		    const char *culprit, u64 ivs, u64 ns, u64 wall)
 {
+	char ms[32], cls[32], ident[1024];
 	size_t r = table_row(t);
-	char ms[32];
 
 	table_set(t, r, 0, "%s", who);
 	table_set(t, r, 1, "%" PRIu64, ivs);
 	table_set(t, r, 2, "%s", fmt_ms(ns, ms, sizeof(ms)));
 	table_set(t, r, 3, "%.2f", pct(ns, wall));
 	table_set(t, r, 4, "%" PRIu64, ns_to_samples(a, ns));
+	if (culprit && culprit_split(culprit, cls, sizeof(cls), ident,
+				     sizeof(ident))) {
+		table_set(t, r, 5, "%s", cls);
+		table_set(t, r, 6, "%s", ident);
+	} else {
+		table_set(t, r, 5, "%s", culprit ? "" : "halt");
+		table_set(t, r, 6, "%s", "");
+	}
+}
+
+/* The steal of @v no class could name: the share that stayed unknown. */
+static u64 unknown_steal(const struct analysis *a, u32 v)
+{
+	const struct agg_entry *e;
+	u64 ns = 0;
+
+	agg_for_each(&a->steal_agg, e)
+		if (e->k.a == v && culprit_unknown(a, e->k.b))
+			ns += e->v1;
+	return ns;
 }
 
 static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 		       struct rowset *rs, u64 wall)
 {
 	const struct vcpu_stat *s = &a->vcpus[v];
-	char title[64], m1[32], m2[32], m3[32], who[128], rd[80] = "";
+	char title[64], m1[32], m2[32], m3[32], who[1024], rd[80] = "";
 	struct table *t;
 	size_t i;
+	double unk;
 
 	snprintf(title, sizeof(title), "vcpu%u (tid %u)", v, s->tid);
 	t = doc_table(d, title);
 	t->name = "steal";
-	table_cols(t, 5, cols, keys, numeric);
+	table_cols(t, 7, cols, keys, numeric);
 	attr_add(&t->attrs, "vcpu", true, "%u", v);
 	attr_add(&t->attrs, "steal_ms", true, "%s", fmt_ms(s->steal_ns, m1, sizeof(m1)));
 	attr_add(&t->attrs, "halt_ms", true, "%s", fmt_ms(s->halt_ns, m2, sizeof(m2)));
@@ -50,17 +73,21 @@ static void vcpu_table(struct analysis *a, struct doc *d, u32 v,
 		snprintf(rd, sizeof(rd), "; run_delay %s ms (%.2f%%)", m3,
 			 pct(s->run_delay_ns, wall));
 	}
-	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)%s",
+	unk = pct(unknown_steal(a, v), s->steal_ns);
+	attr_add(&t->attrs, "unknown_steal_pct", true, "%.2f", unk);
+	t->summary = xasprintf("steal %s ms (%.2f%% of wall), halt %s ms (%.2f%%)%s; unknown %.2f%% of steal",
 			       m1, pct(s->steal_ns, wall), m2,
-			       pct(s->halt_ns, wall), rd);
+			       pct(s->halt_ns, wall), rd, unk);
 	for (i = 0; i < rs->n; i++) {
 		if (rs->rows[i].group != v)
 			continue;
 		snprintf(who, sizeof(who), "[steal] %s", rs->rows[i].module);
-		add_row(a, t, who, rs->rows[i].aux, rs->rows[i].count, wall);
+		add_row(a, t, who, rs->rows[i].module, rs->rows[i].aux,
+			rs->rows[i].count, wall);
 	}
 	if (s->halt_ns)
-		add_row(a, t, "[halt]", s->halt_intervals, s->halt_ns, wall);
+		add_row(a, t, "[halt]", NULL, s->halt_intervals, s->halt_ns,
+			wall);
 }
 
 void report_steal(struct analysis *a, struct doc *d)
@@ -68,12 +95,14 @@ void report_steal(struct analysis *a, struct doc *d)
 	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a), wall;
 	struct agg_entry *e;
 	struct rowset rs;
-	char who[128];
+	char who[1024];
 	u32 v;
 
 	wall = end > begin ? end - begin : 0;
 	rowset_init(&rs);
 	agg_for_each(&a->steal_agg, e) {
+		if (!e->v1)
+			continue;	/* all of it moved to throttled */
 		owner_name(a, e->k.b, who, sizeof(who));
 		/* count = ns so rows sort by time; aux = intervals */
 		rowset_add(&rs, e->k.a, "", who, e->v1,

@@ -193,7 +193,7 @@ static void refill(struct analysis *a, struct timeline *tl)
 	struct timeline *again;
 	struct agg_entry *e;
 	struct analysis b;
-	const char *comm;
+	const char *comm, *label;
 	struct agg_key k;
 
 	analysis_init(&b, &a->f);
@@ -208,7 +208,9 @@ static void refill(struct analysis *a, struct timeline *tl)
 		k = e->k;
 		if (k.c & OWNER_COMM) {
 			comm = analysis_comm(&b, (u32)k.c & ~OWNER_COMM);
-			k.c = OWNER_COMM | analysis_comm_id(a, comm, strlen(comm));
+			label = analysis_label(&b, (u32)k.c & ~OWNER_COMM);
+			k.c = OWNER_COMM | (label ? analysis_label_id(a, label) :
+					     analysis_comm_id(a, comm, strlen(comm)));
 		}
 		agg_get(&tl->agg, &k)->v1 += e->v1;
 	}
@@ -252,7 +254,7 @@ static void legend(struct analysis *a, const struct timeline *tl,
 	struct agg_entry *e;
 	struct rowset rs;
 	struct table *t;
-	char who[128], ch[2] = { 0 };
+	char who[1024], ch[2] = { 0 };
 	size_t i, r;
 
 	rowset_init(&rs);

@@ -18,10 +18,12 @@ struct vcpu_totals {
 static void collect_rows(struct analysis *a, struct rowset *rs)
 {
 	struct agg_entry *e;
-	char mod[128];
+	char mod[1024];
 
 	rows_from_agg(a, &a->vcpu_agg, true, rs);
 	agg_for_each(&a->steal_agg, e) {
+		if (!e->v1)
+			continue;	/* all of it moved to throttled */
 		owner_name(a, e->k.b, mod, sizeof(mod));
 		rowset_add(rs, e->k.a, "[steal]", mod, ns_to_samples(a, e->v1),
 			   e->v1);

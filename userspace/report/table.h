@@ -53,8 +53,8 @@ struct table {
 	 * printed ones, named by label_keys; a row without one has NULL there
 	 */
 	int nlabels;
-	const char *label_keys[2];
-	bool label_numeric[2];
+	const char *label_keys[4];
+	bool label_numeric[4];
 };
 
 struct doc {

@@ -285,8 +285,10 @@ void vcpu_states_walk(struct analysis *a, const struct vs_ops *ops, void *ctx)
 	size_t i = 0, j = 0, i1, j1;
 	u32 v;
 
-	qsort(p->smp, p->nsmp, sizeof(*p->smp), smp_cmp);
-	qsort(p->ivs, p->nivs, sizeof(*p->ivs), iv_cmp);
+	if (p->nsmp)	/* a file without samples has no array at all */
+		qsort(p->smp, p->nsmp, sizeof(*p->smp), smp_cmp);
+	if (p->nivs)
+		qsort(p->ivs, p->nivs, sizeof(*p->ivs), iv_cmp);
 	for (v = 0; v < a->nvcpus; v++) {
 		if (!a->vcpus[v].present || (a->f.vcpu >= 0 && v != a->f.vcpu))
 			continue;

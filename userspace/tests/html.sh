@@ -88,6 +88,19 @@ chrome "$TMP/w.html" --window-size=1240,1100 --screenshot="$TMP/w.png" >/dev/nul
 ok $? "a screenshot: a PNG of $(wc -c <"$TMP/w.png" 2>/dev/null) bytes"
 cp "$TMP/w.png" "$OUT/html-report.png" 2>/dev/null && echo "# screenshot: $OUT/html-report.png"
 
+# A 1.1 recording names the hog by class: the breakdown's key and the
+# timeline's culprit are "task hostburn (cgroup PATH)" (the patterns
+# scripts/check-e2e-html.sh looks for in scenario 2's page).
+"$SYNTH" -o "$TMP/c.data" -n 20000 -v 2 -W 1:40:60 -G /system.slice/hog.service >/dev/null 2>&1 &&
+	"$VMPROFCTL" report -i "$TMP/c.data" --format html >"$TMP/c.html" 2>/dev/null &&
+	chrome "$TMP/c.html" --dump-dom >"$TMP/c.dom"
+pct=$(vcpu_shares "$TMP/c.dom" 1 | awk -F'\t' 'index($1, "steal: task hostburn (cgroup ") == 1 { print $2 }')
+[ "$pct" = "20.00" ]
+ok $? "by class: vcpu1's breakdown has steal: task hostburn (cgroup /system.slice/hog.service) 20.00% (got ${pct:-none})"
+nrect=$(grep -o '<rect [^>]*data-vcpu="1"[^>]*data-culprit="task hostburn (cgroup [^"]*"[^>]*>' "$TMP/c.dom" | wc -l)
+[ "$nrect" -gt 0 ]
+ok $? "by class: the timeline's slices of the hog carry its class ($nrect)"
+
 # A host task may name itself anything: "</script><b>x" must not end the
 # data block or become an element.
 "$SYNTH" -o "$TMP/e.data" -n 2000 -v 2 -W 1:40:60 -C '</script><b>x' >/dev/null 2>&1

@@ -110,7 +110,7 @@ procs() {	# K: app<2K>'s and app<2K+1>'s samples, "A B"
 	done
 }
 check_procs() {
-	[ "$(grep -c '^tags ' "$TMP/g.txt")" -eq 8 ] || return 1
+	[ "$(grep -c '^tags guest_' "$TMP/g.txt")" -eq 8 ] || return 1
 	for k in 0 1 2 3; do
 		want=$(jq "[.tables[] | select(.name == \"functions\") | .rows[] |
 			select(.module == \"srv$k\") | .samples] | add" "$TMP/g.json")
@@ -120,6 +120,9 @@ check_procs() {
 }
 check_procs
 ok $? "labels guest_process and guest_pid: app<k> is pid 100<k>, two processes make up each binary's samples"
-! grep -q '^tags ' "$TMP/h.txt"
+! grep -q '^tags guest_' "$TMP/h.txt"
 ok $? "no guest_process label without the agent's processes"
+# [steal] rows: the culprit's class and identity as labels.
+grep -q '^tags culprit=vcpu[0-9]*;culprit_class=vcpu ' "$TMP/g.txt"
+ok $? "steal rows carry the labels culprit and culprit_class"
 done_tests

@@ -14,6 +14,7 @@ struct synth_vm {
 	u32 flags;		/* kvm_profile_config.flags */
 	u32 nvcpus;
 	const u32 *vcpu_tids;	/* tid of vCPU i, may be NULL */
+	bool culprits;		/* a 1.1 recorder: host tasks looked up */
 };
 
 struct synth {
@@ -50,6 +51,15 @@ void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 		       u64 run_delay);
 void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost);
+/*
+ * What a 1.1 recorder writes about culprits: who host thread @tid was
+ * (a TASK chunk: DF_TASK_* @klass; @vm and @vcpu for another VM's vCPU),
+ * and a vCPU's cgroup cpu.stat counters at @t (a THROTTLE chunk).
+ */
+void synth_task(struct synth *s, u32 tid, u32 klass, const char *comm,
+		const char *vm, u32 vcpu, const char *cgroup);
+void synth_throttle(struct synth *s, u64 t, u32 vcpu, u16 depth,
+		    const char *path, u64 nr_throttled, u64 throttled_usec);
 void synth_raw(struct synth *s, const void *p, size_t len);
 void synth_kallsyms(struct synth *s, const char *text);
 void synth_flush(struct synth *s);

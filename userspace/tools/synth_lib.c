@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Synthetic record streams for the tests and the benchmark generator. */
+#include <stdio.h>
 #include <string.h>
 
 #include "synth.h"
+#include "task_id.h"
 
 int synth_open(struct synth *s, const char *path, const struct synth_vm *vm)
 {
@@ -29,6 +31,8 @@ int synth_open(struct synth *s, const char *path, const struct synth_vm *vm)
 	meta_put(&b, DF_META_CONFIG, &cfg, sizeof(cfg));
 	meta_put_u64(&b, DF_META_SAMPLE_NS, vm->period_ns);
 	meta_put_u64(&b, DF_META_START_NS, vm->start_ns);
+	if (vm->culprits)
+		meta_put_u32(&b, DF_META_CULPRITS, 1);
 	ret = df_write_chunk(&s->w, DF_CHUNK_META, b.data, (u32)b.len);
 	buf_free(&b);
 	return ret;
@@ -156,6 +160,38 @@ void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost)
 	hdr(&r.hdr, KVM_PROFILE_RECORD_LOST, sizeof(r), cpu, t);
 	r.lost = lost;
 	df_write_records(&s->w, &r, sizeof(r), 1);
+}
+
+void synth_task(struct synth *s, u32 tid, u32 klass, const char *comm,
+		const char *vm, u32 vcpu, const char *cgroup)
+{
+	struct task_ident t = { .tid = tid, .pid = tid, .klass = klass };
+	struct buf b = { 0 };
+
+	snprintf(t.comm, sizeof(t.comm), "%s", comm);
+	snprintf(t.vm, sizeof(t.vm), "%s", vm ? vm : "");
+	snprintf(t.cgroup, sizeof(t.cgroup), "%s", cgroup ? cgroup : "");
+	t.vcpu = vcpu;
+	task_ident_put(&b, &t, 0);
+	/* ahead of the records that name it, as the collector writes it */
+	df_write_chunk(&s->w, DF_CHUNK_TASK, b.data, (u32)b.len);
+	buf_free(&b);
+}
+
+void synth_throttle(struct synth *s, u64 t, u32 vcpu, u16 depth,
+		    const char *path, u64 nr_throttled, u64 throttled_usec)
+{
+	struct df_throttle e = {
+		.time_ns = t, .nr_periods = nr_throttled * 2,
+		.nr_throttled = nr_throttled, .throttled_usec = throttled_usec,
+		.vcpu = vcpu, .depth = depth, .path_len = (u16)strlen(path),
+	};
+	struct buf b = { 0 };
+
+	buf_append(&b, &e, sizeof(e));
+	buf_append(&b, path, e.path_len);
+	df_write_chunk(&s->w, DF_CHUNK_THROTTLE, b.data, (u32)b.len);
+	buf_free(&b);
 }
 
 void synth_raw(struct synth *s, const void *p, size_t len)

@@ -2,7 +2,7 @@
 /*
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
- *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-R] [-h] [-g]
+ *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-G CGROUP] [-R] [-h] [-g]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -14,6 +14,8 @@
  * -W has it preempt vCPU VCPU once instead, from FROM to TO percent of the
  * recording: a known place on the timeline.
  * -C names the hog COMM instead (a hostile name, for the exports' escaping).
+ * -G CGROUP makes it a 1.1 recording whose hog is named by class: a host
+ * task in cgroup CGROUP (a TASK chunk), "(task hostburn (cgroup CGROUP))".
  * -R writes in real time, as a collector does: each 100 ms of records
  * reaches the file when that much time has passed since the start, for
  * the tests of vmprofctl top, which follows a file as it is written.
@@ -41,6 +43,7 @@ static u32 nhalts;
 static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to;
 static bool hog_window, realtime, host_samples, agent;
 static const char *hog_comm = "hostburn";
+static const char *hog_cgroup;
 #define HOG_TID 7777
 #define HOG_BLOCK 100	/* sample periods */
 #define START_NS 1000000000ULL
@@ -225,7 +228,7 @@ int main(int argc, char **argv)
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:Rhg")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:G:Rhg")) != -1) {
 		if (c == 'R') {
 			realtime = true;
 			continue;
@@ -238,6 +241,8 @@ int main(int argc, char **argv)
 		}
 		if (c == 'C')
 			hog_comm = optarg;
+		else if (c == 'G')
+			hog_cgroup = optarg;
 		else if (c == 'o')
 			out = optarg;
 		else if (c == 'n')
@@ -268,7 +273,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-R] [-h] [-g]\n");
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-G HOG_CGROUP] [-R] [-h] [-g]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -281,8 +286,11 @@ int main(int argc, char **argv)
 		vm.flags |= KVM_PROFILE_F_HOST_SAMPLES;
 	vm.nvcpus = nvcpus;
 	vm.vcpu_tids = tids;
+	vm.culprits = hog_cgroup != NULL;
 	if (synth_open(&s, out, &vm))
 		return 1;
+	if (hog_cgroup)
+		synth_task(&s, HOG_TID, DF_TASK_TASK, hog_comm, NULL, 0, hog_cgroup);
 	synth_kallsyms(&s, kallsyms);
 	if (agent && agent_stream(&s))
 		return 1;

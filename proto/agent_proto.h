@@ -167,7 +167,8 @@ enum vp_cr3_event {
 };
 
 /*
- * PROC_MAPS payload (replaces every mapping previously sent for tgid):
+ * PROC_MAPS payload (replaces every mapping previously sent for tgid; of a
+ * tgid the parser does not hold, checked and dropped):
  *   0  u32 tgid
  *   4  u32 count
  *   8  count x entry, variable size:
@@ -241,7 +242,7 @@ static inline uint64_t vp_fnv1a(uint64_t h, const void *p, size_t n)
 
 struct vp_limits {
 	uint32_t max_payload;		/* bytes per message */
-	uint32_t max_procs;		/* process incarnations kept, live or not */
+	uint32_t max_procs;		/* incarnations kept; all live: a new one is dropped */
 	uint32_t max_maps_per_proc;
 	uint32_t max_objects;		/* distinct build-ids */
 	uint32_t max_syms_per_object;
@@ -424,6 +425,12 @@ int vp_parser_partial(const struct vp_parser *p);
 uint64_t vp_parser_messages(const struct vp_parser *p);
 /* Messages of a later version's types skipped (version 2 streams). */
 uint64_t vp_parser_skipped(const struct vp_parser *p);
+/*
+ * Process entries and PROC_MAPS checked but not kept: a new process while
+ * max_procs were live (none exited to forget), maps of a tgid never
+ * introduced or already forgotten.  The stream goes on.
+ */
+uint64_t vp_parser_dropped(const struct vp_parser *p);
 
 /*
  * Host time (e.g. the CLOCK_MONOTONIC receive time of the bytes fed next)

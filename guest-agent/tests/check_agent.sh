@@ -5,7 +5,8 @@
 # --no-module snapshot that parses back with a known process in it, a
 # followed fork/exit, SIGTERM while blocked sending, crafted ELF files
 # (test_elf), a mapped file rewritten in place (test_fileid), short
-# programs under the module's events (test_exec), and rejected
+# programs under the module's events (test_exec), more processes than
+# the host keeps (test_limit), and rejected
 # corrupt or truncated streams, and the version negotiation with hosts of
 # either version.
 out=${1:?usage: check_agent.sh OUTPUT_DIR}
@@ -161,6 +162,9 @@ check "fileid: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/f
 # that reads the module's records from a FIFO (test_exec), folded too.
 "$out/test_exec" "$out/vmprof-agent-fakedev" > "$tmp/exec" 2>&1
 fold "" "$tmp/exec"
+# More processes than the host keeps, against the same build (test_limit).
+"$out/test_limit" "$out/vmprof-agent-fakedev" > "$tmp/limit" 2>&1
+fold "" "$tmp/limit"
 check "exec: test program ran to its end" grep -q ' passed, 0 failed$' "$tmp/exec"
 
 # Negotiation over AF_UNIX (vsock has no loopback transport everywhere),

@@ -174,10 +174,9 @@ static int parse_hello(struct vp_parser *p, struct vp_cur *c)
 	h->version = p->hdr_version;
 	h->features = 0;
 	if (h->version >= 2) {
+		/* A later agent's bits name types this parser skips. */
 		if (cur_u32(c, &h->features))
 			return vp_fail(p, "truncated features");
-		if (h->features & ~(uint32_t)VP_FEATURES_ALL)
-			return vp_fail(p, "unknown features 0x%x", h->features);
 	}
 	if (cur_end(p, c))
 		return -1;

@@ -72,6 +72,8 @@ int out_accept(int lfd, const struct agent_opts *o);
 void out_set_fd(int fd);
 /* The version to send after the host's OFFER (1 without one), 0: close. */
 uint16_t out_negotiate(const struct agent_opts *o);
+/* The features of that OFFER the agent uses (0 without one). */
+uint32_t out_features(void);
 /* The connection's fd to poll (-1 for a file); 1 once the host closed it. */
 int out_poll_fd(void);
 int out_host_gone(void);

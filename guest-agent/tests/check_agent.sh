@@ -194,6 +194,12 @@ done
 "$dump" --connect "unix:$tmp/agent.sock" --offer 1:1 --seconds 3 > "$tmp/r3" 2>&1
 check "host offering only version 1: the agent sends version 1" \
 	grep -q '^hello .* 1$' "$tmp/r3"
+# A later host offers a feature this agent does not know (bit 31).
+"$dump" --connect "unix:$tmp/agent.sock" --offer 1:2:0x80000000 --seconds 3 \
+	> "$tmp/rf" 2>&1
+check "host offering an unknown feature: version 2, the bit not used" \
+	sh -c "grep -q '^hello .* 2\$' '$tmp/rf' && grep -qx 'features 0x0' '$tmp/rf' &&
+	       grep -q '^proc $spid $spid [0-9]* sleep 0x0 live' '$tmp/rf'"
 "$dump" --connect "unix:$tmp/agent.sock" --offer 3:4 --seconds 3 > "$tmp/r4" 2>&1
 check "host offering versions 3..4: no stream, the connection closed" \
 	sh -c "! grep -q '^hello' '$tmp/r4' && grep -q '^summary 0 ' '$tmp/r4'"

@@ -84,8 +84,8 @@ struct table {
 	/*
 	 * Processes announced to the host and not exited there, at most
 	 * max_sent: the host keeps no more live ones, and maps of one it
-	 * does not keep are wasted.  The others are announced at their exec
-	 * or at the next snapshot, once there is room.
+	 * does not keep are wasted.  The others are announced once there is
+	 * room: at their exec, or at the next rescan (tell_late()).
 	 */
 	uint32_t nr_sent;
 	uint32_t max_sent;
@@ -144,7 +144,7 @@ static int announce(struct table *t, struct pent *p)
 		return 1;
 	if (t->nr_sent >= t->max_sent) {
 		if (!t->over_limit)
-			agent_log("more than %u processes: the host is told of the others at their exec or the next snapshot",
+			agent_log("more than %u processes: the host is told of the others as processes exit",
 				  t->max_sent);
 		t->over_limit = 1;
 		return 0;
@@ -548,6 +548,25 @@ static void read_done(struct pent *p, uint64_t now, uint64_t interval_ns)
 	}
 }
 
+/*
+ * There is room at the host again (a process it knew exited): tell it of
+ * one left out, as a fork now, its maps to be read at once.  The events
+ * of this wakeup went out before: the host then has room for it.
+ */
+static int tell_late(struct table *t, struct vp_buf *b, struct pent *p,
+		     uint64_t now)
+{
+	struct vp_cr3_entry e = p->e;
+
+	announce(t, p);
+	e.event = VP_EV_FORK;
+	e.time_ns = now;
+	p->maps_hash = 0;
+	p->due_ns = 0;
+	p->next_read = READ_INTERVAL;
+	return vp_enc_cr3(b, VP_MSG_CR3_MAP_DELTA, &e, 1);
+}
+
 int table_rescan(struct table *t, struct vp_buf *b, uint64_t now,
 		 uint64_t interval_ns)
 {
@@ -559,8 +578,12 @@ int table_rescan(struct table *t, struct vp_buf *b, uint64_t now,
 
 		for (p = t->hash[i]; p; p = p->next) {
 			/* The host keeps no maps of a process it was not told of. */
-			if (!p->sent)
-				continue;
+			if (!p->sent) {
+				if (t->nr_sent >= t->max_sent)
+					continue;
+				if (tell_late(t, b, p, now))
+					return -1;
+			}
 			if (p->due_ns <= now) {
 				if (send_maps(b, p->e.tgid, &p->maps_hash))
 					return -1;

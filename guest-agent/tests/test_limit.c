@@ -13,7 +13,9 @@
  *   - the snapshot names 4 processes and maps only those;
  *   - a fork while 4 are live is not sent, nor are its maps;
  *   - after one of the 4 exits, a process left out execs: it is sent
- *     then, with its maps.
+ *     then, with its maps;
+ *   - after another exits, a process left out that does nothing is sent
+ *     at the agent's next wakeup, as a fork, with its maps.
  *
  * Usage: test_limit AGENT   (AGENT: the fakedev build)
  */
@@ -55,7 +57,10 @@ int main(int argc, char **argv)
 {
 	const struct vp_limits lim = { .max_procs = LIMIT };
 	struct vmprof_guest_rec snap[NR_KIDS + 2];
-	pid_t kids[NR_KIDS], left = 0, known = 0, late, agent;
+	pid_t kids[NR_KIDS], left = 0, known = 0, late, agent, known2 = 0;
+	pid_t all[NR_KIDS + 2], out[NR_KIDS + 2];
+	int others_left = 0, others_named = 0, nr_out = 0;
+	struct vmprof_guest_rec ev[3];
 	struct fakedev dev;
 	struct vp_parser *p;
 	int i, status;
@@ -81,27 +86,31 @@ int main(int argc, char **argv)
 	/* Which children the snapshot named, as the host saw it. */
 	p = parse_file_lim(dev.out, &lim);
 	for (i = 0; p && i < NR_KIDS; i++) {
-		if (vp_lookup_tgid(p, (uint32_t)kids[i]))
-			known = known ? known : kids[i];
-		else
+		if (!vp_lookup_tgid(p, (uint32_t)kids[i]))
 			left = left ? left : kids[i];
+		else if (!known)
+			known = kids[i];
+		else
+			known2 = known2 ? known2 : kids[i];
 	}
 	tap_ok(p && !vp_parser_error(p)[0] && vp_state_nr_procs(p) == LIMIT &&
 	       !vp_parser_dropped(p) && known && left,
 	       "limit: the snapshot names 4 of 7 and sends no maps of the others");
 	vp_parser_free(p);
 
-	/* Four live: a fork is not sent. */
+	/*
+	 * Four live: a fork is not sent.  Then one of the four exits and one
+	 * left out execs, in one read of the agent's, before it has room
+	 * for any other.
+	 */
 	late = sleeper();
-	fakedev_event(&dev, VMPROF_GUEST_FORK, late, ROOT(NR_KIDS + 1), "late");
-	/* One of the four exits; one left out execs. */
 	reap(known);
-	fakedev_event(&dev, VMPROF_GUEST_EXIT, known, 0, "kid");
-	fakedev_event(&dev, VMPROF_GUEST_EXEC, left, ROOT(NR_KIDS + 2), "left");
+	fakedev_rec(&ev[0], VMPROF_GUEST_FORK, late, ROOT(NR_KIDS + 1), "late");
+	fakedev_rec(&ev[1], VMPROF_GUEST_EXIT, known, 0, "kid");
+	fakedev_rec(&ev[2], VMPROF_GUEST_EXEC, left, ROOT(NR_KIDS + 2), "left");
+	fakedev_put(&dev, ev, 3);
 	fakedev_drain(&dev);
-	usleep(300000);		/* the read 200 ms after the fork */
-	kill(agent, SIGTERM);
-	waitpid(agent, &status, 0);
+	usleep(300000);		/* the read 200 ms after the exec */
 
 	p = parse_file_lim(dev.out, &lim);
 	tap_ok(p && !vp_parser_error(p)[0], "limit: the agent's stream parses");
@@ -113,11 +122,46 @@ int main(int argc, char **argv)
 	       vp_lookup_tgid(p, (uint32_t)left)->nr_maps &&
 	       !strcmp(vp_lookup_tgid(p, (uint32_t)left)->ent.comm, "left"),
 	       "limit: a process left out is sent at its exec once one exited, with its maps");
+	/*
+	 * Those still left out: this program, children, the late one (the
+	 * exited one is forgotten here, max_procs being 4).
+	 */
+	all[0] = getpid();
+	memcpy(all + 1, kids, sizeof(kids));
+	all[NR_KIDS + 1] = late;
+	for (i = 0; p && i < NR_KIDS + 2; i++)
+		if (all[i] != known && !vp_lookup_tgid(p, (uint32_t)all[i]))
+			out[nr_out++] = all[i];
+	vp_parser_free(p);
+
+	/* Another exits: of those still left out, one has room now. */
+	reap(known2);
+	fakedev_event(&dev, VMPROF_GUEST_EXIT, known2, 0, "kid");
+	fakedev_drain(&dev);
+	usleep(1500000);	/* the agent's next wakeup: at most a second */
+	kill(agent, SIGTERM);
+	waitpid(agent, &status, 0);
+
+	p = parse_file_lim(dev.out, &lim);
+	for (i = 0; p && i < nr_out; i++) {
+		const struct vp_proc *pr = vp_lookup_tgid(p, (uint32_t)out[i]);
+
+		if (pr && !pr->exited && pr->nr_maps &&
+		    pr->ent.event == VP_EV_FORK)
+			others_named++;
+		else if (!pr)
+			others_left++;
+	}
+	printf("# after two exits: %d of %d left out named\n", others_named,
+	       nr_out);
+	tap_ok(p && !vp_parser_error(p)[0] && !vp_parser_dropped(p) &&
+	       nr_out && others_named == 1 && others_left == nr_out - 1,
+	       "limit: once another exits, one more left out is sent at the next wakeup, with its maps");
 	tap_ok(!wait_for(dev.err, "more than 4 processes", 0.1),
 	       "limit: the agent says so (verbose)");
 	vp_parser_free(p);
 	for (i = 0; i < NR_KIDS; i++)
-		if (kids[i] != known)
+		if (kids[i] != known && kids[i] != known2)
 			reap(kids[i]);
 	reap(late);
 	fakedev_close(&dev);

@@ -374,8 +374,16 @@ int elf_child_run(int fd, const char *path, enum elf_job kind, size_t max,
 	*len = 0;
 	if (!reader_pid && reader_start())
 		return -1;
-	if (!send_job(fd, kind, path) &&
-	    !read_reply(max, res, len, &confined)) {
+	/* A reader gone since its last file (the OOM killer): not this one's. */
+	if (send_job(fd, kind, path)) {
+		reader_stop();
+		if (reader_start() || send_job(fd, kind, path)) {
+			if (reader_pid)
+				reader_stop();
+			return -1;
+		}
+	}
+	if (!read_reply(max, res, len, &confined)) {
 		if (!confined && !said_unconfined++)
 			agent_log("no seccomp in this kernel: ELF files are read in a process apart, unconfined");
 		return 0;

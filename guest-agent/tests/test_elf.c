@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../agent/agent.h"
@@ -157,6 +159,25 @@ static int have_seccomp(void)
 	return found;
 }
 
+/* SIGKILL this program's children; how many there were. */
+static int kill_children(void)
+{
+	char path[64];
+	int n = 0, pid, status;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static void test_crash(const char *dir)
 {
 	uint8_t id[VP_BUILD_ID_MAX], len = 0;
@@ -188,6 +209,11 @@ static void test_crash(const char *dir)
 	write_elf(path, 2, 3, "plain_func", 0x401000);
 	tap_ok(send_count(path, NULL) == 1 && elf_child_failures() == failed + 1,
 	       "the next file's symbols are read as before");
+
+	/* The reader killed between two files (the OOM killer). */
+	tap_ok(kill_children() == 1, "the reader is one process");
+	tap_ok(send_count(path, NULL) == 1 && elf_child_failures() == failed + 1,
+	       "a reader gone between files costs the next file nothing");
 }
 
 int main(void)

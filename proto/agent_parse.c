@@ -174,10 +174,9 @@ static int parse_hello(struct vp_parser *p, struct vp_cur *c)
 	h->version = p->hdr_version;
 	h->features = 0;
 	if (h->version >= 2) {
+		/* A later agent's bits name types this parser skips. */
 		if (cur_u32(c, &h->features))
 			return vp_fail(p, "truncated features");
-		if (h->features & ~(uint32_t)VP_FEATURES_ALL)
-			return vp_fail(p, "unknown features 0x%x", h->features);
 	}
 	if (cur_end(p, c))
 		return -1;
@@ -243,8 +242,9 @@ static int parse_cr3(struct vp_parser *p, struct vp_cur *c, int full)
 	return 0;
 }
 
+/* With @keep 0 the entry is checked but its path not copied. */
 static int parse_map(struct vp_parser *p, struct vp_cur *c, struct vp_map *m,
-		     const struct vp_map *prev)
+		     const struct vp_map *prev, int keep)
 {
 	const uint8_t *s;
 	size_t n;
@@ -265,8 +265,29 @@ static int parse_map(struct vp_parser *p, struct vp_cur *c, struct vp_map *m,
 		return -1;
 	if (cur_str(p, c, VP_PATH_MAX, "path", &s, &n))
 		return -1;
+	if (!keep)
+		return 0;
 	m->path = vp_strdup_clean(p, s, n);
 	return m->path ? 0 : -1;
+}
+
+/*
+ * Maps of a process the state does not hold: never introduced (past
+ * max_procs, at the agent or here) or forgotten (exited, then evicted).
+ * Checked as any, not kept, and the stream goes on.
+ */
+static int drop_maps(struct vp_parser *p, struct vp_cur *c, uint32_t count)
+{
+	struct vp_map m[2];
+	uint32_t i;
+
+	for (i = 0; i < count; i++)
+		if (parse_map(p, c, &m[i & 1], i ? &m[!(i & 1)] : NULL, 0))
+			return -1;
+	if (cur_end(p, c))
+		return -1;
+	p->dropped++;
+	return 0;
 }
 
 static int parse_maps(struct vp_parser *p, struct vp_cur *c)
@@ -276,10 +297,10 @@ static int parse_maps(struct vp_parser *p, struct vp_cur *c)
 
 	if (cur_u32(c, &tgid) || cur_u32(c, &count))
 		return vp_fail(p, "truncated");
-	if (!vp_lookup_tgid(p, tgid))
-		return vp_fail(p, "maps for unknown tgid %u", tgid);
 	if (cur_count(p, c, count, 31, p->lim.max_maps_per_proc, "maps"))
 		return -1;
+	if (!vp_lookup_tgid(p, tgid))
+		return drop_maps(p, c, count);
 	if (count) {
 		maps = vp_alloc(p, (size_t)count * sizeof(*maps));
 		if (!maps)
@@ -287,7 +308,7 @@ static int parse_maps(struct vp_parser *p, struct vp_cur *c)
 		memset(maps, 0, (size_t)count * sizeof(*maps));
 	}
 	for (i = 0; i < count; i++) {
-		if (parse_map(p, c, &maps[i], i ? &maps[i - 1] : NULL)) {
+		if (parse_map(p, c, &maps[i], i ? &maps[i - 1] : NULL, 1)) {
 			vp_maps_free(p, maps, count);
 			return -1;
 		}
@@ -575,6 +596,11 @@ uint64_t vp_parser_messages(const struct vp_parser *p)
 uint64_t vp_parser_skipped(const struct vp_parser *p)
 {
 	return p->skipped;
+}
+
+uint64_t vp_parser_dropped(const struct vp_parser *p)
+{
+	return p->dropped;
 }
 
 void vp_parser_set_time(struct vp_parser *p, uint64_t ns)

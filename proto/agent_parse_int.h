@@ -89,6 +89,7 @@ struct vp_parser {
 	uint32_t len;
 	int skip;			/* a later version's type: not kept */
 	uint64_t skipped;
+	uint64_t dropped;		/* see vp_parser_dropped() */
 	uint8_t *payload;
 	uint32_t payload_cap;
 	uint32_t payload_have;

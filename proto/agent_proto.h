@@ -95,14 +95,24 @@ enum vp_msg_type {
 #define VP_OFFER_MAX_PAYLOAD	256u
 
 /*
- * Optional parts of a version 2 stream, each offered by the host and
- * named in the agent's HELLO when used.  None is defined yet: the bits
- * are how a later agent learns that a host takes an added message type
- * or field before it sends one.
+ * Optional parts of a version 2 stream: the host's OFFER names those it
+ * takes, the agent's HELLO those of the offer it uses (vp_features_use():
+ * both sides' bits, so neither uses one the other lacks), and either side
+ * adds one without a version.  Each side ignores the bits it does not
+ * know: an agent those of a later host's OFFER, a parser those of a
+ * later agent's HELLO (read from a data file a later host recorded).  So
+ * a feature may only add message types, which a parser that does not
+ * know it skips; changing a layout takes a version.  None is defined yet.
  */
 enum vp_features {
 	VP_FEATURES_ALL = 0,
 };
+
+/* The features a stream uses: offered by one side, known to the other. */
+static inline uint32_t vp_features_use(uint32_t offered, uint32_t known)
+{
+	return offered & known;
+}
 
 /*
  * Strings are a u16 byte count followed by that many bytes, no NUL.  The
@@ -127,7 +137,8 @@ enum vp_features {
  *  24  u64 mono_ns      guest CLOCK_MONOTONIC when the stream started
  *  32  str release      uname -r, <= VP_RELEASE_MAX
  *   .  str hostname     <= VP_HOSTNAME_MAX
- *   .  u32 features     version 2 only: the offered features used
+ *   .  u32 features     version 2 only: the offered features used (bits
+ *                       this tree does not know are kept, not acted on)
  */
 enum vp_hello_flags {
 	VP_HELLO_CR3	= 1u << 0,	/* table comes from vmprof_guest.ko */
@@ -167,7 +178,8 @@ enum vp_cr3_event {
 };
 
 /*
- * PROC_MAPS payload (replaces every mapping previously sent for tgid):
+ * PROC_MAPS payload (replaces every mapping previously sent for tgid; of a
+ * tgid the parser does not hold, checked and dropped):
  *   0  u32 tgid
  *   4  u32 count
  *   8  count x entry, variable size:
@@ -241,7 +253,7 @@ static inline uint64_t vp_fnv1a(uint64_t h, const void *p, size_t n)
 
 struct vp_limits {
 	uint32_t max_payload;		/* bytes per message */
-	uint32_t max_procs;		/* process incarnations kept, live or not */
+	uint32_t max_procs;		/* incarnations kept; all live: a new one is dropped */
 	uint32_t max_maps_per_proc;
 	uint32_t max_objects;		/* distinct build-ids */
 	uint32_t max_syms_per_object;
@@ -280,7 +292,7 @@ struct vp_hello {
 	char release[VP_RELEASE_MAX + 1];
 	char hostname[VP_HOSTNAME_MAX + 1];
 	uint16_t version;		/* of the stream, from the HELLO's header */
-	uint32_t features;		/* enum vp_features; 0 in version 1 */
+	uint32_t features;		/* as sent; known: & VP_FEATURES_ALL */
 };
 
 struct vp_offer {
@@ -424,6 +436,12 @@ int vp_parser_partial(const struct vp_parser *p);
 uint64_t vp_parser_messages(const struct vp_parser *p);
 /* Messages of a later version's types skipped (version 2 streams). */
 uint64_t vp_parser_skipped(const struct vp_parser *p);
+/*
+ * Process entries and PROC_MAPS checked but not kept: a new process while
+ * max_procs were live (none exited to forget), maps of a tgid never
+ * introduced or already forgotten.  The stream goes on.
+ */
+uint64_t vp_parser_dropped(const struct vp_parser *p);
 
 /*
  * Host time (e.g. the CLOCK_MONOTONIC receive time of the bytes fed next)

@@ -233,14 +233,16 @@ static void proc_remove(struct vp_parser *p, struct vp_pnode *node)
 	vp_free(p, node, sizeof(*node));
 }
 
-/* At the process limit, forget the incarnation that ended first. */
+/*
+ * At the process limit, forget the incarnation that ended first; 1 when
+ * every one is live: the caller does not keep the new one.
+ */
 static int proc_make_room(struct vp_parser *p)
 {
 	if (p->nr_procs < p->lim.max_procs)
 		return 0;
 	if (!p->exit_head)
-		return vp_fail(p, "more than %u live processes",
-			       p->lim.max_procs);
+		return 1;
 	proc_remove(p, p->exit_head);
 	return 0;
 }
@@ -251,8 +253,10 @@ static struct vp_pnode *proc_new(struct vp_parser *p,
 	struct vp_pnode *node;
 	uint32_t h = vp_hash(p, e->tgid);
 
-	if (proc_make_room(p))
+	if (proc_make_room(p)) {
+		p->dropped++;
 		return NULL;
+	}
 	if (p->nr_procs == p->cap_procs) {
 		uint32_t cap = p->cap_procs ? p->cap_procs * 2 : 64;
 		void *v = vp_realloc(p, p->procs,
@@ -347,11 +351,17 @@ int vp_state_cr3(struct vp_parser *p, const struct vp_cr3_entry *e, int full)
 	    node->proc.ent.cr3 == e->cr3) {
 		node->proc.ent = *e;
 	} else {
+		uint64_t dropped = p->dropped;
+
 		if (node)
 			retire(p, node);
 		node = proc_new(p, e, full);
+		/*
+		 * Past max_procs live processes a guest of more is still
+		 * profiled: this one is unnamed, its maps are dropped.
+		 */
 		if (!node)
-			return -1;
+			return p->dropped != dropped ? 0 : -1;
 	}
 	if (full)
 		node->gen = p->gen;

@@ -72,6 +72,8 @@ int out_accept(int lfd, const struct agent_opts *o);
 void out_set_fd(int fd);
 /* The version to send after the host's OFFER (1 without one), 0: close. */
 uint16_t out_negotiate(const struct agent_opts *o);
+/* The features of that OFFER the agent uses (0 without one). */
+uint32_t out_features(void);
 /* The connection's fd to poll (-1 for a file); 1 once the host closed it. */
 int out_poll_fd(void);
 int out_host_gone(void);
@@ -104,8 +106,30 @@ int send_hello(struct vp_buf *b, int have_module);
 /* kallsyms.c */
 int send_kallsyms(struct vp_buf *b);
 
+/* elf_child.c: the ELF reader, confined in a process of its own */
+struct elf_out {
+	int fd;
+	size_t len;
+	uint8_t buf[65536];
+};
+int elf_out_put(struct elf_out *o, const void *p, size_t n);
+int elf_out_flush(struct elf_out *o);
+enum elf_job { ELF_JOB_BUILD_ID, ELF_JOB_SYMBOLS };
+/*
+ * Run @kind on @fd (a regular file) in the reader; what it wrote, at most
+ * @max bytes, in malloc'ed *@res.  -1 (counted): the reader crashed, was
+ * killed, or said too much; the file is to be skipped.
+ */
+int elf_child_run(int fd, const char *path, enum elf_job kind, size_t max,
+		  uint8_t **res, size_t *len);
+/* Files skipped so far because their reader failed. */
+uint64_t elf_child_failures(void);
+
 /* elf.c */
 int elf_init(void);
+/* In the reader, on the open file @fd: the jobs' records into @o. */
+int elf_job_build_id(int fd, struct elf_out *o);
+int elf_job_symbols(int fd, struct elf_out *o);
 /* Read @path's build-id; 0 found, 1 none, -1 not an ELF / unreadable. */
 int elf_build_id(const char *path, uint8_t *id, uint8_t *len);
 /* Append SYMBOLS messages for @path under build-id @id. */

@@ -27,7 +27,7 @@
 
 static const char usage_text[] =
 "Usage: " DPROG " [FILE|-]\n"
-"       " DPROG " --listen ADDR|--connect ADDR [--offer MIN:MAX|none]\n"
+"       " DPROG " --listen ADDR|--connect ADDR [--offer MIN:MAX[:FEATURES]|none]\n"
 "                         [--seconds N]\n"
 "       " DPROG " --module [--events] [--count N]\n"
 "\n"
@@ -42,9 +42,11 @@ static const char usage_text[] =
 "                      PORT or unix:PATH\n"
 "  -c, --connect ADDR  connect to a listening agent, ADDR CID:PORT or\n"
 "                      unix:PATH, and parse its stream\n"
-"  -o, --offer MIN:MAX on a connection, first send the OFFER of a host that\n"
-"                      parses versions MIN..MAX (default 1:2); 'none' acts\n"
-"                      as a version 1 host: no OFFER, version 1 only\n"
+"  -o, --offer MIN:MAX[:FEATURES]\n"
+"                      on a connection, first send the OFFER of a host that\n"
+"                      parses versions MIN..MAX (default 1:2) and takes\n"
+"                      FEATURES (default: all it knows); 'none' acts as a\n"
+"                      version 1 host: no OFFER, version 1 only\n"
 "  -s, --seconds N     stop reading a connection after N s\n"
 "  -m, --module        read the vmprof_guest.ko device\n"
 "  -e, --events        with --module: keep printing events after the\n"
@@ -90,6 +92,9 @@ static void print_state(const struct vp_parser *p)
 
 	if (h)
 		printf("hello %s 0x%x %u\n", h->release, h->flags, h->version);
+	/* Raw: a later agent's bits too. */
+	if (h && h->version >= 2)
+		printf("features 0x%x\n", h->features);
 	for (i = 0; v && i < n; i++)
 		v[i] = vp_state_proc(p, i);
 	if (v)
@@ -306,7 +311,7 @@ static int connect_addr(const struct sockaddr_storage *ss, socklen_t len,
 
 static int parse_offer(const char *s)
 {
-	unsigned long lo, hi;
+	unsigned long lo, hi, feat = VP_FEATURES_ALL;
 	char *end;
 
 	if (!strcmp(s, "none")) {
@@ -317,10 +322,16 @@ static int parse_offer(const char *s)
 	if (*end != ':' || !lo || lo > UINT16_MAX)
 		return -1;
 	hi = strtoul(end + 1, &end, 0);
-	if (*end || hi < lo || hi > UINT16_MAX)
+	if ((*end && *end != ':') || hi < lo || hi > UINT16_MAX)
 		return -1;
+	if (*end) {
+		feat = strtoul(end + 1, &end, 0);
+		if (*end || feat > UINT32_MAX)
+			return -1;
+	}
 	offer.min_version = (uint16_t)lo;
 	offer.max_version = (uint16_t)hi;
+	offer.features = (uint32_t)feat;
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 /*
  * ELF files mapped by guest processes: their build-id, and their function
  * symbols as file offsets, read with libelf.  Each build-id is sent once
- * per connection; symbols are streamed out, never held in memory.
+ * per connection.  The agent opens a file; libelf reads it in a confined
+ * process (elf_child.c), which sends back plain records that are checked
+ * here before anything goes into the stream.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -68,38 +70,37 @@ int elf_cache_claim(const uint8_t *id, uint8_t len)
  * here is hostile.  O_NONBLOCK: a FIFO swapped in for the mapped path does
  * not block the open; only regular files are read; O_NOFOLLOW for a bare
  * path (the map_files/ links must be followed, they are the mapping).
- * ELF_C_READ reads with pread(): a file truncated while it is parsed gives
- * short reads, not SIGBUS as the mmap'ed file did.
  */
-static Elf *elf_open(const char *path, int *fd)
+static int hostile_open(const char *path)
 {
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK, fd;
 	struct stat st;
-	Elf *e;
 
 	if (strncmp(path, "/proc/", 6))
 		flags |= O_NOFOLLOW;
-	*fd = open(path, flags);
-	if (*fd < 0)
-		return NULL;
-	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
-		close(*fd);
-		return NULL;
+	fd = open(path, flags);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
 	}
-	e = elf_begin(*fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		if (e)
-			elf_end(e);
-		close(*fd);
-		return NULL;
-	}
-	return e;
+	return fd;
 }
 
-static void elf_close(Elf *e, int fd)
+/*
+ * In the reader.  ELF_C_READ reads with pread(): a file truncated while
+ * it is parsed gives short reads, not SIGBUS as the mmap'ed file did.
+ */
+static Elf *reader_elf(int fd)
 {
-	elf_end(e);
-	close(fd);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+
+	if (e && elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		e = NULL;
+	}
+	return e;
 }
 
 static int note_build_id(Elf_Data *d, uint8_t *id, uint8_t *len)
@@ -120,16 +121,16 @@ static int note_build_id(Elf_Data *d, uint8_t *id, uint8_t *len)
 	return 1;
 }
 
-int elf_build_id(const char *path, uint8_t *id, uint8_t *len)
+/* In the reader: the build-id as { i8 state, u8 len, id } */
+int elf_job_build_id(int fd, struct elf_out *o)
 {
+	uint8_t rec[2 + VP_BUILD_ID_MAX] = { (uint8_t)-1, 0 };
 	Elf_Scn *scn = NULL;
-	int fd, ret = 1;
+	int ret = 1;
 	Elf *e;
 
-	e = elf_open(path, &fd);
-	if (!e)
-		return -1;
-	while (ret && (scn = elf_nextscn(e, scn))) {
+	e = reader_elf(fd);
+	while (e && ret && (scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *d;
 
@@ -139,9 +140,38 @@ int elf_build_id(const char *path, uint8_t *id, uint8_t *len)
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (d)
-			ret = note_build_id(d, id, len);
+			ret = note_build_id(d, rec + 2, &rec[1]);
 	}
-	elf_close(e, fd);
+	if (e) {
+		rec[0] = (uint8_t)ret;
+		elf_end(e);
+	}
+	return elf_out_put(o, rec, 2 + (rec[0] ? 0 : rec[1]));
+}
+
+/* A file whose reader failed has no build-id: nothing more is read of it. */
+int elf_build_id(const char *path, uint8_t *id, uint8_t *len)
+{
+	uint8_t *res;
+	size_t n;
+	int fd, ret = 1;
+
+	fd = hostile_open(path);
+	if (fd < 0)
+		return -1;
+	if (!elf_child_run(fd, path, ELF_JOB_BUILD_ID, 2 + VP_BUILD_ID_MAX,
+			   &res, &n)) {
+		if (n == 2 && res[0] == (uint8_t)-1) {
+			ret = -1;
+		} else if (n >= 2 && !res[0] && res[1] &&
+			   res[1] <= VP_BUILD_ID_MAX && n == 2u + res[1]) {
+			memcpy(id, res + 2, res[1]);
+			*len = res[1];
+			ret = 0;
+		}
+		free(res);
+	}
+	close(fd);
 	return ret;
 }
 
@@ -213,11 +243,28 @@ static int vaddr_to_off(const struct loads *l, uint64_t v, uint64_t *off)
 	return -1;
 }
 
+/*
+ * In the reader: each symbol as { u64 offset, u64 size, u16 n, name[n] },
+ * native byte order (one program on both ends of the pipe).
+ */
+#define SYM_REC		18u
+
+static int put_symbol(struct elf_out *o, const struct vp_sym *s, size_t n)
+{
+	uint16_t n16 = (uint16_t)n;
+	uint8_t rec[SYM_REC];
+
+	memcpy(rec, &s->offset, 8);
+	memcpy(rec + 8, &s->size, 8);
+	memcpy(rec + 16, &n16, 2);
+	return elf_out_put(o, rec, sizeof(rec)) || elf_out_put(o, s->name, n);
+}
+
 static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-			struct msg_chunk *so)
+			struct elf_out *o)
 {
 	Elf_Scn *strs = elf_getscn(e, sh->sh_link);
-	size_t i, nsym, bytes = 0;
+	size_t i, n, nsym, bytes = 0;
 	struct loads l;
 	GElf_Shdr ssh;
 	Elf_Data *d;
@@ -251,12 +298,66 @@ static int emit_symbols(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 		    vaddr_to_off(&l, sym.st_value, &s.offset))
 			continue;
 		s.size = sym.st_size;
+		n = strnlen(s.name, VP_SYM_NAME_MAX);
 		/* Many symbols may share one long name: bound the output. */
-		bytes += 18 + strnlen(s.name, VP_SYM_NAME_MAX);
+		bytes += SYM_REC + n;
 		if (bytes > AGENT_MAX_SYM_BYTES)
 			break;
+		if (put_symbol(o, &s, n))
+			return -1;
+	}
+	return 0;
+}
+
+int elf_job_symbols(int fd, struct elf_out *o)
+{
+	Elf *e = reader_elf(fd);
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	int ret = 0;
+
+	if (!e)
+		return 0;
+	scn = find_symtab(e, &sh);
+	if (scn)
+		ret = emit_symbols(e, scn, &sh, o);
+	elf_end(e);
+	return ret;
+}
+
+/* The reader's records, all well formed, or none is taken. */
+static int check_symbols(const uint8_t *r, size_t len)
+{
+	uint16_t n;
+
+	while (len) {
+		if (len < SYM_REC)
+			return -1;
+		memcpy(&n, r + 16, 2);
+		if (n > VP_SYM_NAME_MAX || len - SYM_REC < n)
+			return -1;
+		r += SYM_REC + n;
+		len -= SYM_REC + n;
+	}
+	return 0;
+}
+
+static int put_symbols(struct msg_chunk *so, const uint8_t *r, size_t len)
+{
+	char name[VP_SYM_NAME_MAX + 1];
+	struct vp_sym s = { .type = 'T', .name = name };
+	uint16_t n;
+
+	while (len) {
+		memcpy(&s.offset, r, 8);
+		memcpy(&s.size, r + 8, 8);
+		memcpy(&n, r + 16, 2);
+		memcpy(name, r + SYM_REC, n);
+		name[n] = '\0';
 		if (chunk_add_sym(so, &s))
 			return -1;
+		r += SYM_REC + n;
+		len -= SYM_REC + n;
 	}
 	return chunk_close(so);
 }
@@ -267,21 +368,27 @@ int elf_send_symbols(struct vp_buf *b, const char *path, const uint8_t *id,
 	struct msg_chunk so = {
 		.b = b, .type = VP_MSG_SYMBOLS, .id = id, .id_len = len,
 	};
-	Elf_Scn *scn;
-	GElf_Shdr sh;
+	uint8_t *res;
+	size_t n;
 	int fd, ret = 0;
-	Elf *e;
 
-	e = elf_open(path, &fd);
-	if (!e) {
+	fd = hostile_open(path);
+	if (fd < 0) {
 		if (agent_verbose)
-			agent_log("%s: not readable as ELF: %s", path,
-				  elf_errmsg(-1));
+			agent_log("%s: not a regular file", path);
 		return 0;
 	}
-	scn = find_symtab(e, &sh);
-	if (scn)
-		ret = emit_symbols(e, scn, &sh, &so);
-	elf_close(e, fd);
+	/* The reader stops past AGENT_MAX_SYM_BYTES: one record more at most. */
+	if (!elf_child_run(fd, path, ELF_JOB_SYMBOLS,
+			   AGENT_MAX_SYM_BYTES + SYM_REC + VP_SYM_NAME_MAX, &res,
+			   &n)) {
+		if (!check_symbols(res, n))
+			ret = put_symbols(&so, res, n);
+		else
+			agent_log("%s: the ELF reader sent malformed records: file skipped",
+				  path);
+		free(res);
+	}
+	close(fd);
 	return ret;
 }

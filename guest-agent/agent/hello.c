@@ -74,6 +74,7 @@ int send_hello(struct vp_buf *b, int have_module)
 	h.page_size = ps > 0 ? (uint32_t)ps : 4096;
 	read_boot_id(h.boot_id);
 	h.mono_ns = now_ns();
+	h.features = out_features();
 	if (!uname(&u)) {
 		snprintf(h.release, sizeof(h.release), "%s", u.release);
 		snprintf(h.hostname, sizeof(h.hostname), "%s", u.nodename);

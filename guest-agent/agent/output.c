@@ -34,6 +34,13 @@ static int out_file;
 static volatile sig_atomic_t *out_stop;
 /* A connect failure is reported once, until a connection succeeds. */
 static int out_reported;
+/* The features of the host's OFFER this agent knows, for its HELLO. */
+static uint32_t out_feat;
+
+uint32_t out_features(void)
+{
+	return out_feat;
+}
 
 int out_is_file(void)
 {
@@ -271,6 +278,7 @@ uint16_t out_negotiate(const struct agent_opts *o)
 	uint16_t v;
 	long n;
 
+	out_feat = 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = out_fd, .events = POLLIN };
 		uint64_t now = now_ns();
@@ -305,13 +313,16 @@ uint16_t out_negotiate(const struct agent_opts *o)
 			break;
 	}
 	v = vp_offer_version(&offer, VP_VERSION_MIN, (uint16_t)o->proto);
+	/* A later host's bits this agent does not know are ignored. */
+	out_feat = vp_features_use(offer.features, VP_FEATURES_ALL);
 	if (!v)
 		agent_log("the host takes versions %u..%u, this agent %u..%u: connection closed",
 			  offer.min_version, offer.max_version, VP_VERSION_MIN,
 			  o->proto);
 	else if (agent_verbose)
-		agent_log("host offers versions %u..%u: sending version %u",
-			  offer.min_version, offer.max_version, v);
+		agent_log("host offers versions %u..%u, features 0x%x: sending version %u, features 0x%x",
+			  offer.min_version, offer.max_version, offer.features,
+			  v, out_feat);
 	return v;
 }
 

@@ -48,6 +48,21 @@ static const char *dev_path(void)
 	return VMPROF_GUEST_DEV;
 }
 
+/*
+ * Live processes the host keeps (its max_procs): a test build takes a
+ * smaller number from its environment, the agent the parser's default.
+ */
+static uint32_t max_sent(void)
+{
+#ifdef AGENT_TEST_DEV_ENV
+	const char *s = getenv("VMPROF_TEST_MAX_PROCS");
+
+	if (s && strtoul(s, NULL, 10))
+		return (uint32_t)strtoul(s, NULL, 10);
+#endif
+	return VP_DEF_MAX_PROCS;
+}
+
 /* The reads of a process's maps: at exec, after ld.so, then every interval. */
 enum read { READ_INTERVAL, READ_SETTLE, READ_NOW };
 
@@ -58,6 +73,7 @@ struct pent {
 	uint64_t due_ns;
 	uint32_t gen;
 	uint8_t next_read;	/* what due_ns is for: enum read */
+	uint8_t sent;		/* announced to the host: its maps may follow */
 };
 
 struct table {
@@ -65,6 +81,15 @@ struct table {
 	int proc_only;
 	uint32_t nr;
 	uint32_t gen;
+	/*
+	 * Processes announced to the host and not exited there, at most
+	 * max_sent: the host keeps no more live ones, and maps of one it
+	 * does not keep are wasted.  The others are announced once there is
+	 * room: at their exec, or at the next rescan (tell_late()).
+	 */
+	uint32_t nr_sent;
+	uint32_t max_sent;
+	int over_limit;		/* said so */
 	struct pent *hash[TABLE_HASH];
 	struct vp_cr3_entry delta[REC_BATCH];
 	uint32_t nr_delta;
@@ -106,8 +131,27 @@ static void drop(struct table *t, uint32_t tgid)
 	if (!p)
 		return;
 	*pp = p->next;
+	if (p->sent)
+		t->nr_sent--;
 	free(p);
 	t->nr--;
+}
+
+/* 1: @p is announced to the host (now or before), 0: no room for it. */
+static int announce(struct table *t, struct pent *p)
+{
+	if (p->sent)
+		return 1;
+	if (t->nr_sent >= t->max_sent) {
+		if (!t->over_limit)
+			agent_log("more than %u processes: the host is told of the others as processes exit",
+				  t->max_sent);
+		t->over_limit = 1;
+		return 0;
+	}
+	p->sent = 1;
+	t->nr_sent++;
+	return 1;
 }
 
 uint32_t table_nr(const struct table *t)
@@ -152,6 +196,7 @@ struct table *table_new(int proc_only)
 		return NULL;
 	t->fd = -1;
 	t->proc_only = proc_only;
+	t->max_sent = max_sent();
 	t->credit_ns = NSEC_PER_SEC;
 	t->credit_at = now_ns();
 	if (proc_only)
@@ -358,11 +403,11 @@ static int proc_scan(struct table *t, struct vp_buf *b, uint64_t now)
 		}
 		e.event = !b ? VP_EV_SNAPSHOT : p ? VP_EV_EXEC : VP_EV_FORK;
 		p = upsert(t, &e);
-		if (!p || (b && queue_delta(t, b, &e))) {
+		if (!p || (b && announce(t, p) && queue_delta(t, b, &e))) {
 			closedir(d);
 			return -1;
 		}
-		if (b) {
+		if (b && p->sent) {
 			/* Found alive now, and maybe gone at the next scan. */
 			read_soon(t, p, now, 1);
 		} else {
@@ -390,9 +435,9 @@ static int proc_reap(struct table *t, struct vp_buf *b)
 				continue;
 			e.event = VP_EV_EXIT;
 			e.time_ns = now_ns();
-			drop(t, e.tgid);
-			if (b && queue_delta(t, b, &e))
+			if (b && p->sent && queue_delta(t, b, &e))
 				return -1;
+			drop(t, e.tgid);
 		}
 	}
 	return 0;
@@ -407,15 +452,21 @@ static int send_full(struct table *t, struct vp_buf *b)
 	all = calloc(t->nr ? t->nr : 1, sizeof(*all));
 	if (!all)
 		return -1;
+	/* A snapshot replaces what the host holds: announce anew. */
+	t->nr_sent = 0;
+	t->over_limit = 0;
 	for (i = 0; i < TABLE_HASH; i++) {
 		struct pent *p;
 
-		for (p = t->hash[i]; p && n < VP_DEF_MAX_PROCS; p = p->next) {
-			all[n] = p->e;
-			all[n++].event = VP_EV_SNAPSHOT;
+		for (p = t->hash[i]; p; p = p->next) {
+			p->sent = 0;
 			p->maps_hash = 0;
 			p->due_ns = 0;
 			p->next_read = READ_INTERVAL;
+			if (!announce(t, p))
+				continue;
+			all[n] = p->e;
+			all[n++].event = VP_EV_SNAPSHOT;
 		}
 	}
 	ret = vp_enc_cr3(b, VP_MSG_CR3_MAP_FULL, all, n);
@@ -441,6 +492,12 @@ static int apply_rec(struct table *t, struct vp_buf *b,
 
 	rec_to_entry(r, &e);
 	if (e.event == VP_EV_EXIT) {
+		p = *slot(t, e.tgid);
+		/* The host never heard of one past the limit. */
+		if (p && !p->sent) {
+			drop(t, e.tgid);
+			return 0;
+		}
 		drop(t, e.tgid);
 		return queue_delta(t, b, &e);
 	}
@@ -449,6 +506,8 @@ static int apply_rec(struct table *t, struct vp_buf *b,
 	p = upsert(t, &e);
 	if (!p)
 		return -1;
+	if (!announce(t, p))
+		return 0;
 	read_soon(t, p, now, e.event == VP_EV_EXEC);
 	return queue_delta(t, b, &e);
 }
@@ -489,6 +548,25 @@ static void read_done(struct pent *p, uint64_t now, uint64_t interval_ns)
 	}
 }
 
+/*
+ * There is room at the host again (a process it knew exited): tell it of
+ * one left out, as a fork now, its maps to be read at once.  The events
+ * of this wakeup went out before: the host then has room for it.
+ */
+static int tell_late(struct table *t, struct vp_buf *b, struct pent *p,
+		     uint64_t now)
+{
+	struct vp_cr3_entry e = p->e;
+
+	announce(t, p);
+	e.event = VP_EV_FORK;
+	e.time_ns = now;
+	p->maps_hash = 0;
+	p->due_ns = 0;
+	p->next_read = READ_INTERVAL;
+	return vp_enc_cr3(b, VP_MSG_CR3_MAP_DELTA, &e, 1);
+}
+
 int table_rescan(struct table *t, struct vp_buf *b, uint64_t now,
 		 uint64_t interval_ns)
 {
@@ -499,6 +577,13 @@ int table_rescan(struct table *t, struct vp_buf *b, uint64_t now,
 		struct pent *p;
 
 		for (p = t->hash[i]; p; p = p->next) {
+			/* The host keeps no maps of a process it was not told of. */
+			if (!p->sent) {
+				if (t->nr_sent >= t->max_sent)
+					continue;
+				if (tell_late(t, b, p, now))
+					return -1;
+			}
 			if (p->due_ns <= now) {
 				if (send_maps(b, p->e.tgid, &p->maps_hash))
 					return -1;

@@ -47,11 +47,29 @@
 #define VG_RING_MASK	(VG_RING_SIZE - 1)
 /* Records copied per lock hold in read(). */
 #define VG_BATCH	64
+/*
+ * Processes whose EXIT was reported last, to report it once: more threads
+ * than the last one see signal->live at 0 (exit_group() on several CPUs).
+ * A group's threads pass the exit tracepoint within moments of each
+ * other, far fewer than this many other exits apart.
+ */
+#define VG_EXITED	64
+/* Tries at a snapshot whose process count grew under the walk. */
+#define VG_SNAP_TRIES	8
 
 static struct vmprof_guest_rec *vg_ring;
 static u64 vg_head;		/* sequence number of the next event */
 static DEFINE_RAW_SPINLOCK(vg_lock);
 static DECLARE_WAIT_QUEUE_HEAD(vg_wait);
+
+/* tgid and start time name a process: a pid is reused, not both. */
+struct vg_exited {
+	u64 start;
+	u32 tgid;
+};
+
+static struct vg_exited vg_exited[VG_EXITED];	/* under vg_lock */
+static u32 vg_exited_next;
 
 /* Out of tracepoint context: the wait queue's lock sleeps on PREEMPT_RT. */
 static void vg_wake(struct irq_work *work)
@@ -94,6 +112,19 @@ static void vg_fill(struct vmprof_guest_rec *r, struct task_struct *p,
 	strscpy_pad(r->comm, p->comm, sizeof(r->comm));
 }
 
+/* True if @p's EXIT was reported already, else remember it; vg_lock held. */
+static bool vg_exit_seen(struct task_struct *p)
+{
+	struct vg_exited e = { p->start_time, task_tgid_nr(p) };
+	u32 i;
+
+	for (i = 0; i < VG_EXITED; i++)
+		if (vg_exited[i].tgid == e.tgid && vg_exited[i].start == e.start)
+			return true;
+	vg_exited[vg_exited_next++ % VG_EXITED] = e;
+	return false;
+}
+
 /*
  * @mm is @p's, read without task_lock(): a forked child has not run yet,
  * so nothing changes its mm, and exec's task is current.
@@ -110,6 +141,10 @@ static void vg_push(struct task_struct *p, struct mm_struct *mm, u8 event)
 	if (event != VMPROF_GUEST_EXIT && !rec.cr3)
 		return;
 	raw_spin_lock_irqsave(&vg_lock, flags);
+	if (event == VMPROF_GUEST_EXIT && vg_exit_seen(p)) {
+		raw_spin_unlock_irqrestore(&vg_lock, flags);
+		return;
+	}
 	vg_ring[vg_head & VG_RING_MASK] = rec;
 	vg_head++;
 	raw_spin_unlock_irqrestore(&vg_lock, flags);
@@ -139,7 +174,7 @@ static void vg_probe_exit(void *data, struct task_struct *p)
 	/*
 	 * The last thread need not be the leader: report the process (the
 	 * leader's pid and comm, which the host keeps as the process name;
-	 * a zombie leader is not released before its last thread).
+	 * a zombie leader is not released before its last thread), once.
 	 */
 	vg_push(p->group_leader, NULL, VMPROF_GUEST_EXIT);
 }
@@ -230,29 +265,50 @@ static u32 vg_count_processes(void)
 }
 
 /*
- * Snapshot every user thread group.  Only the group leader is looked at: a
- * group whose leader already exited (a zombie leader with live threads)
- * has no mm on the leader and is skipped.  Returns how many records were
- * written, at most @cap.
+ * The root of @p's group, from any of its threads that still has an mm:
+ * the leader has none once it exited (main() called pthread_exit()) while
+ * the other threads run on.  find_lock_task_mm() does this but is not
+ * exported.  The caller holds rcu_read_lock().
+ */
+static u64 vg_group_root(struct task_struct *p)
+{
+	struct task_struct *t;
+	u64 root;
+
+	for_each_thread(p, t) {
+		/* task_lock() keeps mm from being freed while pgd is read. */
+		task_lock(t);
+		root = vg_root(t->mm);
+		task_unlock(t);
+		if (root)
+			return root;
+	}
+	return 0;
+}
+
+/*
+ * Snapshot every user thread group into @recs, at most @cap of them.
+ * Returns how many there are, which is above @cap when more were forked
+ * since the count: the caller tries again, larger.
  */
 static u32 vg_walk(struct vmprof_guest_rec *recs, u32 cap)
 {
 	struct task_struct *p;
 	u32 n = 0;
+	u64 root;
 
 	rcu_read_lock();
 	for_each_process(p) {
-		if (n == cap)
-			break;
 		if (p->flags & PF_KTHREAD)
 			continue;
-		vg_fill(&recs[n], p, VMPROF_GUEST_SNAPSHOT);
-		/* task_lock() keeps mm from being freed while pgd is read. */
-		task_lock(p);
-		recs[n].cr3 = vg_root(p->mm);
-		task_unlock(p);
-		if (recs[n].cr3)
-			n++;
+		root = vg_group_root(p);
+		if (!root)
+			continue;
+		if (n < cap) {
+			vg_fill(&recs[n], p, VMPROF_GUEST_SNAPSHOT);
+			recs[n].cr3 = root;
+		}
+		n++;
 	}
 	rcu_read_unlock();
 	return n;
@@ -261,13 +317,24 @@ static u32 vg_walk(struct vmprof_guest_rec *recs, u32 cap)
 static int vg_snapshot(struct vg_reader *r)
 {
 	/* Slack for processes forked between counting and walking. */
-	u32 cap = vg_count_processes() + 256;
+	u32 cap = vg_count_processes() + 256, n, tries;
 	struct vmprof_guest_rec *end;
 
-	r->snap = kvmalloc_array(cap + 1, sizeof(*r->snap), GFP_KERNEL);
+	for (tries = 0; tries < VG_SNAP_TRIES; tries++) {
+		r->snap = kvmalloc_array(cap + 1, sizeof(*r->snap), GFP_KERNEL);
+		if (!r->snap)
+			return -ENOMEM;
+		n = vg_walk(r->snap, cap);
+		if (n <= cap)
+			break;
+		/* A truncated snapshot would hide processes: walk again. */
+		kvfree(r->snap);
+		r->snap = NULL;
+		cap = n + n / 4 + 256;
+	}
 	if (!r->snap)
-		return -ENOMEM;
-	r->nr_snap = vg_walk(r->snap, cap);
+		return -EAGAIN;
+	r->nr_snap = n;
 	end = &r->snap[r->nr_snap++];
 	memset(end, 0, sizeof(*end));
 	end->event = VMPROF_GUEST_SNAPSHOT_END;

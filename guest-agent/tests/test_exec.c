@@ -24,39 +24,25 @@
  *
  * Usage: test_exec AGENT   (AGENT: the fakedev build)
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "agent_proto.h"
+#include "fakedev.h"
 #include "tests.h"
-#include "vmprof_guest.h"
 #include "../../proto/tests/tap.h"
 
 #define ROOT		0x10000000ULL	/* the children's, one after the other */
 #define SELF_ROOT	0x20000000ULL
 #define NR_BURST	150
-/* Records per write(): at most PIPE_BUF bytes, so none is read in part. */
-#define REC_BATCH	(4096 / sizeof(struct vmprof_guest_rec))
 
-static int dev_fd;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static struct fakedev dev;
 
 /* The children spin here: it must be in .symtab under this name. */
 __attribute__((noinline)) unsigned long vmprof_exec_work(double until);
@@ -102,38 +88,6 @@ static int child_main(const char *mode, const char *ms_arg)
 	return 0;
 }
 
-static void put_recs(const struct vmprof_guest_rec *r, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		k = n - i < REC_BATCH ? n - i : REC_BATCH;
-		if (write(dev_fd, r + i, k * sizeof(*r)) != (ssize_t)(k * sizeof(*r)))
-			printf("# write to the fake device: %s\n", strerror(errno));
-	}
-}
-
-static void rec(struct vmprof_guest_rec *r, int event, pid_t pid,
-		uint64_t cr3, const char *comm)
-{
-	memset(r, 0, sizeof(*r));
-	r->event = (uint8_t)event;
-	r->cr3 = cr3;
-	r->time_ns = (uint64_t)(now_s() * 1e9);
-	r->tgid = (uint32_t)pid;
-	r->pid = (uint32_t)pid;
-	r->ppid = (uint32_t)getpid();
-	snprintf(r->comm, sizeof(r->comm), "%s", comm);
-}
-
-static void event(int ev, pid_t pid, uint64_t cr3, const char *comm)
-{
-	struct vmprof_guest_rec r;
-
-	rec(&r, ev, pid, cr3, comm);
-	put_recs(&r, 1);
-}
-
 static int read_addr(int fd, uint64_t *a)
 {
 	return read(fd, a, sizeof(*a)) == sizeof(*a) ? 0 : -1;
@@ -168,49 +122,13 @@ static pid_t run_child(const char *mode, const char *ms, uint64_t *addr,
 		if (read_addr(p[0], &addr[i]))
 			addr[i] = 0;
 		if (!i)
-			event(VMPROF_GUEST_EXEC, pid, ROOT, "test_exec");
+			fakedev_event(&dev, VMPROF_GUEST_EXEC, pid, ROOT, "test_exec");
 	}
 	close(p[0]);
 	while (now_s() < start + reap_ms / 1e3)
 		usleep(10000);
 	waitpid(pid, &status, 0);
-	event(VMPROF_GUEST_EXIT, pid, 0, "test_exec");
-	return pid;
-}
-
-static int wait_for(const char *path, const char *what, double secs)
-{
-	double end = now_s() + secs;
-	char line[4096];
-
-	do {
-		FILE *f = fopen(path, "re");
-		int found = 0;
-
-		while (f && !found && fgets(line, sizeof(line), f))
-			found = !!strstr(line, what);
-		if (f)
-			fclose(f);
-		if (found)
-			return 0;
-		usleep(10000);
-	} while (now_s() < end);
-	return -1;
-}
-
-static pid_t start_agent(const char *agent, const char *fifo,
-			 const char *out, const char *err)
-{
-	pid_t pid = fork();
-
-	if (!pid) {
-		int fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		if (fd < 0 || dup2(fd, 2) < 0 || setenv("VMPROF_TEST_DEV", fifo, 1))
-			_exit(127);
-		execl(agent, agent, "-v", "-o", out, (char *)NULL);
-		_exit(127);
-	}
+	fakedev_event(&dev, VMPROF_GUEST_EXIT, pid, 0, "test_exec");
 	return pid;
 }
 
@@ -276,35 +194,27 @@ static int named(const struct vp_parser *p, pid_t tgid, uint64_t rip,
 
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/vmprof-exec-XXXXXX", fifo[64], out[64], err[64];
 	struct vmprof_guest_rec snap[2], burst[NR_BURST];
 	uint64_t a1 = 0, a2 = 0, a4 = 0, m3[2] = { 0, 0 };
 	pid_t c1, c2, c3, c4, kids[NR_BURST], agent;
-	int i, status, all = 1, pending = 1;
+	int i, status, all = 1;
 	struct vp_parser *p;
 	uint64_t cpu;
 	double t0;
 
 	if (argc == 3)
 		return child_main(argv[1], argv[2]);
-	if (argc != 2 || !mkdtemp(dir)) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: test_exec AGENT\n");
 		return 2;
 	}
-	snprintf(fifo, sizeof(fifo), "%s/dev", dir);
-	snprintf(out, sizeof(out), "%s/out.bin", dir);
-	snprintf(err, sizeof(err), "%s/err", dir);
-	/* Both ends: the agent's reopen for its snapshot keeps the data. */
-	dev_fd = mkfifo(fifo, 0600) ? -1 : open(fifo, O_RDWR | O_CLOEXEC);
-	if (dev_fd < 0) {
-		printf("# skip: no FIFO in %s\n", dir);
+	if (fakedev_open(&dev))
 		return tap_done();
-	}
-	rec(&snap[0], VMPROF_GUEST_SNAPSHOT, getpid(), SELF_ROOT, "test_exec");
-	rec(&snap[1], VMPROF_GUEST_SNAPSHOT_END, 0, 0, "");
-	put_recs(snap, 2);
-	agent = start_agent(argv[1], fifo, out, err);
-	tap_ok(!wait_for(err, "sent snapshot of 1 processes", 30),
+	fakedev_rec(&snap[0], VMPROF_GUEST_SNAPSHOT, getpid(), SELF_ROOT, "test_exec");
+	fakedev_rec(&snap[1], VMPROF_GUEST_SNAPSHOT_END, 0, 0, "");
+	fakedev_put(&dev, snap, 2);
+	agent = fakedev_agent(&dev, argv[1], NULL);
+	tap_ok(!wait_for(dev.err, "sent snapshot of 1 processes", 30),
 	       "exec: the agent took the snapshot from the fake device");
 
 	/* reuse_a and reuse_b of scenario 6: 300 ms each, one root. */
@@ -322,12 +232,12 @@ int main(int argc, char **argv)
 			pause();
 			_exit(0);
 		}
-		rec(&burst[i], VMPROF_GUEST_EXEC, kids[i], ROOT + (i + 1) * 0x2000ULL,
-		    "burst");
+		fakedev_rec(&burst[i], VMPROF_GUEST_EXEC, kids[i],
+			    ROOT + (i + 1) * 0x2000ULL, "burst");
 	}
 	t0 = now_s();
 	cpu = cpu_ns(agent);
-	put_recs(burst, NR_BURST);
+	fakedev_put(&dev, burst, NR_BURST);
 	usleep(500000);
 	cpu = cpu_ns(agent) - cpu;
 	printf("# agent CPU for %d execs at once: %.1f ms, %.0f us each (both reads)\n",
@@ -335,21 +245,19 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_BURST; i++) {
 		kill(kids[i], SIGKILL);
 		waitpid(kids[i], &status, 0);
-		rec(&burst[i], VMPROF_GUEST_EXIT, kids[i], 0, "burst");
+		fakedev_rec(&burst[i], VMPROF_GUEST_EXIT, kids[i], 0, "burst");
 	}
-	put_recs(burst, NR_BURST);
+	fakedev_put(&dev, burst, NR_BURST);
 	printf("# burst's processes ran %.0f ms\n", (now_s() - t0) * 1e3);
 
 	/* Let the agent read the EXITs, then stop it. */
-	while (pending && !ioctl(dev_fd, FIONREAD, &pending))
-		usleep(10000);
-	usleep(100000);
+	fakedev_drain(&dev);
 	kill(agent, SIGTERM);
 	waitpid(agent, &status, 0);
 	tap_ok(WIFEXITED(status) && !WEXITSTATUS(status),
 	       "exec: the agent exits 0 on SIGTERM");
 
-	p = parse_file(out);
+	p = parse_file(dev.out);
 	tap_ok(p && !vp_parser_error(p)[0], "exec: the agent's stream parses");
 	tap_ok(p && a1 && named(p, c1, a1, "vmprof_exec_work"),
 	       "exec: a 300 ms program's function is named (first on the root)");
@@ -367,13 +275,9 @@ int main(int argc, char **argv)
 			all = 0;
 		}
 	tap_ok(p && all, "exec: 150 processes exec'ed at once all get their maps");
-	tap_ok(!wait_for(err, "maps read 200 ms after exec", 0.1),
+	tap_ok(!wait_for(dev.err, "maps read 200 ms after exec", 0.1),
 	       "exec: past the budget of reads at exec, the agent says so (verbose)");
 	vp_parser_free(p);
-	close(dev_fd);
-	unlink(fifo);
-	unlink(out);
-	unlink(err);
-	rmdir(dir);
+	fakedev_close(&dev);
 	return tap_done();
 }

@@ -7,10 +7,14 @@
 
 #include "agent_proto.h"
 
-/* The host's parser fed a stream file; a failure is said as a comment. */
-static inline struct vp_parser *parse_file(const char *path)
+/*
+ * The host's parser, with @lim (NULL: the defaults), fed a stream file; a
+ * failure is said as a comment.
+ */
+static inline struct vp_parser *parse_file_lim(const char *path,
+					       const struct vp_limits *lim)
 {
-	struct vp_parser *p = vp_parser_new(NULL, NULL, NULL);
+	struct vp_parser *p = vp_parser_new(lim, NULL, NULL);
 	char buf[65536];
 	size_t n;
 	FILE *f = fopen(path, "rb");
@@ -24,6 +28,11 @@ static inline struct vp_parser *parse_file(const char *path)
 		}
 	fclose(f);
 	return p;
+}
+
+static inline struct vp_parser *parse_file(const char *path)
+{
+	return parse_file_lim(path, NULL);
 }
 
 #endif /* VMPROF_AGENT_TESTS_H */

@@ -18,5 +18,7 @@ void test_budget(void);
 /* Version 1 and 2 streams, a later version's types, the host's OFFER. */
 void test_version(void);
 void test_offer(void);
+/* More processes than max_procs: dropped and counted, never a failure. */
+void test_procs(void);
 
 #endif

@@ -41,6 +41,7 @@ struct agent_state {
 	u64 first_ns[MAX_AGENT_STREAMS];	/* receive time of its first bytes */
 	struct vp_parser *p[MAX_AGENT_STREAMS];
 	bool failed[MAX_AGENT_STREAMS];
+	bool warned_dropped[MAX_AGENT_STREAMS];
 	int n;
 	bool warned_full;
 	/*
@@ -99,6 +100,12 @@ void agent_feed(struct analysis *a, u64 recv_ns, u32 stream,
 		a->st.agent_errors++;
 		pr_warn("guest agent stream %u: %s; using what it sent before",
 			stream, vp_parser_error(vp));
+	}
+	/* A guest past the parser's process limit: the rest stay named. */
+	if (vp_parser_dropped(vp) && !a->agent->warned_dropped[i]) {
+		a->agent->warned_dropped[i] = true;
+		pr_warn("guest agent stream %u: more guest processes than %u at once; some are unnamed",
+			stream, VP_DEF_MAX_PROCS);
 	}
 }
 

@@ -4,7 +4,8 @@
  * encoder, store it in AGENT chunks (split across two chunks, as the
  * collector would receive it), and check guest kernel and user samples are
  * symbolized, with the CR3 matched after masking.  A hostile stream must
- * end only itself.
+ * end only itself.  A guest with more processes than the parser keeps
+ * (65,536) is still named: the rest are dropped, the stream goes on.
  */
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "test_common.h"
 
 #define FILE_C "test_agent.data"
+#define FILE_D "test_agent_crowded.data"
 #define AGENT_CR3 0x7000000ULL
 /* A pgd in an odd page: bit 12 set without PTI, which a 4 KiB pgd can be. */
 #define ODD_CR3 0x7003000ULL
@@ -84,6 +86,77 @@ static int write_c(void)
 	return synth_close(&s, T0 + 10 * MS);
 }
 
+/*
+ * 65,537 processes in the snapshot, "worker" first, then its maps and
+ * symbols, and maps of the one past the limit: the stream failed at the
+ * snapshot, before the worker's maps.
+ */
+static int write_d(void)
+{
+	static const struct vp_sym us = { 0x1000, 0x100, 'T', "worker_loop" };
+	const uint32_t n = VP_DEF_MAX_PROCS + 1;
+	struct synth_vm vm = { .name = "agentvm", .pid = 10, .period_ns = MS,
+			       .start_ns = T0, .flags = 3 };
+	struct synth_sample u = {
+		.time = T0 + MS, .vcpu = 0, .tid = 11, .cpl = 3, .rip = 0x401010,
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID |
+			 KVM_PROFILE_S_GUEST_USER,
+		.cr3 = AGENT_CR3,
+	};
+	struct vp_map m = { 0x400000, 0x500000, 0, VP_PROT_R | VP_PROT_X | VP_PROT_P,
+			    4, { 1, 2, 3, 4 }, "/usr/bin/worker" };
+	struct vp_hello h = { .page_size = 4096, .flags = VP_HELLO_CR3 };
+	struct vp_cr3_entry *e = calloc(n, sizeof(*e));
+	struct vp_buf b;
+	struct synth s;
+	uint32_t i;
+	int ret;
+
+	if (!e)
+		return -1;
+	for (i = 0; i < n; i++) {
+		e[i].cr3 = i ? 0x10000000ULL + (u64)i * 0x2000 : AGENT_CR3;
+		e[i].tgid = e[i].pid = i ? 1000 + i : 300;
+		e[i].event = VP_EV_SNAPSHOT;
+		snprintf(e[i].comm, sizeof(e[i].comm), i ? "filler" : "worker");
+	}
+	vp_buf_init(&b);
+	ret = vp_enc_hello(&b, &h) ||
+	      vp_enc_cr3(&b, VP_MSG_CR3_MAP_FULL, e, n) ||
+	      vp_msg_begin(&b, VP_MSG_PROC_MAPS) || vp_put_u32(&b, 300) ||
+	      vp_put_u32(&b, 1) || vp_put_map(&b, &m) || vp_msg_end(&b) ||
+	      vp_msg_begin(&b, VP_MSG_PROC_MAPS) || vp_put_u32(&b, 1000 + n - 1) ||
+	      vp_put_u32(&b, 1) || vp_put_map(&b, &m) || vp_msg_end(&b) ||
+	      vp_msg_begin(&b, VP_MSG_SYMBOLS) ||
+	      vp_put_build_id(&b, (const uint8_t *)BUILD_ID, 4) ||
+	      vp_put_u32(&b, 1) || vp_put_sym(&b, &us, 0) || vp_msg_end(&b) ||
+	      synth_open(&s, FILE_D, &vm);
+	free(e);
+	if (ret)
+		return -1;
+	df_write_agent(&s.w, T0, 1, b.data, (u32)b.len);
+	vp_buf_free(&b);
+	for (i = 0; i < 5; i++)
+		synth_sample(&s, &u);
+	return synth_close(&s, T0 + 10 * MS);
+}
+
+static void test_crowded(void)
+{
+	struct analysis a;
+	struct doc d = { 0 };
+	struct table *t;
+
+	ok(write_d() == 0, "crowded: a stream of 65,537 processes");
+	t = unified_vcpu0(&a, &d, FILE_D, "load");
+	is_u64(a.st.agent_errors, 0, "crowded: the stream does not fail");
+	is_u64(row_num(t, find_row2(t, 2, "worker_loop", 3, "worker"), 0), 5,
+	       "crowded: a process within the limit is named");
+	doc_free(&d);
+	analysis_free(&a);
+	unlink(FILE_D);
+}
+
 int main(void)
 {
 	struct analysis a;
@@ -105,5 +178,6 @@ int main(void)
 	doc_free(&d);
 	analysis_free(&a);
 	unlink(FILE_C);
+	test_crowded();
 	return tap_done();
 }

@@ -5,21 +5,6 @@
 
 #include "aggtab.h"
 
-static u64 mix64(u64 x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static u64 agg_hash(const struct agg_key *k)
-{
-	return mix64(((u64)k->a << 32 | k->b) ^ mix64(k->c ^ mix64(k->d)));
-}
-
 static bool key_eq(const struct agg_key *x, const struct agg_key *y)
 {
 	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d;
@@ -61,8 +46,8 @@ static void agg_grow(struct agg_table *t)
 	t->cap = ncap;
 }
 
-static struct agg_entry *agg_lookup(struct agg_table *t,
-				    const struct agg_key *key, bool over)
+struct agg_entry *agg_insert(struct agg_table *t, const struct agg_key *key,
+			     bool over)
 {
 	struct agg_key kk = *key, *k = &kk;
 	bool full = t->max && t->n >= t->max;
@@ -89,22 +74,6 @@ static struct agg_entry *agg_lookup(struct agg_table *t,
 	s->v1 = 0;
 	t->n++;
 	return s;
-}
-
-struct agg_entry *agg_get(struct agg_table *t, const struct agg_key *k)
-{
-	return agg_lookup(t, k, false);
-}
-
-struct agg_entry *agg_get_over(struct agg_table *t, const struct agg_key *k)
-{
-	return agg_lookup(t, k, true);
-}
-
-void agg_prefetch(const struct agg_table *t, const struct agg_key *k)
-{
-	if (t->cap)
-		__builtin_prefetch(&t->e[(size_t)agg_hash(k) & (t->cap - 1)]);
 }
 
 static u64 str_hash(const char *s)

@@ -53,11 +53,14 @@ struct agg_entry *agg_insert(struct agg_table *t, const struct agg_key *key,
 	bool full = t->max && t->n >= t->max;
 	struct agg_entry *s;
 
-	if (kk.a == AGG_EMPTY)
+	/*
+	 * agg_find() has looked for every other key: a second probe would
+	 * double the cache misses of each sample past a full table's cap.
+	 */
+	if (kk.a == AGG_EMPTY) {
 		kk.a = AGG_EMPTY - 1;
-	if (t->cap) {
-		s = agg_slot(t->e, t->cap, k);
-		if (s->k.a != AGG_EMPTY)
+		s = agg_find(t, k);
+		if (s)
 			return s;
 	}
 	if (full && !over)
@@ -74,6 +77,12 @@ struct agg_entry *agg_insert(struct agg_table *t, const struct agg_key *key,
 	s->v1 = 0;
 	t->n++;
 	return s;
+}
+
+void agg_prefetch(const struct agg_table *t, const struct agg_key *k)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->e[(size_t)agg_hash(k) & (t->cap - 1)]);
 }
 
 static u64 str_hash(const char *s)

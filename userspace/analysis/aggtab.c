@@ -5,21 +5,6 @@
 
 #include "aggtab.h"
 
-static u64 mix64(u64 x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static u64 agg_hash(const struct agg_key *k)
-{
-	return mix64(((u64)k->a << 32 | k->b) ^ mix64(k->c ^ mix64(k->d)));
-}
-
 static bool key_eq(const struct agg_key *x, const struct agg_key *y)
 {
 	return x->a == y->a && x->b == y->b && x->c == y->c && x->d == y->d;
@@ -61,18 +46,21 @@ static void agg_grow(struct agg_table *t)
 	t->cap = ncap;
 }
 
-static struct agg_entry *agg_lookup(struct agg_table *t,
-				    const struct agg_key *key, bool over)
+struct agg_entry *agg_insert(struct agg_table *t, const struct agg_key *key,
+			     bool over)
 {
 	struct agg_key kk = *key, *k = &kk;
 	bool full = t->max && t->n >= t->max;
 	struct agg_entry *s;
 
-	if (kk.a == AGG_EMPTY)
+	/*
+	 * agg_find() has looked for every other key: a second probe would
+	 * double the cache misses of each sample past a full table's cap.
+	 */
+	if (kk.a == AGG_EMPTY) {
 		kk.a = AGG_EMPTY - 1;
-	if (t->cap) {
-		s = agg_slot(t->e, t->cap, k);
-		if (s->k.a != AGG_EMPTY)
+		s = agg_find(t, k);
+		if (s)
 			return s;
 	}
 	if (full && !over)
@@ -89,27 +77,6 @@ static struct agg_entry *agg_lookup(struct agg_table *t,
 	s->v1 = 0;
 	t->n++;
 	return s;
-}
-
-struct agg_entry *agg_get(struct agg_table *t, const struct agg_key *k)
-{
-	return agg_lookup(t, k, false);
-}
-
-struct agg_entry *agg_get_over(struct agg_table *t, const struct agg_key *k)
-{
-	return agg_lookup(t, k, true);
-}
-
-const struct agg_entry *agg_find(const struct agg_table *t,
-				 const struct agg_key *k)
-{
-	const struct agg_entry *e;
-
-	if (!t->cap || k->a == AGG_EMPTY)
-		return NULL;
-	e = agg_slot(t->e, t->cap, k);
-	return e->k.a == AGG_EMPTY ? NULL : e;
 }
 
 void agg_prefetch(const struct agg_table *t, const struct agg_key *k)

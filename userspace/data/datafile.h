@@ -175,6 +175,7 @@ struct df_reader {
 	struct buf payload;
 	/* Non-zero: return only chunks of this type, seek over the rest, quietly. */
 	u32 only_type;
+	u64 ahead;	/* the last chunk header asked of the disk ahead */
 	/*
 	 * The file is still being written (vmprofctl top): a chunk cut short
 	 * at the end is one not written yet, not damage.  df_next_chunk()

@@ -141,6 +141,7 @@ void df_reader_rewind(struct df_reader *r)
 		r->offset = h.header_size;
 	lseek(r->fd, (off_t)r->offset, SEEK_SET);
 	r->chunks = 0;
+	r->ahead = 0;
 	r->bad_chunks = 0;
 	r->truncated = r->corrupt = false;
 }
@@ -192,6 +193,33 @@ static int tail_damaged(struct df_reader *r, const char *what)
 	return 0;
 }
 
+/*
+ * Seeking over chunks (only_type) reads one header a megabyte: on a cold
+ * page cache each waited for the disk, 0.2 ms, as the kernel's readahead
+ * does not take them for a sequential read (40 ms of the 1M-sample
+ * report's first pass).  The headers to come are where the chunk just
+ * skipped says, if the next ones are as long: ask for their pages now, a
+ * few dozen in flight at once.  A wrong guess costs one page read.
+ */
+#define HEADERS_AHEAD 32
+
+static void headers_ahead(struct df_reader *r, u64 next, u64 stride)
+{
+	u64 at;
+	int i;
+
+	if (r->follow)
+		return;
+	for (i = 1; i <= HEADERS_AHEAD; i++) {
+		at = next + i * stride;
+		if (at <= r->ahead)
+			continue;
+		posix_fadvise(r->fd, (off_t)at, sizeof(struct df_chunk_header),
+			      POSIX_FADV_WILLNEED);
+		r->ahead = at;
+	}
+}
+
 int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 {
 	struct df_chunk_header ch;
@@ -220,6 +248,7 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 			if (lseek(r->fd, (off_t)ch.length, SEEK_CUR) < 0)
 				return 0;
 			r->offset += sizeof(ch) + ch.length;
+			headers_ahead(r, r->offset, sizeof(ch) + ch.length);
 			continue;
 		}
 		r->payload.len = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmprofctl: unified host+guest profiler for KVM.  Command table. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,32 +12,68 @@ struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
+	/* Takes -j/--json, so the global switch can be given before it. */
+	bool json;
 };
 
 static const struct command commands[] = {
-	{ "list", cmd_list, "list KVM VMs on this host" },
-	{ "record", cmd_record, "record a VM in the foreground" },
-	{ "start", cmd_start, "start a background collector" },
-	{ "stop", cmd_stop, "stop a background collector" },
-	{ "status", cmd_status, "show background collectors" },
-	{ "report", cmd_report, "print a report from a data file" },
-	{ "top", cmd_top, "a live view of a VM, redrawn every second" },
+	{ "list", cmd_list, "list KVM VMs on this host", true },
+	{ "record", cmd_record, "record a VM in the foreground", false },
+	{ "start", cmd_start, "start a background collector", false },
+	{ "stop", cmd_stop, "stop a background collector", false },
+	{ "status", cmd_status, "show background collectors", true },
+	{ "report", cmd_report, "print a report from a data file", true },
+	{ "top", cmd_top, "a live view of a VM, redrawn every second", false },
 };
 
 static void main_help(FILE *out)
 {
 	size_t i;
 
-	fputs("Usage: vmprofctl <command> [options]\n\n"
+	fputs("Usage: vmprofctl [-j] <command> [options]\n\n"
 	      "Unified host+guest profiler for KVM: what was the guest doing,\n"
 	      "and who stole its CPU.\n\nCommands:\n", out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n  -j, --json   JSON output, for the commands that have it (list,\n"
+	      "               status, report): the same as their own -j\n", out);
 	fputs("\n'vmprofctl <command> --help' describes each command.\n\n"
 	      "EXAMPLES\n"
 	      "  vmprofctl list\n"
 	      "  vmprofctl record --vm pid:4242 --duration 10 -o vm.data\n"
 	      "  vmprofctl report -i vm.data --view unified\n", out);
+}
+
+/*
+ * "vmprofctl -j COMMAND ARGS" runs "COMMAND -j ARGS": one switch for
+ * scripts that want JSON from every command that has it, as bpftool's -j.
+ */
+static int run_json(int argc, char **argv)
+{
+	char *args[argc];
+	size_t i;
+	int n;
+
+	if (argc < 3) {
+		pr_err("%s needs a command; see 'vmprofctl --help'", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[2], commands[i].name))
+			continue;
+		if (!commands[i].json) {
+			pr_err("%s: '%s' has no JSON output; see 'vmprofctl --help'",
+			       argv[1], argv[2]);
+			return EXIT_USAGE;
+		}
+		args[0] = argv[2];
+		args[1] = "-j";
+		for (n = 3; n < argc; n++)
+			args[n - 1] = argv[n];
+		return commands[i].fn(argc - 1, args);
+	}
+	pr_err("unknown command '%s'; see 'vmprofctl --help'", argv[2]);
+	return EXIT_USAGE;
 }
 
 static int run(int argc, char **argv)
@@ -59,9 +96,12 @@ static int run(int argc, char **argv)
 	if (!strcmp(argv[1], "--complete")) {	/* vmprofctl.bash's, not in --help */
 		for (i = 0; i < ARRAY_SIZE(commands); i++)
 			puts(commands[i].name);
+		puts("-j\n--json");
 		puts("--help\n--version");
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"))
+		return run_json(argc, argv);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

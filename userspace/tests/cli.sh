@@ -89,6 +89,16 @@ expect 0 "IO_INSTRUCTION" "report exits" -- "$VMPROFCTL" report -i "$TMP/s.data"
 expect 0 "\[benchvm\]" "report host" -- "$VMPROFCTL" report -i "$TMP/s.data" --view host
 expect 0 "legend" "report timeline" -- "$VMPROFCTL" report -i "$TMP/s.data" --view timeline --width 40
 expect 0 '^{"view":"unified"' "report json" -- "$VMPROFCTL" report -i "$TMP/s.data" -j
+# The global -j before a command is that command's own -j (F13).
+"$VMPROFCTL" -j report -i "$TMP/s.data" >"$TMP/gj" 2>&1 &&
+	"$VMPROFCTL" report -i "$TMP/s.data" -j >"$TMP/lj" 2>&1 &&
+	cmp -s "$TMP/gj" "$TMP/lj" && jq -e '.view == "unified"' "$TMP/gj" >/dev/null
+ok $? "vmprofctl -j report: the same JSON as report -j"
+XDG_RUNTIME_DIR="$TMP" "$VMPROFCTL" --json status | jq -e 'length == 0' >/dev/null
+ok $? "vmprofctl --json status: a JSON array"
+expect 2 "'top' has no JSON output" "vmprofctl -j top: usage error" -- "$VMPROFCTL" -j top
+expect 2 "needs a command" "vmprofctl -j alone: usage error" -- "$VMPROFCTL" -j
+expect 2 "unknown command 'nope'" "vmprofctl -j nope: usage error" -- "$VMPROFCTL" -j nope
 expect 0 "^table,samples,ratio,function,module" "report csv" -- \
 	"$VMPROFCTL" report -i "$TMP/s.data" --format csv
 expect 0 "^benchvm;vcpu0;\[kvm_intel\];vmx_handle_exit [0-9]" "report folded" -- \

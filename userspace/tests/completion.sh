@@ -44,7 +44,7 @@ grep -q "_vmprofctl vmprofctl" "$TMP/complete"
 ok $? "sourcing it registers _vmprofctl for vmprofctl"
 check "commands" "list record report start status stop top" ""
 check "commands starting re" "record report" re
-check "global options" "--help --version" --
+check "global options" "--help --json --version" --
 check "report --vi" "--view" report --vi
 check "report --view" "exits host steal timeline unified" report --view ""
 check "report -v t" "timeline" report -v t

@@ -278,6 +278,56 @@ run_share() {
 	}'
 }
 
+# near A B TOL: A and B are numbers within TOL of each other.
+near() {
+	test -n "$1" && test -n "$2" &&
+		awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d * d <= t * t) }'
+}
+
+# check_run_delay N [LABEL]: vCPU N's steal is the kernel's run_delay.
+check_run_delay() {
+	c_steal=$(steal_pct "$TMP/steal.csv" "$1")
+	c_delay=$(run_delay_pct "$TMP/steal.txt" "$1")
+	echo "# ${2:-}vcpu$1: steal $c_steal% of wall, run_delay $c_delay% (kernel)"
+	check "${2:-}vcpu$1: steal within 5 points of its run_delay" \
+		near "$c_steal" "$c_delay" 5
+}
+
+# RECORD_TRIES: the recordings record_again_while makes at most.
+RECORD_TRIES=${RECORD_TRIES:-3}
+
+# lost_records: why the last recording cannot be checked, if records were
+# lost; nothing otherwise.
+lost_records() {
+	[ "$(record_lost)" = 0 ] || echo "$(record_lost) records lost"
+}
+
+# even_split: L1 ran each of two vCPU threads 35-65 % of their time
+# together (run_share 0 and 1: a VM's two, or its one and its neighbour's).
+even_split() {
+	between "$(run_share 0)" 35 65 && between "$(run_share 1)" 35 65
+}
+
+# uneven_or_lost: as lost_records, and also when L1 did not split the pCPU
+# evenly (even_split).
+uneven_or_lost() {
+	even_split ||
+		echo "L1 ran the vCPU threads $(run_share 0)/$(run_share 1) (schedstat)"
+	lost_records
+}
+
+# record_again_while WHY SECONDS: while the function WHY names a reason,
+# record again, up to RECORD_TRIES recordings in all.
+record_again_while() {
+	try=1
+	while why=$($1) && [ -n "$why" ] && [ $try -lt "$RECORD_TRIES" ]; do
+		# $why unquoted: its reasons on one line
+		echo "# recording $try:" $why": recording again"
+		try=$((try + 1))
+		record "$2" || return 1
+	done
+}
+
 # record SECONDS [vmprofctl options]: record the L2 VM into $TMP/vm.data
 # from pCPU 0, with the vCPU threads' run times before and after.  The
 # buffer is 1 MiB per pCPU, more than a 6 s recording writes: a CI run lost

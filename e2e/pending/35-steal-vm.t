@@ -25,13 +25,13 @@
 #
 # Pending (e2e/README.md): the unknown share failed in each of 3 runs
 # (1.99-11.25 % of steal), every other check passed.  In one run's
-# perfetto export the 16 unknown waits come in bursts once a second, 3-4
-# ms each (one L1 tick), beside "exit: io" slices: most likely the vCPU
-# thread is in QEMU's user space for the serial port (the guest's tick
-# lines) when the neighbour's vCPU thread takes the pCPU, outside
-# KVM_RUN, where no sched record is written: run_delay shows the wait,
-# no record or (with --host-samples, tried once: 4.49 %) host sample
-# names the task.  Run it with:
+# perfetto export the 16 unknown waits (3-4 ms, one L1 tick, each) and
+# all 16 "exit: io" slices fall in the same 100 ms windows, one a
+# second: most likely the vCPU thread is in QEMU's user space for the
+# serial port (the guest's tick lines) when the neighbour's vCPU thread
+# takes the pCPU, outside KVM_RUN, where no sched record is written:
+# run_delay shows the wait, no record or (with --host-samples, tried
+# once: 4.49 %) host sample names the task.  Run it with:
 #   cp e2e/pending/35-steal-vm.t e2e/tests/ && VMTEST_ONLY=e2e/35- scripts/vmtest.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -32,14 +32,6 @@
 # steal by 10 points).
 . "$(dirname "$0")/lib.sh"
 
-RECORD_TRIES=${RECORD_TRIES:-3}
-
-# near A B TOL: A and B are numbers within TOL of each other.
-near() {
-	test -n "$1" && test -n "$2" &&
-		awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d * d <= t * t) }'
-}
-
 # show_l1_clock: L1's clocksource and what its kernel said about the TSC and
 # sched_clock.  run_delay runs on the rq clock, the records' times on
 # CLOCK_MONOTONIC; 1 run in about 27 had vCPU 0's steal 10 points above its
@@ -47,45 +39,6 @@ near() {
 show_l1_clock() {
 	echo "# L1 clock: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource);" \
 		"$(dmesg | grep -i 'unstable\|sched_clock:' | tr '\n' ' ')"
-}
-
-# check_run_delay N [LABEL]: vCPU N's steal is the kernel's run_delay.
-check_run_delay() {
-	c_steal=$(steal_pct "$TMP/steal.csv" "$1")
-	c_delay=$(run_delay_pct "$TMP/steal.txt" "$1")
-	echo "# ${2:-}vcpu$1: steal $c_steal% of wall, run_delay $c_delay% (kernel)"
-	check "${2:-}vcpu$1: steal within 5 points of its run_delay" \
-		near "$c_steal" "$c_delay" 5
-}
-
-# even_split: L1 ran each vCPU thread 35-65 % of their time together.
-even_split() {
-	between "$(run_share 0)" 35 65 && between "$(run_share 1)" 35 65
-}
-
-# lost_records: why the last recording cannot be checked, if records were
-# lost; nothing otherwise.
-lost_records() {
-	[ "$(record_lost)" = 0 ] || echo "$(record_lost) records lost"
-}
-
-# uneven_or_lost: the same, also when L1 did not split the pCPU evenly.
-uneven_or_lost() {
-	even_split ||
-		echo "L1 ran the vCPU threads $(run_share 0)/$(run_share 1) (schedstat)"
-	lost_records
-}
-
-# record_again_while WHY SECONDS: while the function WHY names a reason,
-# record again, up to RECORD_TRIES recordings in all.
-record_again_while() {
-	try=1
-	while why=$($1) && [ -n "$why" ] && [ $try -lt "$RECORD_TRIES" ]; do
-		# $why unquoted: its reasons on one line
-		echo "# recording $try:" $why": recording again"
-		try=$((try + 1))
-		record "$2" || return 1
-	done
 }
 
 show_paging

@@ -13,6 +13,10 @@ TMP=$(mktemp -d /tmp/e2e.XXXXXX) || exit 1
 L2LOG=$TMP/l2.log
 QPID=
 KIDS=
+# Neighbour VMs (l2_neighbour): their QEMU pids, killed by finish, not by
+# cleanup, and their consoles.
+NEIGHBOURS=
+NEIGHBOUR_LOGS=
 VCPU_PCPU=1
 grep -q 1 /sys/devices/system/cpu/online 2> /dev/null || VCPU_PCPU=0
 
@@ -52,19 +56,33 @@ cleanup() {
 	fi
 }
 
+# defang: L2's kernel reports are not L1's: defang them for
+# scripts/parse-console.sh, which fails a run on any of them.
+defang() {
+	sed 's/^/L2| /;
+		s/Oops/0ops/g; s/WARNING:/WARNING-/g; s/BUG:/BUG-/g;
+		s/Call Trace:/Call-Trace/g; s/Kernel panic/Kernel-panic/g;
+		s/KASAN/K-ASAN/g; s/locking/lock1ng/g; s/lock state/lock-state/g;
+		s/suspicious RCU/suspicious-RCU/g'
+}
+
 finish() {
 	cleanup
+	for k in $NEIGHBOURS; do
+		kill "$k" 2> /dev/null
+		wait "$k" 2> /dev/null
+	done
+	NEIGHBOURS=
 	if [ "$T_FAILED" != 0 ]; then
-		# L2's kernel reports are not L1's: defang them for
-		# scripts/parse-console.sh, which fails a run on any of them.
 		echo "--- L2 console (last 40 lines)"
-		tail -n 40 "$L2LOG" 2> /dev/null | sed 's/^/L2| /;
-			s/Oops/0ops/g; s/WARNING:/WARNING-/g; s/BUG:/BUG-/g;
-			s/Call Trace:/Call-Trace/g; s/Kernel panic/Kernel-panic/g;
-			s/KASAN/K-ASAN/g; s/locking/lock1ng/g; s/lock state/lock-state/g;
-			s/suspicious RCU/suspicious-RCU/g' 
+		tail -n 40 "$L2LOG" 2> /dev/null | defang
 		echo "--- QEMU output"
-		tail -n 20 "$TMP/qemu.out" 2> /dev/null
+		tail -n 20 "${L2LOG%.log}.qemu.out" 2> /dev/null
+		for n in $NEIGHBOUR_LOGS; do
+			echo "--- neighbour $n: L2 console (last 10 lines), QEMU output"
+			tail -n 10 "$n" 2> /dev/null | defang
+			tail -n 5 "${n%.log}.qemu.out" 2> /dev/null
+		done
 	fi
 	rm -rf "$TMP"
 	echo "1..$T_N"
@@ -133,21 +151,33 @@ l2_start() {
 	return 0
 }
 
+# L2_NAME: QEMU's -name for the next boot (a neighbour VM passes
+# guest=NAME, as libvirt does).  A guest booted with e2e.agent=none gets
+# no virtio-serial port and no agent-relay: a relay of a second VM would
+# connect to the recorder's vsock listener too.
+L2_NAME=${L2_NAME:-e2e-l2}
 l2_boot() {
-	rm -f "$L2LOG" "$TMP/agent.sock"
-	qemu-system-x86_64 -name e2e-l2,debug-threads=on \
+	rm -f "$L2LOG"
+	l2_port="-device virtio-serial-pci
+		-chardev socket,id=agent,path=$TMP/agent.sock,server=on,wait=off
+		-device virtserialport,chardev=agent,name=vmprof"
+	case " ${4:-} " in
+	*" e2e.agent=none "*) l2_port= ;;
+	*) rm -f "$TMP/agent.sock" ;;
+	esac
+	# $l2_port unquoted: its words (no spaces in $TMP, from mktemp)
+	qemu-system-x86_64 -name "$L2_NAME,debug-threads=on" \
 		-accel kvm -cpu qemu64 -m 256 -smp "$1" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$L2LOG" -L /usr/share/seabios -L /usr/share/qemu \
 		-kernel /e2e/bzImage -initrd /e2e/guest.cpio.gz \
 		-append "console=ttyS0 panic=-1 quiet e2e.work=$2 e2e.secs=$3 ${4:-}" \
-		-device virtio-serial-pci \
-		-chardev socket,id=agent,path="$TMP/agent.sock",server=on,wait=off \
-		-device virtserialport,chardev=agent,name=vmprof \
-		> "$TMP/qemu.out" 2>&1 &
+		$l2_port > "${L2LOG%.log}.qemu.out" 2>&1 &
 	QPID=$!
-	taskset -c 0 agent-relay "$TMP/agent.sock" > "$TMP/relay.out" 2>&1 &
-	KIDS="$KIDS $!"
+	if [ -n "$l2_port" ]; then
+		taskset -c 0 agent-relay "$TMP/agent.sock" > "$TMP/relay.out" 2>&1 &
+		KIDS="$KIDS $!"
+	fi
 	l2_boot_start=$(date +%s)
 	# Each vCPU of L2 is one more thread on L1's emulated CPUs.
 	wait_for "$L2LOG" E2E-L2-RUNNING $((L2_BOOT_TIMEOUT * $1)) || return 1
@@ -160,6 +190,36 @@ l2_boot() {
 		;;
 	esac
 	return 0
+}
+
+# l2_neighbour NAME WORK [L2_ARGS]: boot a second L2 VM, the neighbour of
+# the one a test records: one vCPU running WORK, QEMU's -name guest=NAME
+# (libvirt's form), no agent (e2e.agent=none), its console in
+# $TMP/l2-NAME.log; with l2_start's retries and pinning, so its vCPU
+# thread shares $VCPU_PCPU with the recorded VM's.  Sets NB_QPID and
+# NB_LOG; finish stops it, cleanup does not (a retried boot of the
+# recorded VM keeps its neighbour, and a retried boot of the neighbour
+# leaves the recorded VM alone).
+l2_neighbour() {
+	n_log=$L2LOG
+	n_qpid=$QPID
+	n_kids=$KIDS
+	n_name=$L2_NAME
+	L2LOG=$TMP/l2-$1.log
+	L2_NAME=guest=$1
+	QPID=
+	KIDS=
+	l2_start 1 "$2" 300 "e2e.agent=none ${3:-}"
+	n_rc=$?
+	NB_QPID=$QPID
+	NB_LOG=$L2LOG
+	[ -z "$QPID" ] || NEIGHBOURS="$NEIGHBOURS $QPID"
+	NEIGHBOUR_LOGS="$NEIGHBOUR_LOGS $L2LOG"
+	L2LOG=$n_log
+	QPID=$n_qpid
+	KIDS=$n_kids
+	L2_NAME=$n_name
+	return $n_rc
 }
 
 # l2_ready: a test's hook, run after every L2 boot of profile_l2 (e.g. to
@@ -227,9 +287,9 @@ check_alive() {
 	check "the guest made progress during the recording" test "$n" -ge "$a_want"
 }
 
-# vcpu_tid N: the thread of vCPU N of the L2 QEMU.
+# vcpu_tid N [PID]: the thread of vCPU N of the L2 QEMU (or of QEMU PID).
 vcpu_tid() {
-	for t in /proc/"$QPID"/task/*; do
+	for t in /proc/"${2:-$QPID}"/task/*; do
 		if [ "$(cat "$t/comm" 2> /dev/null)" = "CPU $1/KVM" ]; then
 			echo "${t##*/}"
 			return 0
@@ -239,12 +299,15 @@ vcpu_tid() {
 }
 
 # vcpu_runtimes: "ns0 ns1 ...", the time each vCPU thread of L2 has run
-# on L1 so far (the first field of its schedstat), vCPU 0 first.
+# on L1 so far (the first field of its schedstat), vCPU 0 first, then
+# those of the neighbour VMs (l2_neighbour) in the order they booted.
 vcpu_runtimes() {
-	i=0
-	while tid=$(vcpu_tid $i); do
-		printf '%s ' "$(cut -d' ' -f1 /proc/"$QPID"/task/"$tid"/schedstat)"
-		i=$((i + 1))
+	for p in "$QPID" $NEIGHBOURS; do
+		i=0
+		while tid=$(vcpu_tid $i "$p"); do
+			printf '%s ' "$(cut -d' ' -f1 /proc/"$p"/task/"$tid"/schedstat)"
+			i=$((i + 1))
+		done
 	done
 	echo
 }
@@ -265,7 +328,8 @@ steal_pct() {
 
 # run_share N: vCPU N's share (%) of the time L1 ran L2's vCPU threads
 # during the last recording, from their schedstat: the scheduler's
-# account, against which the profiler's steal is checked.
+# account, against which the profiler's steal is checked.  N counts on
+# past the recorded VM's vCPUs into its neighbours' (vcpu_runtimes).
 run_share() {
 	echo "$runtimes_before" "$runtimes_after" | awk -v n="$1" '{
 		k = NF / 2
@@ -276,6 +340,56 @@ run_share() {
 		if (s > 0 && n + 1 <= k)
 			printf "%.2f\n", 100 * d[n + 1] / s
 	}'
+}
+
+# near A B TOL: A and B are numbers within TOL of each other.
+near() {
+	test -n "$1" && test -n "$2" &&
+		awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d * d <= t * t) }'
+}
+
+# check_run_delay N [LABEL]: vCPU N's steal is the kernel's run_delay.
+check_run_delay() {
+	c_steal=$(steal_pct "$TMP/steal.csv" "$1")
+	c_delay=$(run_delay_pct "$TMP/steal.txt" "$1")
+	echo "# ${2:-}vcpu$1: steal $c_steal% of wall, run_delay $c_delay% (kernel)"
+	check "${2:-}vcpu$1: steal within 5 points of its run_delay" \
+		near "$c_steal" "$c_delay" 5
+}
+
+# RECORD_TRIES: the recordings record_again_while makes at most.
+RECORD_TRIES=${RECORD_TRIES:-3}
+
+# lost_records: why the last recording cannot be checked, if records were
+# lost; nothing otherwise.
+lost_records() {
+	[ "$(record_lost)" = 0 ] || echo "$(record_lost) records lost"
+}
+
+# even_split: L1 ran each of two vCPU threads 35-65 % of their time
+# together (run_share 0 and 1: a VM's two, or its one and its neighbour's).
+even_split() {
+	between "$(run_share 0)" 35 65 && between "$(run_share 1)" 35 65
+}
+
+# uneven_or_lost: as lost_records, and also when L1 did not split the pCPU
+# evenly (even_split).
+uneven_or_lost() {
+	even_split ||
+		echo "L1 ran the vCPU threads $(run_share 0)/$(run_share 1) (schedstat)"
+	lost_records
+}
+
+# record_again_while WHY SECONDS: while the function WHY names a reason,
+# record again, up to RECORD_TRIES recordings in all.
+record_again_while() {
+	try=1
+	while why=$($1) && [ -n "$why" ] && [ $try -lt "$RECORD_TRIES" ]; do
+		# $why unquoted: its reasons on one line
+		echo "# recording $try:" $why": recording again"
+		try=$((try + 1))
+		record "$2" || return 1
+	done
 }
 
 # record SECONDS [vmprofctl options]: record the L2 VM into $TMP/vm.data

@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # emulated CPU (about 8 and 3 minutes); profile_sched_test needs two,
 # and bochs emulates both in one thread at about two real minutes per
 # guest second, so it and the rest of the list run in make check-vmx.
-VMX_CHECK_ONLY=${VMX_CHECK_ONLY:-profile_test\|profile_nested_test}
+VMX_CHECK_ONLY=${VMX_CHECK_ONLY:-profile_test,profile_nested_test}
 VMX_CHECK_CPUS=${VMX_CHECK_CPUS:-1}
 
 "$top/scripts/install-deps.sh" || exit 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Turn a test-bed serial console log into TAP ending "N passed, N failed".
 # Usage: parse-console.sh CONSOLE_LOG [QEMU_EXIT_CODE]
-# Exits 1 if a test failed, the run did not reach KVMPROF-DONE, the kernel
-# printed an oops, WARN, BUG, KASAN, lockdep or RCU report (stalls too), or
+# Exits 1 if a test failed, the run did not reach KVMPROF-DONE, no test ran
+# (a filter that matched nothing), the kernel printed an oops, WARN, BUG,
+# KASAN, lockdep or RCU report (stalls too), or
 # the console lacks the KERN_WARNING line /init writes
 # (KVMPROF-WARN-VISIBLE): with "quiet" (console loglevel 4) WARN() and
 # lockdep reports never reach it.
@@ -43,6 +44,10 @@ tr -d '\r' <"$log" | awk -v qemu_rc="$qemu_rc" '
 		if (!done) {
 			fail++
 			printf "not ok %d test bed finished # QEMU exit %d, no KVMPROF-DONE\n", pass + fail, qemu_rc
+		}
+		if (done && pass + fail == 0) {
+			fail++
+			printf "not ok %d some test ran # none did: does the filter (VMTEST_ONLY, VMX_ONLY) match a test?\n", pass + fail
 		}
 		if (!warn_visible) {
 			fail++

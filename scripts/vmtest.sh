@@ -3,8 +3,8 @@
 # initramfs, run the tests inside it, and report them as TAP ending with
 # "N passed, N failed".  Fails when a test fails, when the run does not
 # finish, or when the console shows an oops, WARN, BUG, KASAN or lockdep
-# report.  VMTEST_ONLY=regex runs only the matching tests; without it,
-# VMTEST_SKIP=regex (default e2e) leaves the matching tests out.
+# report.  VMTEST_ONLY=regex[,regex...] runs only the tests that match one;
+# without it, VMTEST_SKIP=regex (default e2e) leaves the matching tests out.
 . "$(dirname "$0")/lib.sh"
 
 bzimage=$KOBJ/arch/x86/boot/bzImage

@@ -7,7 +7,7 @@
 # only: this is where the series' VMX hook runs.
 #
 #   VMX_CPUS=1|2        emulated CPUs (default 2; the bochs package has SMP)
-#   VMX_ONLY=regex      only the tests whose name matches (as VMTEST_ONLY)
+#   VMX_ONLY=re[,re]    only the tests whose name matches one (as VMTEST_ONLY)
 #   VMX_TIMEOUT=s       the whole run, real time (default 5400)
 #   VMX_CONSOLE=file    where the serial console goes
 #   --iso-only          make a boot ISO of stand-in files and check bochs,

@@ -27,6 +27,7 @@ expect 1 console-warn.console "a kernel WARNING fails the run"
 expect 1 console-hang.console "a run without KVMPROF-DONE fails"
 expect 1 console-quiet.console "a console without KERN_WARNING lines (quiet) fails"
 expect 1 console-rcu-stall.console "an RCU stall fails the run"
+expect 1 console-none-ran.console "a run in which no test ran (a filter matching none) fails"
 
 # expect_line LOG LINE WHAT: the parser's output holds LINE exactly.
 expect_line() {

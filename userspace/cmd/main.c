@@ -44,40 +44,50 @@ static void main_help(FILE *out)
 	      "  vmprofctl report -i vm.data --view unified\n", out);
 }
 
+/* The command called NAME, else NULL after saying so (a usage error). */
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	pr_err("unknown command '%s'; see 'vmprofctl --help'", name);
+	return NULL;
+}
+
 /*
  * "vmprofctl -j COMMAND ARGS" runs "COMMAND -j ARGS": one switch for
  * scripts that want JSON from every command that has it, as bpftool's -j.
  */
 static int run_json(int argc, char **argv)
 {
+	const struct command *cmd;
 	char *args[argc];
-	size_t i;
 	int n;
 
 	if (argc < 3) {
 		pr_err("%s needs a command; see 'vmprofctl --help'", argv[1]);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(argv[2], commands[i].name))
-			continue;
-		if (!commands[i].json) {
-			pr_err("%s: '%s' has no JSON output; see 'vmprofctl --help'",
-			       argv[1], argv[2]);
-			return EXIT_USAGE;
-		}
-		args[0] = argv[2];
-		args[1] = "-j";
-		for (n = 3; n < argc; n++)
-			args[n - 1] = argv[n];
-		return commands[i].fn(argc - 1, args);
+	cmd = find_command(argv[2]);
+	if (!cmd)
+		return EXIT_USAGE;
+	if (!cmd->json) {
+		pr_err("%s: '%s' has no JSON output; see 'vmprofctl --help'",
+		       argv[1], argv[2]);
+		return EXIT_USAGE;
 	}
-	pr_err("unknown command '%s'; see 'vmprofctl --help'", argv[2]);
-	return EXIT_USAGE;
+	args[0] = argv[2];
+	args[1] = "-j";
+	for (n = 3; n < argc; n++)
+		args[n - 1] = argv[n];
+	return cmd->fn(argc - 1, args);
 }
 
 static int run(int argc, char **argv)
 {
+	const struct command *cmd;
 	size_t i;
 
 	if (argc < 2) {
@@ -102,12 +112,8 @@ static int run(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"))
 		return run_json(argc, argv);
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "vmprofctl: unknown command '%s'; see 'vmprofctl --help'\n",
-		argv[1]);
-	return EXIT_USAGE;
+	cmd = find_command(argv[1]);
+	return cmd ? cmd->fn(argc - 1, argv + 1) : EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -14,8 +14,14 @@ n=$(git -C "$KSRC" rev-list --count base..HEAD)
 
 rm -f "$out"/*.patch
 # RFC until the VMX hook and a hardware PMU have a Tested-by on hardware.
+# To the KVM x86 maintainers and list; the ring-buffer, perf and sched
+# maintainers are Cc:'d in the patches that touch their code (trailers).
 git -C "$KSRC" format-patch -q --no-signature --cover-letter --base=base \
-	--zero-commit --subject-prefix="RFC PATCH v2" -o "$out" base..HEAD
+	--zero-commit --subject-prefix="RFC PATCH v2" \
+	--to="Sean Christopherson <seanjc@google.com>" \
+	--to="Paolo Bonzini <pbonzini@redhat.com>" \
+	--cc="kvm@vger.kernel.org" --cc="linux-kernel@vger.kernel.org" \
+	-o "$out" base..HEAD
 for p in "$out"/[0-9]*.patch; do
 	name=$(basename "$p" .patch)
 	notes=$out/notes/${name#[0-9][0-9][0-9][0-9]-}.txt

@@ -22,11 +22,11 @@
 #define KVM_PROFILE_F_SCHED		(1U << 1)
 #define KVM_PROFILE_F_HOST_SAMPLES	(1U << 2)
 
-/* Sampling events, kvm_profile_config.event */
-#define KVM_PROFILE_EVENT_CYCLES	0
-#define KVM_PROFILE_EVENT_REF_CYCLES	1
-#define KVM_PROFILE_EVENT_CPU_CLOCK	2
-#define KVM_PROFILE_EVENT_RAW		3
+/* Sampling events, kvm_profile_config.event; 0 is none, for sched only */
+#define KVM_PROFILE_EVENT_CYCLES	1
+#define KVM_PROFILE_EVENT_REF_CYCLES	2
+#define KVM_PROFILE_EVENT_CPU_CLOCK	3
+#define KVM_PROFILE_EVENT_RAW		4
 
 #define KVM_PROFILE_MAX_BUFFER_PAGES	4096
 /* read() needs a buffer of at least this size; no record is larger. */
@@ -77,6 +77,8 @@ struct kvm_profile_record_header {
 #define KVM_PROFILE_S_EXIT_VALID	(1U << 7)
 #define KVM_PROFILE_S_RUN_DELAY		(1U << 8)
 #define KVM_PROFILE_S_NEXT_HIDDEN	(1U << 9)
+#define KVM_PROFILE_S_HOST_SOFTIRQ	(1U << 10)
+#define KVM_PROFILE_S_HOST_HARDIRQ	(1U << 11)
 
 struct kvm_profile_sample {
 	struct kvm_profile_record_header hdr;
@@ -90,7 +92,7 @@ struct kvm_profile_sample {
 	__u32 guest_asid;
 	__u8 guest_cpl;
 	__u8 exit_isa;
-	__u16 pad;
+	__u16 periods;
 	__u64 exit_reason;
 	char comm[16];
 };

@@ -35,6 +35,16 @@ _vmprofctl()
 	fi
 	if [ -n "$opt" ] && printf '%s\n' "$opts" | grep -qxF -- "$opt="; then
 		values=$("$prog" "$cmd" --complete "$opt" 2>/dev/null)
+		# a list (--sort KEY,+KEY,-KEY): the last word of it; no value
+		# has a ',' or starts with a sign, so this takes none apart
+		if [ -n "$values" ] && [[ $cur == *,* ]]; then
+			pre=$pre${cur%,*},
+			cur=${cur##*,}
+		fi
+		if [ -n "$values" ] && [[ $cur == [+-]* ]]; then
+			pre=$pre${cur:0:1}
+			cur=${cur:1}
+		fi
 		if [ -n "$values" ]; then
 			COMPREPLY=($(compgen -P "$pre" -W "$values" -- "$cur"))
 		else

@@ -32,7 +32,9 @@ static bool named_key(struct analysis *a, const struct agg_key *k,
 		a->names = xrealloc(a->names, (a->nnames + 1) * sizeof(char *));
 		a->names[a->nnames++] = xstrdup(key);
 	}
-	*out = (struct agg_key){ .a = k->a, .b = CAT_NAMED, .c = id };
+	/* the interrupt a host sample was taken in stays: a pprof label */
+	*out = (struct agg_key){ .a = k->a, .b = CAT_NAMED, .c = id,
+				 .d = k->b == CAT_HOST ? k->d & CTX_IRQ_MASK : 0 };
 	return true;
 }
 

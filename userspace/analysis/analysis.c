@@ -59,7 +59,9 @@ void analysis_free(struct analysis *a)
 	agg_free(&a->steal_pend);
 	agg_free(&a->ivs_pend);
 	host_stamps_free(&a->hs);
+	switch_hist_free(&a->swh);
 	free(a->tids);
+	kvm_stat_free(a);
 	agent_free(a);
 	culprits_free(a);
 	if (a->hooks && a->hooks->free)
@@ -144,17 +146,23 @@ u64 analysis_window_begin_ns(const struct analysis *a)
 	return a->f.has_from ? begin + (u64)(a->f.from_s * 1e9) : begin;
 }
 
+bool analysis_clips_begin(const struct analysis *a)
+{
+	return a->f.has_from || a->have_start;
+}
+
+u64 analysis_window_to_ns(const struct analysis *a)
+{
+	return a->f.has_to ? analysis_begin_ns(a) + (u64)(a->f.to_s * 1e9) :
+			     UINT64_MAX;
+}
+
 u64 analysis_end_ns(const struct analysis *a)
 {
 	u64 end = a->have_stop && a->stop_ns > a->last_ns ? a->stop_ns : a->last_ns;
+	u64 to = analysis_window_to_ns(a);
 
-	if (a->f.has_to) {
-		u64 to = analysis_begin_ns(a) + (u64)(a->f.to_s * 1e9);
-
-		if (to < end)
-			end = to;
-	}
-	return end;
+	return to < end ? to : end;
 }
 
 u64 ns_to_samples(const struct analysis *a, u64 ns)
@@ -164,11 +172,9 @@ u64 ns_to_samples(const struct analysis *a, u64 ns)
 
 static bool time_passes(struct analysis *a, u64 t)
 {
-	u64 base = analysis_begin_ns(a);
-
-	if (a->f.has_from && t < base + (u64)(a->f.from_s * 1e9))
+	if (analysis_clips_begin(a) && t < analysis_window_begin_ns(a))
 		return false;
-	if (a->f.has_to && t >= base + (u64)(a->f.to_s * 1e9))
+	if (a->f.has_to && t >= analysis_window_to_ns(a))
 		return false;
 	return true;
 }
@@ -187,6 +193,16 @@ static void note_time(struct analysis *a, u64 t)
 	a->have_first = true;
 }
 
+/*
+ * perf's cpu-clock timer, when it fires late, skips the periods it missed
+ * and overflows once: the kernel counts them into periods, so that the
+ * sample stands for them.  Summed in u64, a u16 cannot overflow a count.
+ */
+u32 sample_weight(const struct kvm_profile_sample *s)
+{
+	return s->periods ? s->periods : 1;
+}
+
 u32 analysis_sample_cat(const struct kvm_profile_sample *s)
 {
 	if (!(s->flags & KVM_PROFILE_S_IN_GUEST))
@@ -199,19 +215,40 @@ u32 analysis_sample_cat(const struct kvm_profile_sample *s)
 	return CAT_GUEST_OS;
 }
 
-/* Count one sample under (a, b, c, d) in an address table. */
+/*
+ * The kernel sets HOST_HARDIRQ and HOST_SOFTIRQ from the interrupted host
+ * context; on a guest or a host user sample they cannot be true, so such
+ * a record is garbled and keeps the class its other flags give.
+ */
+u32 analysis_sample_irq(const struct kvm_profile_sample *s)
+{
+	if (s->vcpu_id == NO_VCPU ||
+	    s->flags & (KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_HOST_USER))
+		return IRQ_NONE;
+	if (s->flags & KVM_PROFILE_S_HOST_HARDIRQ)
+		return IRQ_HARD;
+	return s->flags & KVM_PROFILE_S_HOST_SOFTIRQ ? IRQ_SOFT : IRQ_NONE;
+}
+
+u64 analysis_irq_ns(const struct analysis *a, const struct vcpu_stat *v,
+		    u32 irq)
+{
+	return irq < IRQ_NR ? v->irq[irq] * a->period_ns : 0;
+}
+
+/* Count @w periods under (a, b, c, d) in an address table. */
 static void agg_add_addr(struct analysis *an, struct agg_table *t, u32 a,
-			 u32 b, u64 c, u64 d)
+			 u32 b, u64 c, u64 d, u64 w)
 {
 	struct agg_key k = { a, b, c, d };
 	struct agg_entry *e = agg_get(t, &k);
 
 	if (!e)
 		e = agg_full(an, t, &k);
-	e->v1++;
+	e->v1 += w;
 }
 
-static void agg_add(struct agg_table *t, u32 a, u32 b, u64 c, u64 d)
+static void agg_add(struct agg_table *t, u32 a, u32 b, u64 c, u64 d, u64 w)
 {
 	struct agg_key k = { a, b, c, d };
 	struct agg_entry *e = agg_get(t, &k);
@@ -222,48 +259,53 @@ static void agg_add(struct agg_table *t, u32 a, u32 b, u64 c, u64 d)
 		k.c = k.d = 0;
 		e = agg_get_over(t, &k);
 	}
-	e->v1++;
+	e->v1 += w;
 }
 
 static void add_sample_vcpu(struct analysis *a, const struct kvm_profile_sample *s,
-			    u32 cat, u64 addr, u64 ctx)
+			    u32 cat, u64 addr, u64 ctx, u64 w)
 {
 	struct vcpu_stat *v = analysis_vcpu(a, s->vcpu_id);
+	u32 irq;
 
 	if (!v)
 		return;
 	switch (cat) {
 	case CAT_GUEST_OS:
-		v->os++;
+		v->os += w;
 		break;
 	case CAT_GUEST_USER:
-		v->user++;
+		v->user += w;
 		break;
 	case CAT_GUEST_PROT:
-		v->prot++;
+		v->prot += w;
 		break;
 	default:
-		v->host++;
+		v->host += w;
+		irq = analysis_sample_irq(s);
+		v->irq[irq] += w;
+		ctx |= (u64)irq << CTX_IRQ_SHIFT;
 		break;
 	}
-	agg_add_addr(a, &a->vcpu_agg, s->vcpu_id, cat, addr, ctx);
+	agg_add_addr(a, &a->vcpu_agg, s->vcpu_id, cat, addr, ctx, w);
 }
 
 static void add_sample_extras(struct analysis *a,
 			      const struct kvm_profile_sample *s, u32 owner,
-			      u32 cat, u64 addr, u64 ctx)
+			      u32 cat, u64 addr, u64 ctx, u64 w)
 {
 	if (s->flags & KVM_PROFILE_S_EXIT_VALID && s->vcpu_id != NO_VCPU) {
 		agg_add(&a->exit_agg, s->exit_isa,
-			!!(s->flags & KVM_PROFILE_S_IN_GUEST), s->exit_reason, 0);
+			!!(s->flags & KVM_PROFILE_S_IN_GUEST), s->exit_reason, 0,
+			w);
 		/* Which host functions handle each exit reason. */
 		if (cat == CAT_HOST)
 			agg_add_addr(a, &a->exit_func_agg,
 				exit_group(s->exit_isa, s->exit_reason),
-				CAT_HOST, addr, ctx);
+				CAT_HOST, addr, ctx, w);
 	}
 	if (a->config_flags & KVM_PROFILE_F_HOST_SAMPLES)
-		host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner);
+		host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner, (u32)w);
 	if (a->hooks && a->hooks->sample)
 		a->hooks->sample(a, s, owner);
 }
@@ -278,7 +320,7 @@ static bool sample_passes(struct analysis *a, const struct kvm_profile_sample *s
 static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 {
 	u32 cat = analysis_sample_cat(s), owner, comm_id = 0;
-	u64 addr = 0, ctx = 0;
+	u64 addr = 0, ctx = 0, w = sample_weight(s);
 
 	a->st.samples++;
 	note_time(a, s->hdr.time_ns);
@@ -301,10 +343,11 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 		    s->pid == a->vmm_pid)
 			ctx |= CTX_VMM;
 	}
-	a->samples_total++;
+	a->samples_total += w;
+	a->sample_records++;
 	a->overflowed = false;
 	if (s->vcpu_id != NO_VCPU) {
-		add_sample_vcpu(a, s, cat, addr, ctx);
+		add_sample_vcpu(a, s, cat, addr, ctx, w);
 		owner = s->vcpu_id;
 	} else {
 		if (!comm_id)
@@ -312,14 +355,15 @@ static void add_sample(struct analysis *a, const struct kvm_profile_sample *s)
 		owner = culprits_task_owner(a, s->tid, comm_id);
 	}
 	if (cat == CAT_HOST) {
-		a->samples_host++;
-		agg_add_addr(a, &a->host_agg, 0, CAT_HOST, addr, ctx);
+		a->samples_host += w;
+		agg_add_addr(a, &a->host_agg, 0, CAT_HOST, addr, ctx, w);
 	} else {
-		a->samples_guest++;
-		agg_add(&a->host_agg, 0, CAT_VM, 0, 0);
+		a->samples_guest += w;
+		agg_add(&a->host_agg, 0, CAT_VM, 0, 0, w);
 	}
-	add_sample_extras(a, s, owner, cat, addr, ctx);
-	a->overflow_samples += a->overflowed;
+	add_sample_extras(a, s, owner, cat, addr, ctx, w);
+	if (a->overflowed)
+		a->overflow_samples += w;
 }
 
 /*
@@ -335,7 +379,7 @@ static void restamp_sample(struct analysis *a, const struct kvm_profile_sample *
 	if (s->vcpu_id == NO_VCPU)
 		owner = culprits_task_owner(a, s->tid,
 			analysis_comm_id(a, s->comm, sizeof(s->comm)));
-	host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner);
+	host_stamp_push(a, s->hdr.time_ns, s->hdr.cpu, owner, sample_weight(s));
 }
 
 static void push_sched(struct analysis *a, const struct sched_ev *ev)
@@ -557,6 +601,7 @@ void analysis_finish(struct analysis *a)
 		return;
 	a->finished = true;
 	host_stamps_finish(a);
+	switch_hist_finish(a);
 	steal_walk_finish(a);
 	if (a->st.malformed)
 		pr_warn("%llu malformed records skipped (bad size or type); the file may be damaged",

@@ -39,10 +39,24 @@ struct filter {
 	double from_s, to_s;	/* seconds since recording start */
 };
 
+/*
+ * The host interrupt a host sample of a vCPU thread interrupted
+ * (analysis_sample_irq()): the culprit classes softirq and irq.
+ */
+enum irq_kind { IRQ_NONE, IRQ_SOFT, IRQ_HARD, IRQ_NR };
+
 struct vcpu_stat {
 	bool present;
 	u32 tid;
+	/* samples, as the periods they stand for (sample_weight()) */
 	u64 os, user, prot, host;
+	/*
+	 * Of host, the samples in softirq and hardirq context, by enum
+	 * irq_kind: time the scheduler charged to the vCPU thread as
+	 * running, so neither steal_ns nor run_delay has it (IRQ_NONE: the
+	 * others).
+	 */
+	u64 irq[IRQ_NR];
 	u64 steal_ns, halt_ns;
 	u64 steal_intervals, halt_intervals;
 	bool has_run_delay;
@@ -95,6 +109,7 @@ struct hs_ev {
 	u64 time;
 	u32 seq;		/* file order: ties */
 	u32 owner;		/* vCPU id, or OWNER_COMM | comm id */
+	u32 weight;		/* sample_weight(): what it splits by */
 };
 
 /*
@@ -115,9 +130,68 @@ static inline const struct hs_ev *hs_at(const struct ring *q, size_t i)
 	return ring_at(q, i, sizeof(struct hs_ev));
 }
 
+/* A context switch on a pCPU (SWITCH chunks, switch_hist.c). */
+struct sw_ev {
+	u64 time;
+	u32 seq;		/* file order: ties */
+	u32 prev;		/* the thread that left */
+	u32 next;		/* the thread that got the pCPU; LOST: SW_NOBODY */
+	u32 flags;		/* DF_SWITCH_* */
+};
+
+/*
+ * perf's switch hooks run a little before KVM's preempt notifiers: a
+ * thread's switch-out may come this long before the KVM record it follows.
+ */
+#define SWITCH_SLACK_NS 1000000
+
+/* A pCPU's holder nobody knows: before its first switch, after a loss. */
+#define SW_NOBODY 0xffffffffU
+
+/*
+ * The host's context switches (switch_hist.c): whether they were
+ * recorded (META SWITCHES), on which pCPUs, and a queue per pCPU in time
+ * order, cut at the front as host_stamps.c cuts its stamps; what a queue
+ * dropped leaves who held the pCPU at its floor.
+ */
+enum sw_state { SW_NONE, SW_REFUSED, SW_ON };
+
+struct switch_hist {
+	u32 state;		/* enum sw_state */
+	u32 err;		/* SW_REFUSED: the recorder's errno */
+	u8 *cpus;		/* bitmap of the pCPUs with switch records */
+	struct ring **q;	/* by pCPU; q[MAX_CPUS] takes the others */
+	u32 *used;		/* the queues made, by id */
+	u32 nused;
+	bool *unsorted;
+	u32 *holder;		/* by queue: who held the pCPU at floor[] */
+	u64 *floor;		/* by queue: entries before it were dropped */
+	u32 seq;
+	size_t held, peak;	/* entries in the queues, now and at most */
+	u64 entries, lost;	/* switches read, switch records lost */
+	u32 norec_owner;	/* owner of a wait nobody named, 0: OWNER_COMM */
+};
+
+static inline const struct sw_ev *sw_at(const struct ring *q, size_t i)
+{
+	return ring_at(q, i, sizeof(struct sw_ev));
+}
+
 #define OWNER_COMM 0x80000000U
 /* Host-context key ctx: comm id, plus this bit when the task is the VMM. */
 #define CTX_VMM (1ULL << 32)
+/*
+ * vcpu_agg's key ctx of a host kernel sample, these bits: the enum
+ * irq_kind it interrupted, so that the unified view's pprof rows can
+ * carry the class (rows_from_agg()).
+ */
+#define CTX_IRQ_SHIFT 33
+#define CTX_IRQ_MASK (3ULL << CTX_IRQ_SHIFT)
+
+static inline u32 ctx_irq(u64 ctx)
+{
+	return (u32)((ctx & CTX_IRQ_MASK) >> CTX_IRQ_SHIFT);
+}
 
 struct tid_map {
 	u32 tid;
@@ -176,6 +250,20 @@ struct culprit_tab {
 	size_t npieces, cappieces;
 };
 
+/*
+ * KVM's statistic of a vCPU, or of the VM, as the KVM_STAT chunks have
+ * it (kvm_stat.c): its reads in time order.
+ */
+struct kstat_read {
+	u64 time;
+	u64 value;
+};
+
+struct kstat_series {
+	struct kstat_read *r;
+	size_t n, cap;
+};
+
 struct analysis;
 struct kvm_profile_sample;
 
@@ -187,7 +275,10 @@ struct kvm_profile_sample;
  * (@r NULL) and steal interval after clipping to the window, a split one
  * as one piece per culprit (interval); the moment culprits can be named
  * (the file is read: steal_owner()); the sched records walked again from
- * the start; analysis_free().  Any hook may be NULL.
+ * the start; analysis_free(); each sched record past the filters, in time
+ * order, before the steal walk takes it (sched), while the host's context
+ * switches up to it are still kept (switch_hist_offcpu()).  Any hook may
+ * be NULL.
  */
 struct analysis_hooks {
 	void (*sample)(struct analysis *a, const struct kvm_profile_sample *s,
@@ -199,6 +290,7 @@ struct analysis_hooks {
 	void (*culprits_named)(struct analysis *a);
 	void (*sched_reset)(struct analysis *a);
 	void (*free)(struct analysis *a);
+	void (*sched)(struct analysis *a, const struct sched_ev *ev);
 };
 
 struct analysis {
@@ -235,6 +327,7 @@ struct analysis {
 	struct agg_table steal_pend, ivs_pend;
 	bool sched_replay;		/* a second pass over sched records only */
 	struct host_stamps hs;
+	struct switch_hist swh;
 	struct tid_map *tids;
 	size_t ntids, captids;
 	struct strmap comm_ids;
@@ -243,12 +336,19 @@ struct analysis {
 	u64 lost_total;
 	u64 first_ns, last_ns;
 	bool have_first;
+	/*
+	 * The samples past the filters, as the sampling periods they stand
+	 * for (sample_weight()): every count of samples is one of periods, so
+	 * that time is right when the sampling timer falls behind; and as
+	 * records, which the header shows beside them.
+	 */
 	u64 samples_total, samples_guest, samples_host;
+	u64 sample_records;
 	/* resolved names of CAT_NAMED keys: "function\x1fmodule" */
 	struct strmap name_ids;
 	char **names;
 	size_t nnames;
-	u64 overflow_samples;	/* samples counted under CAT_OVERFLOW */
+	u64 overflow_samples;	/* periods counted under CAT_OVERFLOW */
 	size_t overflow_cap;	/* the key cap of the table that overflowed */
 	bool overflowed;	/* the current sample hit CAT_OVERFLOW */
 	struct record_stats st;
@@ -260,6 +360,11 @@ struct analysis {
 	bool finished;
 	struct agent_state *agent;
 	struct culprit_tab cul;
+	/* KVM's halt_wait_ns: by vCPU id, and the VM's (debugfs) */
+	struct kstat_series *kstat;
+	u32 nkstat;
+	struct kstat_series kstat_vm;
+	size_t kstat_reads;		/* kept, in all series */
 };
 
 void analysis_init(struct analysis *a, const struct filter *f);
@@ -279,12 +384,59 @@ void sched_window_keep_all(struct analysis *a);
 /* Before this time, no sched record is still to be walked but by disorder. */
 u64 sched_window_horizon(const struct analysis *a);
 /* host_stamps.c: a host-samples recording's sample, past the filters. */
-void host_stamp_push(struct analysis *a, u64 time, u32 cpu, u32 owner);
+void host_stamp_push(struct analysis *a, u64 time, u32 cpu, u32 owner,
+		     u32 weight);
 /* The stamps of @cpu, and in *@first the place of the first at @t or later. */
 const struct ring *host_stamps_from(const struct analysis *a, u32 cpu, u64 t,
 				    size_t *first);
 void host_stamps_finish(struct analysis *a);
 void host_stamps_free(struct host_stamps *h);
+/* switch_hist.c: the META SWITCHES entry, a SWITCH chunk. */
+void switch_hist_meta(struct analysis *a, const u8 *p, u32 len);
+void switch_hist_chunk(struct analysis *a, const u8 *p, size_t len);
+/* Whether who held @cpu at @t is known from switch records. */
+bool switch_hist_covers(const struct analysis *a, u32 cpu, u64 t);
+/*
+ * Who held @cpu over [@start, @end): up to @max pieces, in time order,
+ * each [start[i], start[i+1]) (the last to @end) held by tid[i]
+ * (SW_NOBODY: not known); returns how many.
+ */
+size_t switch_hist_holders(const struct analysis *a, u32 cpu, u64 start,
+			   u64 end, u64 *starts, u32 *tids, size_t max);
+/* An interval a thread was off its pCPU, from its switch-out to its switch-in. */
+struct sw_off {
+	u64 out, in;
+	u32 out_cpu, in_cpu;
+	bool preempt;	/* switched out runnable */
+};
+/* @tid's off-pCPU intervals switched out after @after and in by @until. */
+size_t switch_hist_offcpu(const struct analysis *a, u32 tid, u64 after,
+			  u64 until, struct sw_off *out, size_t max);
+/*
+ * When @cpu last left its idle task in (@after, @until], or 0: a thread
+ * woken to it waited no earlier than that.
+ */
+u64 switch_hist_idle_end(const struct analysis *a, u32 cpu, u64 after,
+			 u64 until);
+void switch_hist_finish(struct analysis *a);
+void switch_hist_free(struct switch_hist *h);
+/* Drop the queued switches (the META state stays), to read them again. */
+void switch_hist_reset(struct switch_hist *h);
+/*
+ * kvm_stat.c: a KVM_STAT chunk; the reads of @vcpu (DF_KVM_STAT_VM: the
+ * VM's), NULL when it has none.
+ */
+void kvm_stat_chunk(struct analysis *a, const u8 *p, size_t len);
+const struct kstat_series *kvm_stat_series(const struct analysis *a, u32 vcpu);
+/*
+ * The reads that bracket the time window: the first at or after its
+ * start, the last at or before its end (the file's last without
+ * --time-to).  Returns 0 when @s has no read, 1 when the window holds
+ * fewer than two, 2 with both in *@first and *@last.
+ */
+int kvm_stat_bracket(const struct analysis *a, const struct kstat_series *s,
+		     struct kstat_read *first, struct kstat_read *last);
+void kvm_stat_free(struct analysis *a);
 /* steal.c: walk one sched record in time order; close what is open. */
 void steal_walk_event(struct analysis *a, const struct sched_ev *ev);
 void steal_walk_finish(struct analysis *a);
@@ -297,8 +449,22 @@ void steal_walk_reset(struct analysis *a);
 u64 steal_walk_horizon(const struct analysis *a, u32 cpu);
 /* The owner @r names for @vcpu, once the whole file is read. */
 u32 steal_owner(const struct analysis *a, u32 vcpu, const struct owner_ref *r);
+/*
+ * The sampling periods a sample stands for: its periods, which a kernel
+ * before the field left 0 (one period).  What every count of samples adds.
+ */
+u32 sample_weight(const struct kvm_profile_sample *s);
 /* guest user, guest kernel, guest protected or host (enum sample_cat) */
 u32 analysis_sample_cat(const struct kvm_profile_sample *s);
+/*
+ * The host interrupt a vCPU thread's host kernel sample interrupted
+ * (enum irq_kind): hardirq wins over softirq; IRQ_NONE for a guest or
+ * host user sample, or another task's.
+ */
+u32 analysis_sample_irq(const struct kvm_profile_sample *s);
+/* A vCPU's time in @irq (enum irq_kind), its periods times the period. */
+u64 analysis_irq_ns(const struct analysis *a, const struct vcpu_stat *v,
+		    u32 irq);
 /* Read a whole data file into a; returns 0, or -1 if it cannot be opened. */
 int analysis_load(struct analysis *a, const char *path);
 /*
@@ -312,9 +478,17 @@ u32 analysis_comm_id(struct analysis *a, const char *comm, size_t len);
 const char *analysis_comm(const struct analysis *a, u32 id);
 u32 analysis_vcpu_of_tid(const struct analysis *a, u32 tid);
 u64 analysis_end_ns(const struct analysis *a);
+/* The --time-to instant, or UINT64_MAX without one. */
+u64 analysis_window_to_ns(const struct analysis *a);
 u64 analysis_begin_ns(const struct analysis *a);
 /* Start of the reported window: the recording start plus --time-from. */
 u64 analysis_window_begin_ns(const struct analysis *a);
+/*
+ * True when nothing before analysis_window_begin_ns() counts: with
+ * --time-from, or once the file gave its START_NS.  (Without either the
+ * window begins at the earliest record, which no record precedes.)
+ */
+bool analysis_clips_begin(const struct analysis *a);
 u64 ns_to_samples(const struct analysis *a, u64 ns);
 struct vcpu_stat *analysis_vcpu(struct analysis *a, u32 vcpu);
 
@@ -385,6 +559,13 @@ void culprits_throttled(struct analysis *a);
 void culprit_class(const struct analysis *a, u32 owner, char *cls, size_t clen,
 		   char *ident, size_t ilen);
 bool culprit_unknown(const struct analysis *a, u32 owner);
+/*
+ * The class of the time a vCPU thread spent in host interrupts (@irq,
+ * enum irq_kind), "softirq" or "irq", and its identity: how it was
+ * decided.  From samples, beside the steal of the classes above.
+ */
+const char *irq_class(u32 irq);
+const char *irq_identity(u32 irq);
 void culprits_reset_pieces(struct analysis *a);
 void culprits_free(struct analysis *a);
 

@@ -79,6 +79,9 @@ static void meta_entry(struct analysis *a, u16 tag, const u8 *p, u32 len)
 	case DF_META_CULPRITS:
 		a->cul.classes = true;
 		break;
+	case DF_META_SWITCHES:
+		switch_hist_meta(a, p, len);
+		break;
 	default:
 		break;	/* unknown tags are skipped: forward compatible */
 	}
@@ -150,6 +153,12 @@ void analysis_chunk(struct analysis *a, const struct df_chunk *c)
 	case DF_CHUNK_THROTTLE:
 		culprits_throttle_chunk(a, c->data, c->length);
 		break;
+	case DF_CHUNK_SWITCH:
+		switch_hist_chunk(a, c->data, c->length);
+		break;
+	case DF_CHUNK_KVM_STAT:
+		kvm_stat_chunk(a, c->data, c->length);
+		break;
 	default:
 		break;
 	}
@@ -183,13 +192,19 @@ static void replay_sched(struct analysis *a, struct df_reader *r)
 	steal_walk_reset(a);
 	host_stamps_free(&a->hs);
 	memset(&a->hs, 0, sizeof(a->hs));
+	switch_hist_reset(&a->swh);
 	a->sw.keep_all = true;
 	a->sw.replayed = true;
 	a->nsched = 0;	/* counted again, to the same number */
 	vcpus = memdup(a->vcpus, a->nvcpus * sizeof(*a->vcpus));
+	a->sched_replay = pr_warn_quiet = true;
+	/* the switches first: everything is kept and sorted at the end */
+	df_reader_rewind(r);
+	r->only_type = DF_CHUNK_SWITCH;
+	while (df_next_chunk(r, &c) > 0)
+		switch_hist_chunk(a, c.data, c.length);
 	df_reader_rewind(r);
 	r->only_type = DF_CHUNK_RECORDS;
-	a->sched_replay = pr_warn_quiet = true;
 	while (df_next_chunk(r, &c) > 0)
 		analysis_records(a, c.data, c.length);
 	a->sched_replay = false;
@@ -222,15 +237,18 @@ int analysis_load(struct analysis *a, const char *path)
 	/*
 	 * Agent streams first, whole: a guest user sample is named by the
 	 * process that held its CR3 at the sample's time, which a message
-	 * stored after the sample's chunk may tell (it came late).
+	 * stored after the sample's chunk may tell (it came late).  KVM's
+	 * statistics too: the sched walk needs the reads that bracket the
+	 * window before it meets the intervals between them.
 	 */
 	r.only_type = DF_CHUNK_AGENT;
+	r.also_type = DF_CHUNK_KVM_STAT;
 	while (df_next_chunk(&r, &c) > 0)
 		analysis_chunk(a, &c);
 	df_reader_rewind(&r);
-	r.only_type = 0;
+	r.only_type = r.also_type = 0;
 	while (df_next_chunk(&r, &c) > 0) {
-		if (c.type != DF_CHUNK_AGENT)
+		if (c.type != DF_CHUNK_AGENT && c.type != DF_CHUNK_KVM_STAT)
 			analysis_chunk(a, &c);
 		if (meter.on)
 			progress_show(&meter, "reading %.40s: %llu%%", path,

@@ -6,7 +6,9 @@
  * what it was: "vm NAME vcpuN", "task COMM (cgroup PATH)", "kthread COMM",
  * and the waits that cgroup throttling covers become
  * "throttled (cgroup PATH)".  A file recorded before 1.1 has no classes:
- * its host culprits stay "(outside: COMM)" as they were.
+ * its host culprits stay "(outside: COMM)" as they were.  The vCPU
+ * thread's own time in host interrupts, from its samples' flags, has the
+ * classes "softirq" and "irq" (irq_class()).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -217,6 +219,31 @@ bool culprit_unknown(const struct analysis *a, u32 owner)
 		return !strncmp(label, "unknown ", 8);
 	comm = analysis_comm(a, owner & ~OWNER_COMM);
 	return !*comm || (a->cul.classes && !strcmp(comm, HIDDEN_COMM));
+}
+
+/*
+ * Interrupt work the host did in the vCPU thread's context (NET_RX on
+ * irq exit, say) is charged to the thread as running: no sched record
+ * or run_delay shows it, only the flags of the samples taken in it.
+ */
+static const char *const irq_classes[IRQ_NR] = {
+	[IRQ_NONE] = "", [IRQ_SOFT] = "softirq", [IRQ_HARD] = "irq",
+};
+
+static const char *const irq_identities[IRQ_NR] = {
+	[IRQ_NONE] = "",
+	[IRQ_SOFT] = "host softirq while the vCPU thread ran (samples)",
+	[IRQ_HARD] = "host hardirq while the vCPU thread ran (samples)",
+};
+
+const char *irq_class(u32 irq)
+{
+	return irq < IRQ_NR ? irq_classes[irq] : "";
+}
+
+const char *irq_identity(u32 irq)
+{
+	return irq < IRQ_NR ? irq_identities[irq] : "";
 }
 
 void culprits_note_piece(struct analysis *a, u32 vcpu,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The samples of a --host-samples recording as stamps (time, owner) by
- * pCPU: steal.c splits a steal interval among the tasks sampled on its
- * pCPU during it.  Keeping every stamp to the end made the report's
- * memory grow with the recording (16 bytes a sample: 318 MB at 10M).
+ * The samples of a --host-samples recording as stamps (time, owner,
+ * periods) by pCPU: steal.c splits a steal interval among the tasks
+ * sampled on its pCPU during it, by the periods their samples stand for.
+ * Keeping every stamp to the end made the report's memory grow with the
+ * recording (16 bytes a sample then: 318 MB at 10M).
  *
  * A pCPU's stamps come in time order, as its sched records do, and an
  * interval is split only once the walk reaches its end (sched_window.c),
@@ -68,9 +69,11 @@ static void trim(struct analysis *a, struct ring *q, u32 cpu)
 		ring_grow(q, sizeof(struct hs_ev));
 }
 
-void host_stamp_push(struct analysis *a, u64 time, u32 cpu, u32 owner)
+void host_stamp_push(struct analysis *a, u64 time, u32 cpu, u32 owner,
+		     u32 weight)
 {
-	struct hs_ev e = { .time = time, .seq = a->hs.seq++, .owner = owner };
+	struct hs_ev e = { .time = time, .seq = a->hs.seq++, .owner = owner,
+			   .weight = weight };
 	struct sched_window *w = &a->sw;
 	struct host_stamps *h = &a->hs;
 	struct ring *q;

@@ -86,6 +86,13 @@ int live_poll(struct live *l)
 			index_records(l, &c);
 			continue;
 		}
+		/*
+		 * The windows read only the records: kept here, a long top
+		 * would hold every switch (a window's waits outside KVM_RUN
+		 * are named as without them); nor does top show KVM's statistics.
+		 */
+		if (c.type == DF_CHUNK_SWITCH || c.type == DF_CHUNK_KVM_STAT)
+			continue;
 		if (c.type == DF_CHUNK_META || c.type == DF_CHUNK_TASK ||
 		    c.type == DF_CHUNK_THROTTLE)
 			keep_meta(l, &c);

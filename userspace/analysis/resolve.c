@@ -69,7 +69,8 @@ static void resolve_host(struct analysis *a, u64 addr, u64 ctx, char *func,
 		snprintf(module, mlen, "[kernel.kallsyms]");
 	else
 		snprintf(module, mlen, "[host:%s]",
-			 ctx ? analysis_comm(a, (u32)ctx) : "vmm");
+			 ctx & ~CTX_IRQ_MASK ? analysis_comm(a, (u32)ctx) :
+			 "vmm");
 }
 
 void resolve_addr(struct analysis *a, u32 cat, u64 addr, u64 ctx,

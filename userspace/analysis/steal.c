@@ -20,6 +20,14 @@
  * long between two records would otherwise keep every host sample since
  * in memory (host_stamps.c).
  *
+ * With the host's context switches (SWITCH chunks, switch_hist.c), such
+ * a wait is placed where they say: the intervals the vCPU thread was
+ * switched out preempted and in again between the two records, exactly;
+ * then the waits after a wakeup, each just before its switch-in; then
+ * what is left as above; and each piece is split by who held its pCPU
+ * (switched_wait()).  A PREEMPTED interval stays with the KVM record's
+ * culprit: no switch interval looked at reaches into it.
+ *
  * The walk runs while the file is read (sched_window.c), but a culprit's
  * name depends on what the whole file says: which vCPU a thread id is, and
  * a vCPU's thread id.  Charges to a task are therefore kept under the
@@ -131,7 +139,7 @@ static size_t count_owners(const struct analysis *a, u32 cpu, u64 start,
 			else
 				oc[n++] = (struct owner_count){ owner, 0 };
 		}
-		oc[j].count++;
+		oc[j].count += hs_at(q, i)->weight;
 	}
 	return n;
 }
@@ -195,7 +203,9 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 	for (i = 0; i < n; i++)
 		total += oc[i].count;
 	for (i = 0; i < n; i++) {
-		ns = i + 1 == n ? len - given : len * oc[i].count / total;
+		/* counts of periods: their product with len may pass 64 bits */
+		ns = i + 1 == n ? len - given :
+		     (u64)((unsigned __int128)len * oc[i].count / total);
 		r1 = owner_ref(oc[i].owner);
 		charge(a, vcpu, &r1, ns, 1);
 		culprits_note_piece(a, vcpu, &r1, start + given,
@@ -208,15 +218,19 @@ static void steal_interval(struct analysis *a, u32 vcpu, u32 cpu,
 	}
 }
 
-/* Clip [*start, *end) to --from/--to; false if nothing is left. */
+/*
+ * Clip [*start, *end) to the window: the recording start (a wait the first
+ * records report began before it) or --from, and --to.  False if nothing
+ * is left.
+ */
 static bool clip(const struct analysis *a, u64 *start, u64 *end)
 {
-	u64 base = analysis_begin_ns(a);
+	u64 from = analysis_window_begin_ns(a), to = analysis_window_to_ns(a);
 
-	if (a->f.has_from && *start < base + (u64)(a->f.from_s * 1e9))
-		*start = base + (u64)(a->f.from_s * 1e9);
-	if (a->f.has_to && *end > base + (u64)(a->f.to_s * 1e9))
-		*end = base + (u64)(a->f.to_s * 1e9);
+	if (analysis_clips_begin(a) && *start < from)
+		*start = from;
+	if (*end > to)
+		*end = to;
 	return *end > *start;
 }
 
@@ -294,6 +308,111 @@ static struct owner_ref wait_owner(const struct walk *w, u32 cpu, u64 since)
 	};
 }
 
+/* Charge [start, end) on @cpu whole to @r; @split: a piece of a wait. */
+static void charge_whole(struct analysis *a, u32 vcpu, u32 cpu,
+			 const struct owner_ref *r, u64 start, u64 end,
+			 bool split)
+{
+	charge(a, vcpu, r, end - start, 1);
+	culprits_note_piece(a, vcpu, r, start, end);
+	if (!split && a->hooks && a->hooks->steal)
+		a->hooks->steal(a, vcpu, cpu, r, start, end);
+	if (a->hooks && a->hooks->interval)
+		a->hooks->interval(a, vcpu, cpu, r, start, end);
+}
+
+/*
+ * A piece of a wait, [start, end) on @cpu: split by who held @cpu then,
+ * as its context switches say; else as before (host samples, or @r).
+ * Time the vCPU's own thread seems to hold it (the two clocks' hooks are
+ * a few microseconds apart) goes to the holder before it, or after.
+ */
+static void switched_piece(struct analysis *a, u32 vcpu, u32 cpu,
+			   const struct owner_ref *r, u64 start, u64 end)
+{
+	u64 starts[MAX_SPLIT], s, e;
+	u32 tids[MAX_SPLIT], self;
+	struct owner_ref ri;
+	size_t n, i, j;
+
+	if (!clip(a, &start, &end))
+		return;
+	analysis_vcpu(a, vcpu)->steal_intervals++;
+	if (!switch_hist_covers(a, cpu, start)) {
+		steal_interval(a, vcpu, cpu, r, start, end);
+		return;
+	}
+	self = vcpu < a->nvcpus ? a->vcpus[vcpu].tid : 0;
+	n = switch_hist_holders(a, cpu, start, end, starts, tids, MAX_SPLIT);
+	/* fold the vCPU's own pieces into a neighbour */
+	for (i = j = 0; i < n; i++) {
+		if (self && tids[i] == self && (j || i + 1 < n)) {
+			if (!j)
+				starts[i + 1] = starts[i];
+			continue;
+		}
+		if (j && tids[j - 1] == tids[i])
+			continue;
+		starts[j] = starts[i];
+		tids[j++] = tids[i];
+	}
+	for (i = 0; i < j; i++) {
+		s = starts[i];
+		e = i + 1 < j ? starts[i + 1] : end;
+		if (e <= s)
+			continue;
+		if (tids[i] == SW_NOBODY || tids[i] == self)
+			ri = *r;
+		else
+			ri = (struct owner_ref){ .kind = REF_TASK, .tid = tids[i] };
+		charge_whole(a, vcpu, cpu, &ri, s, e, j > 1);
+	}
+}
+
+/*
+ * The wait @ns of @ev's vCPU between its record at @since and @end, from
+ * the host's context switches: the intervals its thread was switched out
+ * preempted and in again (exact), then the waits after a wakeup, each
+ * just before its switch-in and after its pCPU was last idle, then what
+ * run_delay says beyond them, before @end as without switches; each piece
+ * split by who held its pCPU.
+ */
+static void switched_wait(struct analysis *a, const struct sched_ev *ev,
+			  u64 since, u64 ns, u64 end, const struct owner_ref *r)
+{
+	u32 tid = ev->vcpu < a->nvcpus ? a->vcpus[ev->vcpu].tid : 0;
+	struct sw_off off[MAX_SPLIT];
+	u64 left = ns, len, idle;
+	size_t n, i;
+
+	n = switch_hist_offcpu(a, tid, since > SWITCH_SLACK_NS ?
+			       since - SWITCH_SLACK_NS : 0, end, off, MAX_SPLIT);
+	for (i = 0; i < n && left; i++) {
+		if (!off[i].preempt || off[i].in <= since)
+			continue;
+		len = off[i].in - off[i].out < left ? off[i].in - off[i].out : left;
+		switched_piece(a, ev->vcpu, off[i].out_cpu, r, off[i].out,
+			       off[i].out + len);
+		left -= len;
+	}
+	for (i = n; i-- && left;) {
+		if (off[i].preempt || off[i].in <= since)
+			continue;
+		/* runnable, it would have run while its pCPU was idle */
+		idle = switch_hist_idle_end(a, off[i].in_cpu, off[i].out,
+					    off[i].in);
+		len = off[i].in - (idle ? idle : off[i].out);
+		len = len < left ? len : left;
+		if (!len)
+			continue;
+		switched_piece(a, ev->vcpu, off[i].in_cpu, r, off[i].in - len,
+			       off[i].in);
+		left -= len;
+	}
+	if (left)
+		switched_piece(a, ev->vcpu, ev->cpu, r, end - left, end);
+}
+
 /* Steal the wait @ns ending at @end, on the pCPU @ev ran on. */
 static void wait_interval(struct analysis *a, const struct walk *w,
 			  const struct sched_ev *ev, u64 since, u64 ns, u64 end)
@@ -301,6 +420,13 @@ static void wait_interval(struct analysis *a, const struct walk *w,
 	u64 start = end - ns;
 	struct owner_ref r = wait_owner(w, ev->cpu, since);
 
+	/* nobody named it: say why, when the recorder could not look */
+	if (r.kind == REF_OWNER && r.owner == OWNER_COMM && a->swh.norec_owner)
+		r.owner = a->swh.norec_owner;
+	if (a->swh.state == SW_ON) {
+		switched_wait(a, ev, since, ns, end, &r);
+		return;
+	}
 	if (!clip(a, &start, &end))
 		return;
 	analysis_vcpu(a, ev->vcpu)->steal_intervals++;
@@ -359,6 +485,8 @@ void steal_walk_event(struct analysis *a, const struct sched_ev *ev)
 	struct run_delay_mark *m = &w->marks[ev->vcpu];
 	u64 covered = 0, wait;
 
+	if (a->hooks && a->hooks->sched)
+		a->hooks->sched(a, ev);
 	if (iv->open && iv->reason == KVM_PROFILE_SCHED_PREEMPTED &&
 	    ev->time > iv->start)
 		covered = ev->time - iv->start;

@@ -164,6 +164,21 @@ static u64 charge_window(struct analysis *a, const struct window *w,
 	for (i = 0; i < n; i++)
 		total += sh[i].ns;
 	take = total < w->budget ? total : w->budget;
+	/*
+	 * A runnable vCPU thread that waited while its pCPU idled, in a window
+	 * in which its cgroup was throttled, waited for the quota: throttled,
+	 * or the pCPU waking up once unthrottled, which throttled_usec does
+	 * not count.  All of that wait moves, whatever the budget.
+	 */
+	for (i = 0; i < n && w->budget; i++) {
+		if (!(a->cul.idle_owner & OWNER_COMM) ||
+		    sh[i].owner != a->cul.idle_owner)
+			continue;
+		move_steal(a, w->vcpu, sh[i].owner, w->owner, sh[i].ns);
+		moved += sh[i].ns;
+		take -= sh[i].ns < take ? sh[i].ns : take;
+		sh[i].ns = 0;
+	}
 	for (i = 0; i < n && take; i++) {
 		if (!culprit_unknown(a, sh[i].owner)) {
 			known += sh[i].ns;

@@ -60,8 +60,14 @@ extern const struct option record_shared_longopts[];
 struct record_opts;
 void record_opts_init(struct record_opts *o);
 int record_opt(void *ctx, int c, const char *arg);
-/* --vm given, --event raw with --period; 0 or 2 after a usage error. */
+/*
+ * --vm given, --event raw with --period, --vm all without the options
+ * it cannot take; 0 or 2 after a usage error.
+ */
 int record_opts_check(const char *cmd, const struct record_opts *o);
+
+/* --vm's values, for the completion: all, then each VM's name and pid:N. */
+void vm_values(void);
 
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);

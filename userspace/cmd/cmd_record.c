@@ -6,9 +6,10 @@
 
 #include "cli.h"
 #include "collector.h"
+#include "vm_all.h"
 
 static const char record_help[] =
-"Usage: vmprofctl record --vm VM [--duration S] [-o FILE] [options]\n"
+"Usage: vmprofctl record --vm VM|all [--duration S] [-o FILE] [options]\n"
 "\n"
 "Attach to a running KVM VM and record guest and host samples and vCPU\n"
 "scheduling into a data file, in the foreground.  Ctrl-C stops cleanly:\n"
@@ -17,7 +18,11 @@ static const char record_help[] =
 "\n"
 "Options:\n"
 "  --vm VM              pid:N, QEMU -name or -uuid, or libvirt domain\n"
-"                       id, name or UUID (when built with libvirt)\n"
+"                       id, name or UUID (when built with libvirt); all:\n"
+"                       every KVM VM of the host, and those started during\n"
+"                       the recording (found every 2 s), each into its own\n"
+"                       FILE/NAME.data; FILE is a directory with an index\n"
+"                       that 'report -i FILE' reads (the vms view)\n"
 "  -p, --pid N          the VM of VMM process N, as --vm pid:N\n"
 "  -d, --duration S     stop after S seconds (default: until Ctrl-C)\n"
 "  -o, --output FILE    data file (default vmprof.data); an existing one is\n"
@@ -28,7 +33,8 @@ static const char record_help[] =
 "      --host-samples   also sample other host tasks on the VM's pCPUs\n"
 "                       (needs CAP_PERFMON); splits steal among them\n"
 "      --buffer-pages N per-CPU buffer pages, power of two (default 128)\n"
-"      --agent-port P   host vsock port for agents (default 5253) that\n"
+"      --agent-port P   host vsock port for agents (default 5253; not\n"
+"                       with --vm all, which only connects) that\n"
 "                       connect (version 1); the recording connects to\n"
 "                       the agent in the VM on port 525; the stream is\n"
 "                       stored raw for guest symbols\n"
@@ -41,7 +47,27 @@ static const char record_help[] =
 "EXAMPLES\n"
 "  vmprofctl record --vm pid:4242 --duration 10 -o vm.data\n"
 "  vmprofctl record --vm web1 -d 30 --freq 4000 --host-samples\n"
-"  vmprofctl record --vm 3 -d 60 && vmprofctl report -i vmprof.data\n";
+"  vmprofctl record --vm 3 -d 60 && vmprofctl report -i vmprof.data\n"
+"  vmprofctl record --vm all -d 10 -o host.vms && vmprofctl report -i host.vms\n";
+
+/* --vm all: a collector per VM, into the directory o->output. */
+static int record_all(const struct record_opts *o)
+{
+	struct vm_all va = { 0 };
+	char line[512];
+	int ret;
+
+	collector_install_signals();
+	if (vm_all_prepare(&va, o))
+		return EXIT_FAIL;
+	va.progress = progress_wanted();
+	ret = vm_all_run(&va);
+	vm_all_status(&va, line, sizeof(line));
+	fprintf(stderr, "vmprofctl: %s %s\n", ret ? "failed (see above):" : "recorded",
+		line);
+	vm_all_free(&va);
+	return collector_exit_code(ret);
+}
 
 int cmd_record(int argc, char **argv)
 {
@@ -53,6 +79,8 @@ int cmd_record(int argc, char **argv)
 	ret = parse_record_args("record", record_help, argc, argv, &o);
 	if (ret)
 		return ret == OPTIONS_HELP ? EXIT_OK : ret;
+	if (o.all)
+		return record_all(&o);
 	collector_install_signals();
 	if (collector_prepare(&c, &o))
 		return EXIT_FAIL;

@@ -13,8 +13,9 @@
 #define MAX_DELAY_S 3600.0
 
 static const char top_help[] =
-"Usage: vmprofctl top --vm VM [-d S] [-n N] [-b] [-v VIEW] [record options]\n"
-"       vmprofctl top -i FILE [-d S] [-n N] [-b] [-v VIEW]\n"
+"Usage: vmprofctl top --vm VM [-d S] [-n N] [-b] [-v VIEW] [-s KEY]\n"
+"                     [record options]\n"
+"       vmprofctl top -i FILE [-d S] [-n N] [-b] [-v VIEW] [-s KEY]\n"
 "\n"
 "A live view of a VM, redrawn every second: per vCPU the time in guest\n"
 "user, guest kernel, exit handling, the VMM, halted and stolen, and who\n"
@@ -36,6 +37,9 @@ static const char top_help[] =
 "                       keys; ends with the recording (for scripts)\n"
 "  -v, --view VIEW      the first view: vcpus (default), functions,\n"
 "                       processes or culprits\n"
+"  -s, --sort KEY       the first view's sort key, as the s key sets it\n"
+"                       (default the view's first; a key it lacks is an\n"
+"                       error that lists its keys)\n"
 "  -o, --output FILE    keep the recording in FILE (with --vm)\n"
 "  -F, --freq, -c, --period, -e, --event, --host-samples, --buffer-pages,\n"
 "  --agent-port, --no-agent   as for record (with --vm); see its --help\n"
@@ -60,6 +64,7 @@ static const struct option top_own_longopts[] = {
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "view", required_argument, NULL, 'v' },
+	{ "sort", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,6 +92,9 @@ static int top_opt(void *ctx, int c, const char *arg)
 			return -1;
 		o->view = (enum top_view)view;
 		return 0;
+	case 's':
+		o->sort_name = arg;
+		return 0;
 	case OPT_VM:
 	case 'p':
 		break;
@@ -95,6 +103,53 @@ static int top_opt(void *ctx, int c, const char *arg)
 		break;
 	}
 	return record_opt(&o->rec, c, arg);
+}
+
+/*
+ * --sort names a key of the first view (-v may come after it): the key's
+ * index, or a usage error that lists the view's keys (top_views.c).
+ */
+static int check_top_sort(struct top_opts *o)
+{
+	char keys[256] = "";
+	unsigned int i;
+	size_t len;
+	int sort;
+
+	if (!o->sort_name)
+		return 0;
+	sort = top_sort_find(o->view, o->sort_name);
+	if (sort >= 0) {
+		o->sort = (unsigned int)sort;
+		return 0;
+	}
+	for (i = 0; i < top_nsorts(o->view); i++) {
+		len = strlen(keys);
+		snprintf(keys + len, sizeof(keys) - len, "%s%s", i ? ", " : "",
+			 top_sort_name(o->view, i));
+	}
+	return usage_error("top", "--sort: no key '%s' in the %s view; its keys: %s",
+			   o->sort_name, top_view_name(o->view), keys);
+}
+
+/* The values of --view and --sort (every view's keys), for the completion. */
+static void top_values(const char *name)
+{
+	unsigned int v, i, j;
+	const char *key;
+
+	for (v = 0; !strcmp(name, "view") && v < TOP_NVIEWS; v++)
+		puts(top_view_name(v));
+	for (v = 0; !strcmp(name, "sort") && v < TOP_NVIEWS; v++) {
+		for (i = 0; i < top_nsorts(v); i++) {
+			key = top_sort_name(v, i);
+			/* once: "name" and "vcpu" are the keys of several views */
+			for (j = 0; j < v && top_sort_find(j, key) < 0; j++)
+				;
+			if (j == v)
+				puts(key);
+		}
+	}
 }
 
 /* Bad combinations, before anything is opened. */
@@ -122,7 +177,7 @@ int cmd_top(int argc, char **argv)
 	struct option *lo = options_join(top_own_longopts,
 					 record_shared_longopts);
 	struct cmd_options co = {
-		"top", top_help, "i:d:n:bv:h" RECORD_SHORTOPTS, lo, top_opt,
+		"top", top_help, "i:d:n:bv:s:h" RECORD_SHORTOPTS, lo, top_opt,
 	};
 	struct top_opts o;
 	int ret;
@@ -132,10 +187,12 @@ int cmd_top(int argc, char **argv)
 	o.rec.output = NULL;	/* a temporary file, unless -o */
 	o.delay_s = DEFAULT_DELAY_S;
 	o.view = TOP_VCPUS;
-	ret = parse_options(&co, &o, argc, argv);
+	ret = parse_options_values(&co, top_values, &o, argc, argv);
 	free(lo);
 	if (ret)
 		return ret == OPTIONS_HELP ? EXIT_OK : ret;
-	ret = check_top_args(&o);
+	ret = check_top_sort(&o);
+	if (!ret)
+		ret = check_top_args(&o);
 	return ret ? ret : top_run(&o);
 }

@@ -27,6 +27,12 @@ static int ctl_opt(void *ctx, int c, const char *arg)
 	return 0;
 }
 
+static void ctl_values(const char *name)
+{
+	if (!strcmp(name, "vm"))
+		vm_values();
+}
+
 /* --vm (else all collectors) and -j for status; then the request. */
 int ctl_cmd(const char *name, const char *help, const char *cmd, int argc,
 	    char **argv)
@@ -44,13 +50,15 @@ int ctl_cmd(const char *name, const char *help, const char *cmd, int argc,
 	int pid, ret;
 	struct vm_info vm;
 
-	ret = parse_options(&co, &o, argc, argv);
+	ret = parse_options_values(&co, ctl_values, &o, argc, argv);
 	if (ret)
 		return ret == OPTIONS_HELP ? EXIT_OK : ret;
 	if (o.json)
 		cmd = "status-json\n";
 	if (!o.spec) {
 		pid = -1;
+	} else if (!strcmp(o.spec, "all")) {
+		pid = 0;	/* the collector of --vm all */
 	} else if (!strncmp(o.spec, "pid:", 4) &&
 		   sscanf(o.spec + 4, "%d", &pid) == 1) {
 		;

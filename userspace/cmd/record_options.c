@@ -44,11 +44,29 @@ static int parse_event(const char *s, u32 *event, u64 *config)
 	return parse_u64(s + 4, config);
 }
 
-/* --event's values, for the completion */
+void vm_values(void)
+{
+	struct vm_info *vms;
+	int denied;
+	size_t n, i;
+
+	puts("all");
+	n = vm_scan(&vms, &denied);
+	for (i = 0; i < n; i++) {
+		if (vms[i].name[0] && !strchr(vms[i].name, ' '))
+			puts(vms[i].name);
+		printf("pid:%d\n", (int)vms[i].pid);
+	}
+	vm_list_free(vms, n);
+}
+
+/* --event's and --vm's values, for the completion */
 static void record_values(const char *name)
 {
 	size_t i;
 
+	if (!strcmp(name, "vm"))
+		vm_values();
 	for (i = 0; !strcmp(name, "event") && i < ARRAY_SIZE(events); i++)
 		puts(events[i].name);
 	if (!strcmp(name, "event"))
@@ -115,6 +133,7 @@ int record_opt(void *ctx, int c, const char *arg)
 		if (parse_u64(arg, &v) || !v || v > 0xfffffffeULL)
 			return -1;
 		o->agent_port = (u32)v;
+		o->agent_port_given = true;
 		return 0;
 	case OPT_NO_AGENT:
 		o->no_agent = true;
@@ -137,6 +156,8 @@ int record_opts_check(const char *cmd, const struct record_opts *o)
 {
 	if (!o->vm_spec)
 		return usage_error(cmd, "--vm or -p is required (see 'vmprofctl list')");
+	if (!strcmp(o->vm_spec, "all") && o->agent_port_given)
+		return usage_error(cmd, "--vm all dials each guest's agent: --agent-port (one host port for one VM's agent) cannot apply");
 	if (o->event == KVM_PROFILE_EVENT_RAW && !o->period && o->freq == DEFAULT_FREQ)
 		return usage_error(cmd, "--event raw:... needs --period");
 	return 0;
@@ -155,6 +176,8 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 	record_opts_init(o);
 	ret = parse_options_values(&co, record_values, o, argc, argv);
 	free(lo);
+	if (!ret && o->vm_spec)
+		o->all = !strcmp(o->vm_spec, "all");
 	return ret ? ret : record_opts_check(cmd, o);
 }
 

@@ -11,8 +11,15 @@
 #include "util.h"
 
 #define DF_MAGIC		"VMPROFD\n"
-#define DF_VERSION_MAJOR	1
+/*
+ * 2.0: RECORDS_PACKED, which a 1.x reader would skip as an unknown chunk
+ * and so report nothing; a new major makes it refuse the file instead.
+ * This reader reads 1.x too (DF_VERSION_MAJOR_OLDEST).  2.1: KVM_STAT,
+ * which a 2.0 reader skips: it only loses a cross-check.
+ */
+#define DF_VERSION_MAJOR	2
 #define DF_VERSION_MINOR	1
+#define DF_VERSION_MAJOR_OLDEST	1
 #define DF_MAX_CHUNK		(64U << 20)
 #define DF_RECORDS_CHUNK	(1U << 20)	/* writer flush threshold */
 
@@ -41,6 +48,9 @@ enum df_chunk_type {
 	DF_CHUNK_END = 5,
 	DF_CHUNK_TASK = 6,		/* since 1.1 */
 	DF_CHUNK_THROTTLE = 7,		/* since 1.1 */
+	DF_CHUNK_SWITCH = 8,		/* since 1.2 */
+	DF_CHUNK_RECORDS_PACKED = 9,	/* since 1.3: RECORDS, packed (records_pack.h) */
+	DF_CHUNK_KVM_STAT = 10,		/* since 2.1: KVM's per-vCPU statistics */
 };
 
 /* Tags of the TLV entries in a META chunk. */
@@ -57,6 +67,30 @@ enum df_meta_tag {
 	DF_META_VM_UUID = 10,		/* string */
 	DF_META_VMM_MAPS = 11,		/* text: "start-end pgoff path" lines */
 	DF_META_CULPRITS = 12,		/* u32 1: host tasks were looked up (TASK) */
+	DF_META_SWITCHES = 13,		/* u32 state, u32 errno, u32 cpus[] (SWITCH) */
+};
+
+/* DF_META_SWITCHES state: whether the host's context switches were recorded. */
+enum df_switches_state {
+	DF_SWITCHES_REFUSED = 0,	/* perf_event_open() refused: errno says why */
+	DF_SWITCHES_ON = 1,		/* SWITCH chunks for the listed pCPUs */
+};
+
+/*
+ * A SWITCH chunk: entries of struct df_switch, the host scheduler's
+ * context switches on the pCPUs the vCPU threads may run on (perf's
+ * PERF_RECORD_SWITCH_CPU_WIDE, switch-out side), each pCPU's in time order.
+ */
+#define DF_SWITCH_PREEMPT	1U	/* prev was still runnable (preempted) */
+#define DF_SWITCH_LOST		2U	/* perf lost next_tid records on cpu here */
+
+struct df_switch {
+	u64 time_ns;		/* CLOCK_MONOTONIC, as the kernel records */
+	u32 cpu;
+	u32 prev_tid;		/* the task that left the pCPU */
+	u32 next_tid;		/* the task that got it (0: idle); LOST: count */
+	u16 flags;		/* DF_SWITCH_* */
+	u16 reserved;
 };
 
 struct df_meta_entry {
@@ -111,6 +145,28 @@ struct df_throttle {
 	u16 path_len;
 };
 
+/*
+ * A KVM_STAT chunk: entries of struct df_kvm_stat, KVM's own statistics
+ * of each vCPU (its binary stats fd, KVM_GET_STATS_FD), read when the
+ * recording starts, every second and when it stops, to set beside what
+ * the sched records say.
+ */
+enum df_kvm_stat_id {
+	DF_KVM_STAT_HALT_WAIT_NS = 1,	/* stat.generic.halt_wait_ns */
+};
+
+/* The vCPU ids a KVM_STAT entry may name: KVM_MAX_VCPU_IDS is 4096 on x86. */
+#define DF_KVM_STAT_MAX_VCPU	4096
+/* The VM's value, summed over its vCPUs (KVM's debugfs), not one vCPU's. */
+#define DF_KVM_STAT_VM		0xffffffffU
+
+struct df_kvm_stat {
+	u64 time_ns;		/* CLOCK_MONOTONIC of the read */
+	u32 vcpu_id;
+	u32 stat;		/* enum df_kvm_stat_id */
+	u64 value;
+} __attribute__((packed));
+
 struct df_agent_header {
 	u64 recv_ns;		/* CLOCK_MONOTONIC when the host received it */
 	u32 stream;		/* connection number */
@@ -140,6 +196,9 @@ struct df_writer {
 	u64 bytes;		/* handed to stdio */
 	int error;		/* errno of the first failed write */
 	struct buf records;
+	struct buf packed;	/* the records chunk, packed */
+	/* Write RECORDS chunks raw, as 1.2 did (VMPROFCTL_RAW_RECORDS=1). */
+	bool raw_records;
 	u64 pending_records;	/* in records, not yet in the file */
 	/* what a flush saw reach the file: reported after an error */
 	u64 records_written;
@@ -173,8 +232,11 @@ struct df_reader {
 	bool truncated;
 	bool corrupt;
 	struct buf payload;
+	struct buf unpacked;	/* a RECORDS_PACKED chunk, decoded */
+	u64 bad_packed;		/* RECORDS_PACKED chunks that did not decode whole */
 	/* Non-zero: return only chunks of this type, seek over the rest, quietly. */
 	u32 only_type;
+	u32 also_type;	/* with only_type: and chunks of this type (non-zero) */
 	u64 ahead;	/* the last chunk header asked of the disk ahead */
 	/*
 	 * The file is still being written (vmprofctl top): a chunk cut short
@@ -184,9 +246,15 @@ struct df_reader {
 	bool follow;
 };
 
+/*
+ * A RECORDS_PACKED chunk is returned decoded, as the DF_CHUNK_RECORDS it
+ * was made from (only_type DF_CHUNK_RECORDS returns both); packed says
+ * which it was in the file.
+ */
 struct df_chunk {
 	u32 type;
 	u32 length;
+	bool packed;
 	u64 offset;
 	const u8 *data;
 };

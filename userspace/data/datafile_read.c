@@ -13,6 +13,7 @@
 
 #include "crc32c.h"
 #include "datafile.h"
+#include "records_pack.h"
 
 static ssize_t read_full(int fd, void *p, size_t len)
 {
@@ -45,10 +46,11 @@ static int check_header(struct df_reader *r, const struct df_file_header *h)
 		       r->path);
 		return -1;
 	}
-	if (h->version_major != DF_VERSION_MAJOR) {
-		pr_err("%s: data format version %u.%u is not supported (this vmprofctl reads %u.x); use a matching vmprofctl",
+	if (h->version_major < DF_VERSION_MAJOR_OLDEST ||
+	    h->version_major > DF_VERSION_MAJOR) {
+		pr_err("%s: data format version %u.%u is not supported (this vmprofctl reads %u.x to %u.x); use a matching vmprofctl",
 		       r->path, h->version_major, h->version_minor,
-		       DF_VERSION_MAJOR);
+		       DF_VERSION_MAJOR_OLDEST, DF_VERSION_MAJOR);
 		return -1;
 	}
 	if (h->header_size < sizeof(*h) || h->header_size > 4096) {
@@ -179,6 +181,7 @@ int df_tail_chunk(struct df_reader *r, u32 type, u32 length, struct df_chunk *c)
 	c->type = type;
 	c->length = length;
 	c->offset = (u64)at;
+	c->packed = false;
 	c->data = r->payload.data;
 	return 1;
 }
@@ -220,6 +223,43 @@ static void headers_ahead(struct df_reader *r, u64 next, u64 stride)
 	}
 }
 
+/* Packed records are asked for as the RECORDS they decode to. */
+static bool wanted(const struct df_reader *r, u32 type)
+{
+	return !r->only_type || type == r->only_type ||
+	       (r->also_type && type == r->also_type) ||
+	       (type == DF_CHUNK_RECORDS_PACKED &&
+		r->only_type == DF_CHUNK_RECORDS);
+}
+
+/*
+ * The chunk as its reader sees it: a RECORDS_PACKED one decoded into the
+ * RECORDS it was made from.  A packed chunk that does not decode whole
+ * (its checksum was sound: a writer's bug or a crafted file) gives the
+ * whole records before the damage, with a warning when @loud.
+ */
+static void set_chunk(struct df_reader *r, struct df_chunk *c, u32 type,
+		      u32 length, bool loud)
+{
+	c->type = type;
+	c->length = length;
+	c->data = r->payload.data;
+	c->packed = false;
+	if (type != DF_CHUNK_RECORDS_PACKED)
+		return;
+	c->packed = true;
+	c->type = DF_CHUNK_RECORDS;
+	if (records_unpack(&r->unpacked, r->payload.data, length)) {
+		r->bad_packed++;
+		if (loud)
+			pr_warn("%s: packed records at offset %llu are damaged after %zu bytes of records; reporting those",
+				r->path, (unsigned long long)c->offset,
+				r->unpacked.len);
+	}
+	c->data = r->unpacked.data;
+	c->length = (u32)r->unpacked.len;
+}
+
 int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 {
 	struct df_chunk_header ch;
@@ -244,7 +284,7 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 			r->corrupt = true;
 			return tail_damaged(r, "oversized chunk");
 		}
-		if (r->only_type && ch.type != r->only_type) {
+		if (!wanted(r, ch.type)) {
 			if (lseek(r->fd, (off_t)ch.length, SEEK_CUR) < 0)
 				return 0;
 			r->offset += sizeof(ch) + ch.length;
@@ -270,9 +310,7 @@ int df_next_chunk(struct df_reader *r, struct df_chunk *c)
 			continue;
 		}
 		r->chunks++;
-		c->type = ch.type;
-		c->length = ch.length;
-		c->data = r->payload.data;
+		set_chunk(r, c, ch.type, ch.length, !r->only_type);
 		return 1;
 	}
 }
@@ -307,10 +345,8 @@ int df_chunk_at(struct df_reader *r, u64 offset, struct df_chunk *c)
 	if (!pread_full(r->fd, r->payload.data, ch.length, offset + sizeof(ch)) ||
 	    ch.payload_crc != crc32c(0, r->payload.data, ch.length))
 		return 0;
-	c->type = ch.type;
-	c->length = ch.length;
 	c->offset = offset;
-	c->data = r->payload.data;
+	set_chunk(r, c, ch.type, ch.length, false);
 	return 1;
 }
 
@@ -320,4 +356,5 @@ void df_reader_close(struct df_reader *r)
 		close(r->fd);
 	r->fd = -1;
 	buf_free(&r->payload);
+	buf_free(&r->unpacked);
 }

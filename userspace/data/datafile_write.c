@@ -9,6 +9,7 @@
 
 #include "crc32c.h"
 #include "datafile.h"
+#include "records_pack.h"
 
 static int df_put(struct df_writer *w, const void *p, size_t len)
 {
@@ -52,6 +53,8 @@ int df_writer_open(struct df_writer *w, const char *path)
 
 	memset(w, 0, sizeof(*w));
 	w->path = path;
+	w->raw_records = getenv("VMPROFCTL_RAW_RECORDS") &&
+			 !strcmp(getenv("VMPROFCTL_RAW_RECORDS"), "1");
 	w->f = fopen(path, "wbe");
 	if (!w->f) {
 		pr_err("cannot create %s: %s; choose another -o path", path,
@@ -86,7 +89,17 @@ int df_flush_records(struct df_writer *w)
 {
 	int ret = 0;
 
-	if (w->records.len)
+	/*
+	 * Packed unless that is no smaller, or the bytes are not whole
+	 * records (the collector's always are): kept raw, as read.
+	 */
+	w->packed.len = 0;
+	if (w->records.len && !w->raw_records &&
+	    !records_pack(&w->packed, w->records.data, w->records.len) &&
+	    w->packed.len < w->records.len)
+		ret = df_write_chunk(w, DF_CHUNK_RECORDS_PACKED, w->packed.data,
+				     (u32)w->packed.len);
+	else if (w->records.len)
 		ret = df_write_chunk(w, DF_CHUNK_RECORDS, w->records.data,
 				     (u32)w->records.len);
 	w->records.len = 0;
@@ -158,6 +171,7 @@ int df_writer_close(struct df_writer *w, const struct df_end *end)
 		close_error(w, ret);
 	w->f = NULL;
 	buf_free(&w->records);
+	buf_free(&w->packed);
 	return ret || w->error ? -1 : 0;
 }
 

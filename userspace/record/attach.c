@@ -11,12 +11,7 @@
 
 #include "attach.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
+#include "pidfd.h"
 
 int kvm_profile_supported(void)
 {
@@ -36,7 +31,7 @@ int attach_vm_fd(const struct vm_info *vm)
 {
 	int pidfd, fd, err;
 
-	pidfd = (int)syscall(SYS_pidfd_open, vm->pid, 0);
+	pidfd = pidfd_of(vm->pid);
 	if (pidfd < 0) {
 		err = errno;
 		if (err == ESRCH)
@@ -46,7 +41,7 @@ int attach_vm_fd(const struct vm_info *vm)
 			       (int)vm->pid, strerror(err));
 		return -1;
 	}
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, vm->vm_fd, 0);
+	fd = pidfd_take_fd(pidfd, vm->vm_fd);
 	err = errno;
 	close(pidfd);
 	if (fd >= 0)

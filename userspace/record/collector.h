@@ -8,6 +8,8 @@
 #include "attach.h"
 #include "culprit_rec.h"
 #include "datafile.h"
+#include "kvm_stats.h"
+#include "switches.h"
 #include "vm_find.h"
 
 struct record_opts {
@@ -22,6 +24,9 @@ struct record_opts {
 	u32 buffer_pages;
 	bool host_samples;
 	bool no_agent;
+	bool no_listen;		/* dial the guest's agent, don't listen */
+	bool all;		/* --vm all: every VM, output a directory */
+	bool agent_port_given;
 	u32 agent_port;
 };
 
@@ -34,6 +39,8 @@ struct collector {
 	struct df_writer w;
 	struct agent_conns agent;
 	struct culprit_rec culprits;	/* host tasks named, cgroup throttling */
+	struct switch_rec switches;	/* the pCPUs' context switches */
+	struct kvm_stats kstats;	/* KVM's halt_wait_ns */
 	int prof_fd;
 	int ctl_fd;		/* listening control socket, -1 if none */
 	/* a descriptor a turn also waits for (top's keyboard), -1 if none */
@@ -63,6 +70,16 @@ int parse_record_args(const char *cmd, const char *help, int argc,
 		      char **argv, struct record_opts *o);
 /* Resolve, attach, open the output and write the metadata. */
 int collector_prepare(struct collector *c, const struct record_opts *o);
+/* The same for a VM already found (--vm all); takes over @vm's vCPU list. */
+int collector_prepare_vm(struct collector *c, const struct record_opts *o,
+			 struct vm_info *vm);
+struct kvm_profile_config;
+/*
+ * Opens c->prof_fd for c->vm (KVM_PROFILE on the VM fd taken from the
+ * VMM); the native tests put a pipe there instead.
+ */
+extern int (*collector_open_profile)(struct collector *c,
+				     const struct kvm_profile_config *cfg);
 int collector_run(struct collector *c);
 /*
  * One turn of collector_run()'s loop, for a caller with a loop of its own

@@ -79,13 +79,13 @@ static bool first_sight(struct culprit_rec *r, u32 tid)
 	return true;
 }
 
-static void note_task(struct culprit_rec *r, u32 pid, u32 tid,
+void culprit_rec_note(struct culprit_rec *r, u32 pid, u32 tid,
 		      const char *comm, u64 now)
 {
 	struct task_ident t;
 
 	/* tid 0 is each pCPU's idle task; the VM's own vCPUs are named so */
-	if (!tid || own_thread(r, tid) || !first_sight(r, tid))
+	if (!r->on || !tid || own_thread(r, tid) || !first_sight(r, tid))
 		return;
 	task_identify(r->root, pid, tid, comm, &t);
 	task_ident_put(&r->pending, &t, now);
@@ -109,13 +109,13 @@ void culprit_rec_scan(struct culprit_rec *r, const u8 *p, size_t len, u64 now)
 			memset(&o, 0, sizeof(o));
 			memcpy(&o, p + off, h.size < sizeof(o) ? h.size : sizeof(o));
 			if (!(o.flags & KVM_PROFILE_S_NEXT_HIDDEN))
-				note_task(r, o.next_pid, o.next_tid,
+				culprit_rec_note(r, o.next_pid, o.next_tid,
 					  o.next_comm, now);
 		} else if (h.type == KVM_PROFILE_RECORD_SAMPLE &&
 			   h.size >= sizeof(s)) {
 			memcpy(&s, p + off, sizeof(s));
 			if (s.vcpu_id == KVM_PROFILE_NO_VCPU)
-				note_task(r, s.pid, s.tid, s.comm, now);
+				culprit_rec_note(r, s.pid, s.tid, s.comm, now);
 		}
 		off += h.size;
 	}

@@ -31,6 +31,12 @@ void culprit_rec_init(struct culprit_rec *r, const char *root,
 		      const struct vm_info *vm);
 /* Look up the new host threads of whole kernel records @p. */
 void culprit_rec_scan(struct culprit_rec *r, const u8 *p, size_t len, u64 now);
+/*
+ * Look up host thread @tid of process @pid (0: unknown) named by a record
+ * or a switch (@comm: its comm as recorded, "" if none), once.
+ */
+void culprit_rec_note(struct culprit_rec *r, u32 pid, u32 tid,
+		      const char *comm, u64 now);
 /* Write the pending TASK entries, before the records that named them. */
 int culprit_rec_flush(struct culprit_rec *r, struct df_writer *w);
 /* Read the cgroups' cpu.stat now and write it as a THROTTLE chunk. */

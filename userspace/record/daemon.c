@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "vm_all.h"
 
 #define STOP_TIMEOUT_MS 30000
 
@@ -63,8 +64,11 @@ static int listen_ctl(int pid)
 	if (fd < 0)
 		return -1;
 	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		pr_err("a collector is already running for VM pid %d; see 'vmprofctl status'",
-		       pid);
+		if (pid)
+			pr_err("a collector is already running for VM pid %d; see 'vmprofctl status'",
+			       pid);
+		else
+			pr_err("a collector of every VM (--vm all) is already running; see 'vmprofctl status'");
 		close(fd);
 		return -1;
 	}
@@ -116,24 +120,40 @@ static void reply_file(const struct collector *c, int fd)
 	free(abs);
 }
 
-void collector_control(struct collector *c)
+/*
+ * Take one command from a control socket.  "stop" is handled here: the
+ * client is kept, to be told when the collector has finished.  Returns
+ * the client to answer, or -1 when there is none to answer now.
+ */
+static int control_accept(int ctl_fd, int *stop_client, char *cmd,
+			  size_t len)
 {
-	char cmd[64], line[600], *js;
 	ssize_t n;
 	int fd;
 
-	fd = accept4(c->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
-		return;
-	n = recv(fd, cmd, sizeof(cmd) - 1, 0);
+		return -1;
+	n = recv(fd, cmd, len - 1, 0);
 	cmd[n > 0 ? n : 0] = '\0';
 	if (!strncmp(cmd, "stop", 4)) {
 		collector_stop = 1;
-		if (c->stop_client >= 0)
-			close(c->stop_client);
-		c->stop_client = fd;
-		return;
+		if (*stop_client >= 0)
+			close(*stop_client);
+		*stop_client = fd;
+		return -1;
 	}
+	return fd;
+}
+
+void collector_control(struct collector *c)
+{
+	char cmd[64], line[600], *js;
+	int fd;
+
+	fd = control_accept(c->ctl_fd, &c->stop_client, cmd, sizeof(cmd));
+	if (fd < 0)
+		return;
 	if (!strncmp(cmd, "file", 4)) {
 		reply_file(c, fd);
 		close(fd);
@@ -177,7 +197,11 @@ static int report_failed(int vm_pid, bool remove)
 	sock_path(path, sizeof(path), vm_pid, "failed");
 	if (read_small_file(path, line, sizeof(line)) <= 0)
 		return 0;
-	fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, line);
+	if (vm_pid)
+		fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid,
+			line);
+	else
+		fprintf(stderr, "vmprofctl: collector of --vm all %s", line);
 	if (remove)
 		unlink(path);
 	return 1;
@@ -196,6 +220,7 @@ static void daemon_child(struct collector *c)
 		dup2(fd, 2);
 		close(fd);
 	}
+	switch_rec_remap(&c->switches);
 	ret = collector_run(c);
 	if (ret) {
 		collector_result(c, ret, line, sizeof(line));
@@ -326,7 +351,7 @@ static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing,
 		       int *shown)
 {
 	bool stop = !strcmp(cmd, "stop\n");
-	char reply[1100];
+	char reply[16384];
 	int ret;
 
 	if (report_failed(vm_pid, stop))
@@ -335,7 +360,11 @@ static int ctl_request(int vm_pid, const char *cmd, bool quiet_missing,
 	if (ret)
 		return ret;
 	if (!strncmp(reply, "failed:", 7)) {
-		fprintf(stderr, "vmprofctl: collector for VM pid %d %s", vm_pid, reply);
+		if (vm_pid)
+			fprintf(stderr, "vmprofctl: collector for VM pid %d %s",
+				vm_pid, reply);
+		else
+			fprintf(stderr, "vmprofctl: collector of --vm all %s", reply);
 		if (stop) {	/* written before the reply, and now reported */
 			sock_path(reply, sizeof(reply), vm_pid, "failed");
 			unlink(reply);
@@ -396,4 +425,122 @@ int collector_command(int vm_pid, const char *cmd)
 	if (json)
 		fputs("]\n", stdout);
 	return ret;
+}
+
+/*
+ * --vm all: one background process for every VM, its socket and pid file
+ * those of "VM pid 0" (vm-0.sock), which 'stop --vm all' names.  Its
+ * replies: a status line for the whole and one per VM; status-json one
+ * object per VM, joined by commas (an array's elements).
+ */
+void vm_all_control(struct vm_all *va)
+{
+	char cmd[64], line[600], *js, *abs;
+	struct buf b = { 0 };
+	size_t i;
+	int fd;
+
+	fd = control_accept(va->ctl_fd, &va->stop_client, cmd, sizeof(cmd));
+	if (fd < 0)
+		return;
+	if (!strncmp(cmd, "file", 4)) {
+		abs = realpath(va->o.output, NULL);
+		js = xasprintf("file %s\n", abs ? abs : va->o.output);
+		buf_append(&b, js, strlen(js));
+		free(js);
+		free(abs);
+	} else if (!strncmp(cmd, "status-json", 11)) {
+		js = vm_all_status_json(va);
+		if (js)
+			buf_append(&b, js, strlen(js));
+		free(js);
+	} else {
+		vm_all_status(va, line, sizeof(line));
+		buf_append(&b, line, strlen(line));
+		for (i = 0; i < va->n; i++) {
+			buf_append(&b, "\n  ", 3);
+			collector_status(&va->parts[i]->c, line, sizeof(line));
+			buf_append(&b, line, strlen(line));
+		}
+		buf_append(&b, "\n", 1);
+	}
+	if (b.len && send(fd, b.data, b.len, MSG_NOSIGNAL) < 0)
+		pr_warn("status reply failed");
+	buf_free(&b);
+	close(fd);
+}
+
+static void vm_all_child(struct vm_all *va)
+{
+	char line[1024], path[256];
+	size_t i;
+	int fd = open("/dev/null", O_RDWR);
+	int ret;
+
+	setsid();
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	for (i = 0; i < va->n; i++)
+		switch_rec_remap(&va->parts[i]->c.switches);
+	ret = vm_all_run(va);
+	strcpy(line, ret ? "failed: " : "stopped: ");
+	vm_all_status(va, line + strlen(line), sizeof(line) - strlen(line));
+	if (ret)
+		write_failed_file(0, line);
+	if (va->stop_client >= 0) {
+		dprintf(va->stop_client, "%s\n", line);
+		close(va->stop_client);
+	}
+	sock_path(path, sizeof(path), 0, "sock");
+	unlink(path);
+	sock_path(path, sizeof(path), 0, "pid");
+	unlink(path);
+	_exit(ret ? EXIT_FAIL : EXIT_OK);
+}
+
+pid_t vm_all_background(struct vm_all *va)
+{
+	pid_t pid;
+	size_t i;
+
+	va->ctl_fd = listen_ctl(0);
+	for (i = 0; i < va->n; i++)
+		if (va->parts[i]->c.w.f && fflush(va->parts[i]->c.w.f))
+			va->ctl_fd = va->ctl_fd >= 0 ? (close(va->ctl_fd), -1) : -1;
+	if (va->ctl_fd < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		pr_err("fork failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		collector_install_signals();
+		vm_all_child(va);
+	}
+	/* the parent's copies: the child owns the fds, files and buffers */
+	close(va->ctl_fd);
+	va->ctl_fd = -1;
+	for (i = 0; i < va->n; i++) {
+		struct collector *c = &va->parts[i]->c;
+
+		close(c->prof_fd);
+		c->prof_fd = -1;
+		fclose(c->w.f);	/* flushed before fork: writes nothing */
+		c->w.f = NULL;
+		buf_free(&c->w.records);
+		kvm_stats_free(&c->kstats);
+		culprit_rec_free(&c->culprits);
+		switch_rec_close(&c->switches);
+		agent_conns_close(&c->agent);
+		va->parts[i]->active = false;
+	}
+	write_pid_file(0, pid);
+	return pid;
 }

@@ -18,16 +18,26 @@
 
 #define PROC_PATH_MAX 320
 
-static void add_vcpu(struct vm_info *vm, u32 id)
+static struct vcpu_thread *add_vcpu(struct vm_info *vm, u32 id)
 {
 	u32 i;
 
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].id == id)
-			return;
+			return &vm->vcpus[i];
 	vm->vcpus = xrealloc(vm->vcpus, (vm->nvcpus + 1) * sizeof(*vm->vcpus));
+	memset(&vm->vcpus[vm->nvcpus], 0, sizeof(*vm->vcpus));
 	vm->vcpus[vm->nvcpus].id = id;
-	vm->vcpus[vm->nvcpus++].tid = 0;
+	return &vm->vcpus[vm->nvcpus++];
+}
+
+/* A vCPU's stats fd: kvm_stats.c reads it, KVM_GET_STATS_FD being the VMM's alone. */
+static void add_stats_fd(struct vm_info *vm, u32 id, int fd)
+{
+	struct vcpu_thread *v = add_vcpu(vm, id);
+
+	v->stats_fd = (u32)fd;
+	v->has_stats_fd = true;
 }
 
 static int scan_fds(pid_t pid, struct vm_info *vm)
@@ -53,6 +63,9 @@ static int scan_fds(pid_t pid, struct vm_info *vm)
 			vm->vm_fd = atoi(de->d_name);
 		else if (!strncmp(link, "anon_inode:kvm-vcpu:", 20))
 			add_vcpu(vm, (u32)strtoul(link + 20, NULL, 10));
+		else if (!strncmp(link, "anon_inode:kvm-vcpu-stats:", 26))
+			add_stats_fd(vm, (u32)strtoul(link + 26, NULL, 10),
+				     atoi(de->d_name));
 	}
 	closedir(d);
 	return 0;

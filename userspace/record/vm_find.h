@@ -9,6 +9,9 @@
 struct vcpu_thread {
 	u32 id;
 	u32 tid;	/* 0 when unknown (thread not named "CPU N/KVM") */
+	/* "anon_inode:kvm-vcpu-stats:N": a stats fd the VMM holds (kvm_stats.c) */
+	u32 stats_fd;
+	bool has_stats_fd;
 };
 
 struct vm_info {

@@ -13,6 +13,7 @@ struct report_opts {
 	const char *view;
 	const char *guest_kallsyms;
 	const char *table;	/* --table: only the tables of this name */
+	struct sort_spec sort;	/* --sort; n 0: the view's order */
 	bool view_given;	/* --format perfetto is the timeline only */
 	enum out_format fmt;
 	struct filter f;
@@ -31,10 +32,20 @@ struct report_view {
 	const char *name;
 	/* one stack per row: --format folded and pprof */
 	bool can_fold;
+	/* the kinds of the tables it builds, but lost: the keys of --sort */
+	const struct table_kind *tables[3];
 	/* before the pass; NULL: nothing to collect.  0, or -1 (reported) */
 	int (*prepare)(struct analysis *a, const struct report_opts *o);
 	void (*output)(struct analysis *a, struct doc *d);
 };
+
+/*
+ * The tables' columns (report_<view>.c, report_common.c): the keys of
+ * --sort, the rows of JSON and CSV.
+ */
+extern const struct table_kind functions_kind, lost_kind, steal_kind,
+	exit_reasons_kind, exit_handlers_kind, timeline_kind, legend_kind,
+	vms_kind, steal_matrix_kind;
 
 /* In --help order; the first is the default. */
 extern const struct report_view report_views[];
@@ -53,16 +64,21 @@ struct row {
 	char *module;
 	u64 count;
 	u64 aux;
-	char *proc;		/* by_process: the guest process, or NULL */
+	char *proc;		/* by_label: the guest process, or NULL */
 	u32 pid;
+	u32 irq;		/* by_label: the host interrupt (enum irq_kind) */
 };
 
 struct rowset {
 	struct strmap idx;
 	struct row *rows;
 	size_t n, cap;
-	/* guest user rows one per guest process (the pprof labels) */
-	bool by_process;
+	/*
+	 * Rows split by what the pprof labels tell apart: guest user rows
+	 * one per guest process, host rows by the interrupt they were
+	 * sampled in.
+	 */
+	bool by_label;
 };
 
 void rowset_init(struct rowset *s);
@@ -72,6 +88,9 @@ void rowset_add(struct rowset *s, u32 group, const char *func,
 void rowset_add_proc(struct rowset *s, u32 group, const char *func,
 		     const char *module, const char *proc, u32 pid, u64 count,
 		     u64 aux);
+/* The same, of host samples in the interrupt @irq (enum irq_kind). */
+void rowset_add_irq(struct rowset *s, u32 group, const char *func,
+		    const char *module, u32 irq, u64 count);
 void rowset_sort(struct rowset *s);
 void rowset_free(struct rowset *s);
 
@@ -80,7 +99,8 @@ void rowset_free(struct rowset *s);
  * by name; of the unknown addresses the UNKNOWN_ROWS_MAX most sampled per
  * group keep a row each, the rest are summed per module into
  * "[unknown] (other addresses)": counted, never dropped, output bounded.
- * With rs->by_process, guest user rows are split by guest process.
+ * With rs->by_label, guest user rows are split by guest process and host
+ * rows by interrupt (vcpu_agg's CTX_IRQ_MASK).
  */
 #define UNKNOWN_ROWS_MAX 200
 void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
@@ -97,6 +117,15 @@ const char *fmt_ms(u64 ns, char *buf, size_t len);
 void doc_header(struct analysis *a, struct doc *d, const char *path,
 		const char *view);
 /*
+ * " (N periods)" after a count of sample records when the sampling
+ * periods they stand for are more (a late sampling timer), else "": a
+ * header of a recording without periods stays as it was.
+ */
+const char *fmt_periods(u64 records, u64 periods, char *buf, size_t len);
+/* The same in a header's attributes: "samples" and "periods", always. */
+const char *header_samples(struct attrs *h, u64 records, u64 periods,
+			   char *buf, size_t len);
+/*
  * The unified and host views' "functions" table: Samples | %Ratio |
  * Function | Module, truncated by --top, folded as module;function after
  * the prefix frames the caller sets (table_fold_prefix()).
@@ -104,7 +133,10 @@ void doc_header(struct analysis *a, struct doc *d, const char *path,
 struct table *functions_table(struct doc *d, const char *title);
 void functions_row(struct table *t, u64 count, u64 total, const char *func,
 		   const char *mod);
-/* The guest process of @row, if any, as the last row's pprof labels. */
+/*
+ * The guest process of @row, the culprit of a [steal] row, the class of a
+ * host interrupt, if any, as the last row's pprof labels.
+ */
 void functions_row_labels(struct table *t, const struct row *row);
 /*
  * The class and identity of a culprit as owner_name() wrote it: "(on
@@ -117,6 +149,13 @@ void report_host(struct analysis *a, struct doc *d);
 void report_steal(struct analysis *a, struct doc *d);
 void report_exits(struct analysis *a, struct doc *d);
 void report_timeline(struct analysis *a, struct doc *d);
+/* The vms view of one file: its VM as the one row, its steal matrix row. */
+void report_vms(struct analysis *a, struct doc *d);
+/*
+ * The vms view of a directory of 'record --vm all' (its index, else its
+ * *.data): the header and the tables in @d; 0, or -1 (printed).
+ */
+int report_vms_dir(const char *dir, const struct filter *f, struct doc *d);
 /* Lost records per pCPU, after any view's tables when records were lost. */
 void lost_table(struct analysis *a, struct doc *d);
 /*
@@ -125,6 +164,13 @@ void lost_table(struct analysis *a, struct doc *d);
  */
 void timeline_attach(struct analysis *a, u64 base, u64 width, u32 cols);
 int timeline_prepare(struct analysis *a, const struct report_opts *o);
+/*
+ * Each vCPU's wall time as rows that add up to it (report_breakdown.c):
+ * prepare collects the sched intervals, steal pieces and samples.
+ */
+extern const struct table_kind breakdown_kind;
+void report_breakdown(struct analysis *a, struct doc *d);
+int breakdown_prepare(struct analysis *a, const struct report_opts *o);
 /*
  * --format perfetto (report_perfetto.c) and html (report_html.c): the
  * vCPUs' states collected by vcpu_states_attach() before the pass, written

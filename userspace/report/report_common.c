@@ -13,25 +13,39 @@ void rowset_init(struct rowset *s)
 	strmap_init(&s->idx);
 }
 
-void rowset_add_proc(struct rowset *s, u32 group, const char *func,
-		     const char *module, const char *proc, u32 pid, u64 count,
-		     u64 aux)
+/* Count under the row of (group, func, module, proc, pid, irq). */
+static void rowset_put(struct rowset *s, u32 group, const char *func,
+		       const char *module, const char *proc, u32 pid, u32 irq,
+		       u64 count, u64 aux)
 {
 	char key[600];
 	bool found;
 	u32 i;
 
-	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s\x1f%s\x1f%u", group, func,
-		 module, proc ? proc : "", proc ? pid : 0);
+	snprintf(key, sizeof(key), "%u\x1f%s\x1f%s\x1f%s\x1f%u\x1f%u", group,
+		 func, module, proc ? proc : "", proc ? pid : 0, irq);
 	i = strmap_get(&s->idx, key, (u32)s->n, &found);
 	if (!found) {
 		GROW_ARRAY(s->rows, s->n + 1, s->cap, 256);
 		s->rows[i] = (struct row){ group, xstrdup(func), xstrdup(module), 0, 0,
-					   proc ? xstrdup(proc) : NULL, pid };
+					   proc ? xstrdup(proc) : NULL, pid, irq };
 		s->n++;
 	}
 	s->rows[i].count += count;
 	s->rows[i].aux += aux;
+}
+
+void rowset_add_proc(struct rowset *s, u32 group, const char *func,
+		     const char *module, const char *proc, u32 pid, u64 count,
+		     u64 aux)
+{
+	rowset_put(s, group, func, module, proc, pid, IRQ_NONE, count, aux);
+}
+
+void rowset_add_irq(struct rowset *s, u32 group, const char *func,
+		    const char *module, u32 irq, u64 count)
+{
+	rowset_put(s, group, func, module, NULL, 0, irq, count, 0);
 }
 
 void rowset_add(struct rowset *s, u32 group, const char *func,
@@ -54,7 +68,9 @@ static int row_cmp(const void *x, const void *y)
 		c = strcmp(a->module, b->module);
 	if (!c)
 		c = strcmp(a->proc ? a->proc : "", b->proc ? b->proc : "");
-	return c ? c : (a->pid > b->pid) - (a->pid < b->pid);
+	if (!c)
+		c = (a->pid > b->pid) - (a->pid < b->pid);
+	return c ? c : (a->irq > b->irq) - (a->irq < b->irq);
 }
 
 void rowset_sort(struct rowset *s)
@@ -123,29 +139,47 @@ const char *fmt_ms(u64 ns, char *buf, size_t len)
 	return buf;
 }
 
+const char *fmt_periods(u64 records, u64 periods, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (periods != records)
+		snprintf(buf, len, " (%" PRIu64 " periods)", periods);
+	return buf;
+}
+
+const char *header_samples(struct attrs *h, u64 records, u64 periods,
+			   char *buf, size_t len)
+{
+	/* Always both: a consumer reads "periods" without a fallback. */
+	attr_add(h, "samples", true, "%" PRIu64, records);
+	attr_add(h, "periods", true, "%" PRIu64, periods);
+	return fmt_periods(records, periods, buf, len);
+}
+
 void doc_header(struct analysis *a, struct doc *d, const char *path,
 		const char *view)
 {
 	u64 begin = analysis_window_begin_ns(a), end = analysis_end_ns(a);
 	u64 dur = end > begin ? end - begin : 0;
-	char ms[32], per[32];
+	char ms[32], per[32], periods[40];
 
 	d->view = view;
 	attr_add(&d->header, "file", false, "%s", path);
 	attr_add(&d->header, "vm", false, "%s", a->vm_name);
 	attr_add(&d->header, "vmm_pid", true, "%u", a->vmm_pid);
 	attr_add(&d->header, "duration_ms", true, "%s", fmt_ms(dur, ms, sizeof(ms)));
-	attr_add(&d->header, "samples", true, "%" PRIu64, a->samples_total);
+	header_samples(&d->header, a->sample_records, a->samples_total,
+		       periods, sizeof(periods));
 	attr_add(&d->header, "sample_period_ns", true, "%" PRIu64, a->period_ns);
 	attr_add(&d->header, "lost", true, "%" PRIu64, a->lost_total);
 	attr_add(&d->header, "malformed", true, "%" PRIu64, a->st.malformed);
 	attr_add(&d->header, "overflow_samples", true, "%" PRIu64,
 		 a->overflow_samples);
 	d->text_header = xasprintf("# vmprofctl report: view %s, file %s\n"
-		"# vm %s (pid %u), %s ms, %" PRIu64 " samples, sampling every %s ms, %" PRIu64 " records lost\n",
+		"# vm %s (pid %u), %s ms, %" PRIu64 " samples%s, sampling every %s ms, %" PRIu64 " records lost\n",
 		view, path, a->vm_name[0] ? a->vm_name : "?", a->vmm_pid, ms,
-		a->samples_total, fmt_ms(a->period_ns, per, sizeof(per)),
-		a->lost_total);
+		a->sample_records, periods,
+		fmt_ms(a->period_ns, per, sizeof(per)), a->lost_total);
 	if (a->overflow_samples) {
 		char *w = xasprintf("%s# warning: %" PRIu64 " samples at addresses no symbol covers, past %zu distinct ones, are counted as [unknown] (too many distinct addresses)\n",
 				    d->text_header, a->overflow_samples,
@@ -175,16 +209,23 @@ static int unknown_cmp(const void *x, const void *y)
 	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
-/* A row, of its guest process when rs splits guest user rows by process. */
+/*
+ * A row, of its guest process or of the host interrupt it was sampled in
+ * when rs splits rows by label.  Only a host key's ctx has interrupt bits
+ * (a guest user ctx is a CR3 key).
+ */
 static void add_row(struct analysis *a, struct rowset *rs, u32 group, u32 cat,
 		    u64 ctx, const char *func, const char *mod, u64 count)
 {
 	char proc[64];
 	u32 pid;
 
-	if (rs->by_process && cat == CAT_GUEST_USER &&
+	if (rs->by_label && cat == CAT_GUEST_USER &&
 	    agent_process(a, ctx, proc, sizeof(proc), &pid))
 		rowset_add_proc(rs, group, func, mod, proc, pid, count, 0);
+	else if (rs->by_label && (cat == CAT_HOST || cat == CAT_NAMED) &&
+		 ctx_irq(ctx))
+		rowset_add_irq(rs, group, func, mod, ctx_irq(ctx), count);
 	else
 		rowset_add(rs, group, func, mod, count, 0);
 }
@@ -231,16 +272,27 @@ void rows_from_agg(struct analysis *a, struct agg_table *t, bool by_group,
 	free(u);
 }
 
-static const char *const fn_cols[] = { "Samples", "%Ratio", "Function", "Module" };
-static const char *const fn_keys[] = { "samples", "ratio", "function", "module" };
-static const bool fn_numeric[] = { true, true, false, false };
+const struct table_kind functions_kind = {
+	.name = "functions", .ncols = 4,
+	.cols = { "Samples", "%Ratio", "Function", "Module" },
+	.keys = { "samples", "ratio", "function", "module" },
+	.numeric = { true, true },
+	.perf = { "sample", "overhead", "sym", "dso" },
+};
+
+const struct table_kind lost_kind = {
+	.name = "lost", .ncols = 2,
+	.cols = { "pCPU", "Lost records" },
+	.keys = { "cpu", "lost" },
+	.numeric = { true, true },
+	.id = { true },
+	.perf = { "cpu" },
+};
 
 struct table *functions_table(struct doc *d, const char *title)
 {
-	struct table *t = doc_table(d, title);
+	struct table *t = doc_table(d, &functions_kind, title);
 
-	t->name = "functions";
-	table_cols(t, 4, fn_cols, fn_keys, fn_numeric);
 	t->truncatable = true;
 	t->last_gap = true;
 	/* a folded stack: the table's prefix frames, module, function */
@@ -279,6 +331,11 @@ void functions_row_labels(struct table *t, const struct row *row)
 		table_set(t, t->nrows - 1, t->ncols + 2, "%s", cls);
 		table_set(t, t->nrows - 1, t->ncols + 3, "%s", ident);
 	}
+	if (row->irq) {
+		table_set(t, t->nrows - 1, t->ncols + 2, "%s", irq_class(row->irq));
+		table_set(t, t->nrows - 1, t->ncols + 3, "%s",
+			  irq_identity(row->irq));
+	}
 	if (!row->proc)
 		return;
 	table_set(t, t->nrows - 1, t->ncols, "%s", row->proc);
@@ -309,18 +366,14 @@ bool culprit_split(const char *name, char *cls, size_t clen, char *ident,
 
 void lost_table(struct analysis *a, struct doc *d)
 {
-	static const char *const cols[] = { "pCPU", "Lost records" };
-	static const char *const keys[] = { "cpu", "lost" };
-	static const bool num[] = { true, true };
 	struct agg_entry *e;
 	struct table *t;
 	size_t r;
 
 	if (!a->lost_total)
 		return;
-	t = doc_table(d, "lost records (counts above are lower bounds)");
-	t->name = "lost";
-	table_cols(t, 2, cols, keys, num);
+	t = doc_table(d, &lost_kind,
+		      "lost records (counts above are lower bounds)");
 	agg_for_each(&a->lost_agg, e) {
 		r = table_row(t);
 		table_set(t, r, 0, "%u", e->k.a);

@@ -11,23 +11,24 @@
 #include "exit_names.h"
 #include "report.h"
 
-static const char *const cols[] = {
-	"ISA", "Exit reason", "Code", "Host samples", "Host time(ms)",
-	"%Host", "Guest samples"
+/* perf kvm stat report --key sample|time, and its "Event" column */
+const struct table_kind exit_reasons_kind = {
+	.name = "exit_reasons", .ncols = 7,
+	.cols = { "ISA", "Exit reason", "Code", "Host samples", "Host time(ms)",
+		  "%Host", "Guest samples" },
+	.keys = { "isa", "reason", "code", "host_samples", "host_time_ms",
+		  "host_pct", "guest_samples" },
+	.numeric = { false, false, false, true, true, true, true },
+	.perf = { [1] = "event", [3] = "sample", [4] = "time" },
 };
-static const char *const keys[] = {
-	"isa", "reason", "code", "host_samples", "host_time_ms",
-	"host_pct", "guest_samples"
-};
-static const bool numeric[] = { false, false, false, true, true, true, true };
 
-static const char *const fcols[] = {
-	"Exit reason", "Samples", "%Reason", "Function", "Module"
+const struct table_kind exit_handlers_kind = {
+	.name = "exit_handlers", .ncols = 5,
+	.cols = { "Exit reason", "Samples", "%Reason", "Function", "Module" },
+	.keys = { "reason", "samples", "reason_pct", "function", "module" },
+	.numeric = { false, true, true, false, false },
+	.perf = { "event", "sample", NULL, "sym", "dso" },
 };
-static const char *const fkeys[] = {
-	"reason", "samples", "reason_pct", "function", "module"
-};
-static const bool fnumeric[] = { false, true, true, false, false };
 /* Host functions shown per exit reason. */
 #define FUNCS_PER_REASON 5
 
@@ -90,9 +91,7 @@ static void report_exit_functions(struct analysis *a, struct doc *d,
 	rowset_init(&rs);
 	rows_from_agg(a, &a->exit_func_agg, true, &rs);
 	rowset_sort(&rs);
-	t = doc_table(d, "exit handlers");
-	t->name = "exit_handlers";
-	table_cols(t, 5, fcols, fkeys, fnumeric);
+	t = doc_table(d, &exit_handlers_kind, "exit handlers");
 	t->summary = xasprintf("Host functions handling each exit reason (top %d)",
 			       FUNCS_PER_REASON);
 	for (i = 0; i < n; i++) {
@@ -125,9 +124,7 @@ void report_exits(struct analysis *a, struct doc *d)
 	u64 host;
 
 	n = collect(a, &rows, &host);
-	t = doc_table(d, "exit reasons");
-	t->name = "exit_reasons";
-	table_cols(t, 7, cols, keys, numeric);
+	t = doc_table(d, &exit_reasons_kind, "exit reasons");
 	t->truncatable = true;
 	attr_add(&t->attrs, "host_samples", true, "%" PRIu64, host);
 	t->summary = xasprintf("Host samples in exit handling: %" PRIu64

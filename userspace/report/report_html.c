@@ -53,8 +53,9 @@ static void html_slice(void *ctx, const struct vs_slice *s)
 	if (end == start)
 		return;
 	vs_slice_name(t->a, s, name, sizeof(name), what, sizeof(what));
+	/* the page names and colours all steal by what: "steal: softirq" */
 	fprintf(t->out, "%s[%" PRIu64 ",%" PRIu64 ",%u,", t->comma ? "," : "",
-		start, end - start, s->state);
+		start, end - start, vs_is_steal(s->state) ? VS_STEAL : s->state);
 	json_str_html(t->out, what);
 	fputc(']', t->out);
 	t->comma = true;

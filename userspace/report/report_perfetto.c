@@ -8,7 +8,9 @@
  * thread), named by metadata events.  On each vCPU thread, complete events
  * ("X") are the slices of vcpu_states.c: guest user or guest kernel, exit
  * handling (host kernel with the exit reason), VMM (host user space of the
- * VMM), halted, or stolen, named after the culprit ("steal: hostburn").
+ * VMM), halted, or stolen, named after the culprit ("steal: hostburn", or
+ * "steal: softirq" for the samples of a host interrupt the vCPU thread
+ * served).
  * Each sample is also an instant event ("I": the phase Chrome writes and
  * DevTools reads; Perfetto and chrome://tracing read "i" and "I" alike)
  * with its guest and host symbols.  Timestamps are microseconds since the
@@ -96,7 +98,7 @@ static void pf_slice(void *ctx, const struct vs_slice *s)
 	fprintf(t->out, ",\"ts\":%" PRIu64 ",\"dur\":%" PRIu64, start_us,
 		end_us - start_us);
 	fprintf(t->out, ",\"cat\":\"%s\",\"name\":",
-		s->state == VS_STEAL ? "steal" : s->state == VS_HALT ? "halt" :
+		vs_is_steal(s->state) ? "steal" : s->state == VS_HALT ? "halt" :
 		s->state <= VS_GUEST ? "guest" : "host");
 	vs_slice_name(t->a, s, name, sizeof(name), what, sizeof(what));
 	json_str(t->out, name);
@@ -108,6 +110,8 @@ static void pf_slice(void *ctx, const struct vs_slice *s)
 			(u32)s->arg);
 		break;
 	case VS_STEAL:
+	case VS_SOFTIRQ:
+	case VS_IRQ:
 		fputs(",\"args\":{\"culprit\":", t->out);
 		json_str(t->out, what);
 		fputs("}}", t->out);

@@ -27,12 +27,23 @@ struct timeline {
 	u64 end;
 };
 
-static const char *const tl_cols[] = { "pCPU", "Timeline" };
-static const char *const tl_keys[] = { "cpu", "timeline" };
-static const bool tl_num[] = { true, false };
-static const char *const lg_cols[] = { "pCPU", "Char", "Owner", "Samples" };
-static const char *const lg_keys[] = { "cpu", "char", "owner", "samples" };
-static const bool lg_num[] = { true, false, false, true };
+const struct table_kind timeline_kind = {
+	.name = "timeline", .ncols = 2,
+	.cols = { "pCPU", "Timeline" },
+	.keys = { "cpu", "timeline" },
+	.numeric = { true, false },
+	.id = { true },
+	.perf = { "cpu" },
+};
+
+const struct table_kind legend_kind = {
+	.name = "legend", .ncols = 4,
+	.cols = { "pCPU", "Char", "Owner", "Samples" },
+	.keys = { "cpu", "char", "owner", "samples" },
+	.numeric = { true, false, false, true },
+	.id = { true },
+	.perf = { "cpu", NULL, NULL, "sample" },
+};
 
 struct cell_best {
 	u32 owner;
@@ -51,7 +62,7 @@ static void tl_sample(struct analysis *a, const struct kvm_profile_sample *s,
 	col = (s->hdr.time_ns - tl->base) / tl->width;
 	if (col < tl->cols && s->hdr.cpu < MAX_CPUS) {
 		k.b = (u32)col;
-		agg_get(&tl->agg, &k)->v1++;
+		agg_get(&tl->agg, &k)->v1 += sample_weight(s);
 	}
 }
 
@@ -264,9 +275,7 @@ static void legend(struct analysis *a, const struct timeline *tl,
 		rowset_add(&rs, e->k.a, ch, who, e->v1, 0);
 	}
 	rowset_sort(&rs);
-	t = doc_table(d, "legend");
-	t->name = "legend";
-	table_cols(t, 4, lg_cols, lg_keys, lg_num);
+	t = doc_table(d, &legend_kind, "legend");
 	for (i = 0; i < rs.n; i++) {
 		r = table_row(t);
 		table_set(t, r, 0, "%u", rs.rows[i].group);
@@ -293,9 +302,7 @@ void report_timeline(struct analysis *a, struct doc *d)
 	ncpu = max_cpu(tl);
 	best = xcalloc((size_t)ncpu * tl->cols + 1, sizeof(*best));
 	fill_best(tl, best, ncpu);
-	t = doc_table(d, "timeline");
-	t->name = "timeline";
-	table_cols(t, 2, tl_cols, tl_keys, tl_num);
+	t = doc_table(d, &timeline_kind, "timeline");
 	attr_add(&t->attrs, "bucket_ms", true, "%s", fmt_ms(tl->width, ms, sizeof(ms)));
 	attr_add(&t->attrs, "buckets", true, "%u", tl->cols);
 	t->summary = xasprintf("one column = %s ms; 0-9a-z vCPU, * host task, . no samples",

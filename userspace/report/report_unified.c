@@ -94,7 +94,7 @@ void report_unified(struct analysis *a, struct doc *d)
 	u32 v;
 
 	rowset_init(&rs);
-	rs.by_process = d->row_labels;
+	rs.by_label = d->row_labels;
 	collect_rows(a, &rs);
 	for (v = 0; v < a->nvcpus; v++) {
 		u64 h = ns_to_samples(a, a->vcpus[v].halt_ns);

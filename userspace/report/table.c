@@ -6,28 +6,25 @@
 
 #include "table.h"
 
-struct table *doc_table(struct doc *d, const char *title)
+struct table *doc_table(struct doc *d, const struct table_kind *kind,
+			 const char *title)
 {
 	struct table *t = xcalloc(1, sizeof(*t));
+	int i;
 
 	t->title = escape_name(xstrdup(title));
 	t->fold_count = -1;
+	t->kind = kind;
+	t->name = kind->name;
+	t->ncols = kind->ncols;
+	for (i = 0; i < kind->ncols; i++) {
+		t->cols[i] = kind->cols[i];
+		t->keys[i] = kind->keys[i];
+		t->numeric[i] = kind->numeric[i];
+	}
 	d->tables = xrealloc(d->tables, (d->ntables + 1) * sizeof(*d->tables));
 	d->tables[d->ntables++] = t;
 	return t;
-}
-
-void table_cols(struct table *t, int n, const char *const *cols,
-		const char *const *keys, const bool *numeric)
-{
-	int i;
-
-	t->ncols = n;
-	for (i = 0; i < n; i++) {
-		t->cols[i] = cols[i];
-		t->keys[i] = keys[i];
-		t->numeric[i] = numeric[i];
-	}
 }
 
 size_t table_row(struct table *t)

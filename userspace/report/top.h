@@ -56,6 +56,8 @@ const char *top_view_name(enum top_view v);
 /* The view called @name, or -1. */
 int top_view_find(const char *name);
 unsigned int top_nsorts(enum top_view v);
+/* The index of @v's sort key @name, or -1 (--sort). */
+int top_sort_find(enum top_view v, const char *name);
 const char *top_sort_name(enum top_view v, unsigned int sort);
 
 /*

@@ -44,12 +44,12 @@ static void top_sample(struct analysis *a, const struct kvm_profile_sample *s,
 		t->nvcpus = n;
 	}
 	if (st != TOP_NSAMPLED)
-		t->vcpus[owner][st]++;
+		t->vcpus[owner][st] += sample_weight(s);
 	if (cat != CAT_GUEST_USER && cat != CAT_GUEST_OS)
 		return;
 	/* In kernel mode too: the process on whose behalf the kernel ran. */
 	k.c = agent_sample_ctx(a, s->guest_cr3, s->hdr.time_ns);
-	agg_get_over(&t->procs, &k)->v1++;
+	agg_get_over(&t->procs, &k)->v1 += sample_weight(s);
 }
 
 static void top_free(struct analysis *a)

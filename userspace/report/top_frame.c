@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "top.h"
 
 /* what, window, view, status, column titles */
@@ -61,15 +62,18 @@ static void window_line(struct analysis *a, const struct top_screen *s,
 {
 	u64 start = analysis_begin_ns(a), begin = analysis_window_begin_ns(a);
 	u64 end = analysis_end_ns(a);
+	char periods[40];
 
 	if (end <= begin) {
 		add(f, s, "waiting for records%s",
 		    s->ended ? "; the recording ended" : "");
 		return;
 	}
-	add(f, s, "%.1f-%.1f s of the recording (%.1f s), every %.1f s: %" PRIu64 " samples, %" PRIu64 " records lost%s",
+	add(f, s, "%.1f-%.1f s of the recording (%.1f s), every %.1f s: %" PRIu64 " samples%s, %" PRIu64 " records lost%s",
 	    (double)(begin - start) / 1e9, (double)(end - start) / 1e9,
-	    (double)(end - begin) / 1e9, s->delay_s, a->samples_total,
+	    (double)(end - begin) / 1e9, s->delay_s, a->sample_records,
+	    fmt_periods(a->sample_records, a->samples_total, periods,
+			sizeof(periods)),
 	    a->lost_total, s->ended ? "; the recording ended" : "");
 }
 

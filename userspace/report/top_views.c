@@ -235,25 +235,43 @@ static const struct sort_key culprit_sorts[] = {
 	MOST("time"), BY_ID("vcpu"), BY_NAME,
 };
 
+static void culprit_row(struct analysis *a, struct rows *r, const char *who,
+			u32 v, u64 ns, u64 ivs)
+{
+	char ms[32], vcpu[16];
+	struct top_row *row;
+
+	snprintf(vcpu, sizeof(vcpu), "vcpu%u", v);
+	row = add_row(r, who);
+	row->key[0] = (double)ns;
+	row->key[1] = v;
+	row->line = xasprintf("%10s %7.1f %9" PRIu64 "  %-7s %s",
+			      fmt_ms(ns, ms, sizeof(ms)), pct(ns, wall_ns(a)),
+			      ivs, vcpu, row->name);
+}
+
+/* The steal view's rows: steal by culprit, and the host interrupts. */
 static void culprit_rows(struct analysis *a, struct rows *r)
 {
-	u64 wall = wall_ns(a), ivs;
-	char who[128], ms[32], vcpu[16];
 	struct agg_entry *e;
-	struct top_row *row;
+	char who[128];
+	u32 v, k;
 
 	agg_for_each(&a->steal_agg, e) {
 		if (!e->v1)
 			continue;
 		owner_name(a, e->k.b, who, sizeof(who));
-		ivs = agg_get(&a->steal_ivs, &e->k)->v1;
-		snprintf(vcpu, sizeof(vcpu), "vcpu%u", e->k.a);
-		row = add_row(r, who);
-		row->key[0] = (double)e->v1;
-		row->key[1] = e->k.a;
-		row->line = xasprintf("%10s %7.1f %9" PRIu64 "  %-7s %s",
-				      fmt_ms(e->v1, ms, sizeof(ms)),
-				      pct(e->v1, wall), ivs, vcpu, row->name);
+		culprit_row(a, r, who, e->k.a, e->v1,
+			    agg_get(&a->steal_ivs, &e->k)->v1);
+	}
+	for (v = 0; v < a->nvcpus; v++) {
+		for (k = IRQ_SOFT; k < IRQ_NR; k++) {
+			if (!a->vcpus[v].irq[k])
+				continue;
+			snprintf(who, sizeof(who), "(%s)", irq_class(k));
+			culprit_row(a, r, who, v,
+				    analysis_irq_ns(a, &a->vcpus[v], k), 0);
+		}
 	}
 }
 
@@ -300,6 +318,16 @@ unsigned int top_nsorts(enum top_view v)
 const char *top_sort_name(enum top_view v, unsigned int sort)
 {
 	return views[v].sorts[sort % views[v].nsorts].name;
+}
+
+int top_sort_find(enum top_view v, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < views[v].nsorts; i++)
+		if (!strcmp(name, views[v].sorts[i].name))
+			return (int)i;
+	return -1;
 }
 
 struct sort_by {

@@ -17,7 +17,8 @@
 const char *const vs_state_names[VS_NR_STATES] = {
 	[VS_GUEST_USER] = "guest user", [VS_GUEST_KERNEL] = "guest kernel",
 	[VS_GUEST] = "guest", [VS_EXIT] = "exit", [VS_HOST] = "host kernel",
-	[VS_VMM] = "VMM", [VS_HALT] = "halted", [VS_STEAL] = "steal",
+	[VS_VMM] = "VMM", [VS_SOFTIRQ] = "softirq", [VS_IRQ] = "irq",
+	[VS_HALT] = "halted", [VS_STEAL] = "steal",
 };
 
 struct vs_interval {
@@ -41,8 +42,8 @@ struct vs_track {
 	struct vs_slice pend;
 };
 
-static u8 sample_state(const struct analysis *a,
-		       const struct kvm_profile_sample *s, u32 cat)
+u8 vs_sample_state(const struct analysis *a,
+		   const struct kvm_profile_sample *s, u32 cat)
 {
 	switch (cat) {
 	case CAT_GUEST_USER:
@@ -54,6 +55,13 @@ static u8 sample_state(const struct analysis *a,
 	}
 	if (s->flags & KVM_PROFILE_S_HOST_USER)
 		return a->vmm_pid && s->pid == a->vmm_pid ? VS_VMM : VS_HOST;
+	/* interrupt work, not the exit it may have cut into */
+	switch (analysis_sample_irq(s)) {
+	case IRQ_SOFT:
+		return VS_SOFTIRQ;
+	case IRQ_HARD:
+		return VS_IRQ;
+	}
 	return s->flags & KVM_PROFILE_S_EXIT_VALID ? VS_EXIT : VS_HOST;
 }
 
@@ -72,7 +80,7 @@ static void vs_sample_hook(struct analysis *a,
 	ps->time = s->hdr.time_ns;
 	ps->vcpu = s->vcpu_id;
 	ps->cat = (u8)cat;
-	ps->state = sample_state(a, s, cat);
+	ps->state = vs_sample_state(a, s, cat);
 	if (s->flags & KVM_PROFILE_S_EXIT_VALID) {
 		ps->exit_isa = s->exit_isa;
 		ps->exit_reason = s->exit_reason;
@@ -181,6 +189,12 @@ void vs_slice_name(struct analysis *a, const struct vs_slice *s, char *name,
 		break;
 	case VS_STEAL:
 		culprit_name(a, (u32)s->arg, what, what_len);
+		snprintf(name, len, "steal: %s", what);
+		break;
+	case VS_SOFTIRQ:
+	case VS_IRQ:
+		snprintf(what, what_len, "%s",
+			 irq_class(s->state == VS_SOFTIRQ ? IRQ_SOFT : IRQ_HARD));
 		snprintf(name, len, "steal: %s", what);
 		break;
 	default:

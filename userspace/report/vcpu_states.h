@@ -19,12 +19,23 @@ enum vs_state {
 	VS_EXIT,	/* host kernel on the vCPU thread, handling an exit */
 	VS_HOST,	/* host kernel, no exit to name */
 	VS_VMM,		/* host user space of the VMM (device emulation) */
+	VS_SOFTIRQ,	/* host softirq on the vCPU thread: steal, from samples */
+	VS_IRQ,		/* host hardirq on the vCPU thread: the same */
 	VS_HALT,
 	VS_STEAL,
 	VS_NR_STATES
 };
 
 extern const char *const vs_state_names[VS_NR_STATES];
+
+/*
+ * A state of steal: an interval's, or the samples of a host interrupt the
+ * vCPU thread served while it ran (its class: vs_slice_name()).
+ */
+static inline bool vs_is_steal(u8 state)
+{
+	return state == VS_STEAL || state == VS_SOFTIRQ || state == VS_IRQ;
+}
 
 struct vs_sample {
 	u64 time;
@@ -53,6 +64,13 @@ struct vs_ops {
 	/* each sample of the track, in time order; NULL: not wanted */
 	void (*sample)(void *ctx, const struct vs_sample *s);
 };
+
+/*
+ * What a vCPU's sample says it was doing (@cat: analysis_sample_cat()):
+ * the breakdown view splits its running time by the same states.
+ */
+u8 vs_sample_state(const struct analysis *a,
+		   const struct kvm_profile_sample *s, u32 cat);
 
 /* Before the pass: collect the vCPUs' samples and intervals. */
 void vcpu_states_attach(struct analysis *a);

@@ -9,11 +9,19 @@
 #include "report.h"
 
 const struct report_view report_views[] = {
-	{ "unified", .can_fold = true, .output = report_unified },
-	{ "host", .can_fold = true, .output = report_host },
-	{ "steal", .output = report_steal },
-	{ "exits", .output = report_exits },
-	{ "timeline", .prepare = timeline_prepare, .output = report_timeline },
+	{ "unified", .can_fold = true, .tables = { &functions_kind },
+	  .output = report_unified },
+	{ "host", .can_fold = true, .tables = { &functions_kind },
+	  .output = report_host },
+	{ "steal", .tables = { &steal_kind }, .output = report_steal },
+	{ "exits", .tables = { &exit_reasons_kind, &exit_handlers_kind },
+	  .output = report_exits },
+	{ "timeline", .tables = { &timeline_kind, &legend_kind },
+	  .prepare = timeline_prepare, .output = report_timeline },
+	{ "vms", .tables = { &vms_kind, &steal_matrix_kind },
+	  .output = report_vms },
+	{ "breakdown", .tables = { &breakdown_kind },
+	  .prepare = breakdown_prepare, .output = report_breakdown },
 };
 
 const size_t report_nviews = ARRAY_SIZE(report_views);

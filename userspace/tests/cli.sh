@@ -160,12 +160,13 @@ ok $? "report --view timeline: each warning once, not once per pass ($nw)"
 if ! command -v sqlite3 >/dev/null; then
 	ok 1 "sqlite3 is installed (scripts/install-deps.sh)"
 else
-	for view in unified host steal exits timeline; do
+	for view in unified host steal exits timeline breakdown; do
 		"$VMPROFCTL" report -i "$TMP/l.data" --view $view -f csv >"$TMP/$view.csv" 2>/dev/null
 		csv_imports "$TMP/$view.csv" "csv --view $view, records lost"
 	done
 	for vt in unified:functions unified:lost host:functions steal:steal \
-		  exits:exit_reasons exits:exit_handlers timeline:timeline timeline:legend; do
+		  exits:exit_reasons exits:exit_handlers timeline:timeline timeline:legend \
+		  breakdown:breakdown; do
 		"$VMPROFCTL" report -i "$TMP/l.data" --view ${vt%:*} -f csv --table ${vt#*:} \
 			>"$TMP/t.csv" 2>/dev/null
 		csv_imports "$TMP/t.csv" "csv --view ${vt%:*} --table ${vt#*:}"
@@ -256,7 +257,7 @@ for cmd in record report top; do
 done
 
 # The man page documents every table's row keys (EXPORT FORMATS).
-for view in unified host steal exits timeline; do
+for view in unified host steal exits timeline breakdown; do
 	"$VMPROFCTL" report -i "$TMP/l.data" --view $view -j 2>/dev/null |
 		jq -r '.tables[] | .name + " " + (.rows[0] // {} | keys_unsorted | join(","))'
 done | sort -u >"$TMP/tables"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The bash completion (vmprofctl.bash), sourced into bash and run as bash
 # runs it on TAB: commands, options per command, the values of --view,
-# --format, --table and --event, --opt=value, file names for -i; and
+# --format, --table, --sort (a list) and --event, --opt=value, file names
+# for -i; and
 # every option each command's --help lists is completed, and none that it
 # does not list.
 # Usage: completion.sh path/to/vmprofctl
@@ -46,12 +47,26 @@ check "commands" "list record report start status stop top" ""
 check "commands starting re" "record report" re
 check "global options" "--help --json --version" --
 check "report --vi" "--view" report --vi
-check "report --view" "exits host steal timeline unified" report --view ""
+check "report --view" "breakdown exits host steal timeline unified vms" report --view ""
 check "report -v t" "timeline" report -v t
 check "report --format p" "perfetto pprof" report --format p
 check "report --view=ti, as bash splits it" "timeline" report --view = ti
-check "report --view=, as bash splits it" "exits host steal timeline unified" report --view =
+check "report --view=, as bash splits it" "breakdown exits host steal timeline unified vms" report --view =
 check "report --table e" "exit_handlers exit_reasons" report --table e
+check "report --table b" "breakdown" report --table b
+check "report --table s, the vms view's too" "steal steal_matrix" report --table s
+check "report --view v" "vms" report --view v
+check "report --sort vi, the steal matrix's key" "victim" report --sort vi
+check "record --vm al" "all" record --vm al
+check "start --vm=al, as bash splits it" "all" start --vm = al
+check "stop --vm al" "all" stop --vm al
+check "status --vm al" "all" status --vm al
+check "report --sort s" "sample samples samples_eq source state sym" report --sort s
+check "report --sort sym,-ho, a list's last key and its sign" \
+	"sym,-host_pct sym,-host_samples sym,-host_time_ms" report --sort sym,-ho
+check "report -s=+ov, as bash splits it" "+overhead" report -s = +ov
+check "top --sort s" "samples steal" top --sort s
+check "top -v c" "culprits" top -v c
 check "record -e c" "cpu-clock cycles" record -e c
 check "start --event r" "raw: ref-cycles" start --event r
 check "stop --" "--help --vm" stop --

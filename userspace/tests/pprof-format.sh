@@ -94,6 +94,23 @@ set -- $(grep '^samples ' "$TMP/top.txt")
 [ "${3:-0}" -eq "$total" ]
 ok $? "--top 3: still $total samples (${3:-none})"
 
+# A timer that falls behind (vmprof-synth -P 2: every second period makes
+# a sample, which stands for 2): the values are periods, as the JSON
+# report's rows, and the guest and host ones twice the sample records.
+"$SYNTH" -o "$TMP/p.data" -n 20000 -v 4 -P 2 >/dev/null 2>&1
+"$VMPROFCTL" report -i "$TMP/p.data" -j >"$TMP/p.json"
+"$VMPROFCTL" report -i "$TMP/p.data" -f pprof >"$TMP/p.pb.gz"
+decode "$TMP/p.pb.gz" "$TMP/p.txt"
+ptotal=$(jq '[.tables[] | select(.name == "functions") | .rows[].samples] | add' "$TMP/p.json")
+sampled=$(jq '[.tables[] | select(.name == "functions") | .rows[] |
+	select(.function != "[steal]" and .function != "[halt]") | .samples] | add' "$TMP/p.json")
+records=$(jq .header.samples "$TMP/p.json")
+periods=$(jq .header.periods "$TMP/p.json")
+set -- $(grep '^samples ' "$TMP/p.txt")
+[ "$records" = 10000 ] && [ "$periods" = 20000 ] && [ "$sampled" = 20000 ] &&
+	[ "${3:-0}" -eq "$ptotal" ] && [ "${4:-0}" -eq $((ptotal * period)) ]
+ok $? "samples of 2 periods: $ptotal in the values as in the JSON report (${3:-none}, ${4:-none}), $sampled sampled of them: the header's $periods periods, twice its $records samples"
+
 # Guest user code the agent named (vmprof-synth -g: processes app0..app7,
 # pids 1000..1007, two a binary srv0..srv3) has its process as labels:
 # the two processes of a binary make up its samples in the JSON report.

@@ -24,7 +24,8 @@ on_tty() {
 ESC=$(printf '\033')
 CR=$(printf '\r')
 
-"$SYNTH" -o "$TMP/big.data" -n 400000 -v 4 >/dev/null 2>&1
+# raw RECORDS chunks: packed, 400000 samples are 6 MiB
+VMPROFCTL_RAW_RECORDS=1 "$SYNTH" -o "$TMP/big.data" -n 400000 -v 4 >/dev/null 2>&1
 size=$(wc -c <"$TMP/big.data")
 [ "$size" -ge $((32 << 20)) ]
 ok $? "a data file of 32 MiB or more ($size bytes)"

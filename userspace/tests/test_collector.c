@@ -8,8 +8,10 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/kvm.h>
 #include <linux/vm_sockets.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -309,7 +311,8 @@ static void test_background(void)
 /*
  * Fork a background collector whose file may hold 4 KiB (RLIMIT_FSIZE):
  * the header and the start are written, the records are not (EFBIG, the
- * same path as ENOSPC on a full disk).
+ * same path as ENOSPC on a full disk).  The records are written raw, as
+ * VMPROFCTL_RAW_RECORDS=1 asks: 50 of these pack into less than 4 KiB.
  */
 static pid_t background_small_file(struct collector *c, int vm_pid)
 {
@@ -320,7 +323,10 @@ static pid_t background_small_file(struct collector *c, int vm_pid)
 	getrlimit(RLIMIT_FSIZE, &old);
 	small.rlim_max = old.rlim_max;
 	setrlimit(RLIMIT_FSIZE, &small);
+	/* raw: 50 records are 4800 bytes; packed, they would fit in 4 KiB */
+	setenv("VMPROFCTL_RAW_RECORDS", "1", 1);
 	fake_collector_to(c, 0, vm_pid, OUT);
+	unsetenv("VMPROFCTL_RAW_RECORDS");
 	pid = collector_background(c);
 	setrlimit(RLIMIT_FSIZE, &old);
 	return pid;
@@ -674,8 +680,208 @@ static void test_agent_dial(void)
 	unlink(OUT2);
 }
 
+/*
+ * A vCPU's binary stats fd as KVM_GET_STATS_FD's format has it (api.rst):
+ * header, id, descriptors, data; in a memfd, which pread() reads alike.
+ */
+#define KS_NAME 48
+#define KS_NDESC 3
+struct ks_blob {
+	struct kvm_stats_header h;
+	char id[KS_NAME];
+	struct {
+		struct kvm_stats_desc d;
+		char name[KS_NAME];
+	} desc[KS_NDESC];
+	u64 data[4];
+};
+
+static void ks_blob(struct ks_blob *b)
+{
+	static const char *const names[KS_NDESC] = {
+		"halt_successful_poll", "halt_wait_ns", "blocking",
+	};
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	b->h = (struct kvm_stats_header){
+		.name_size = KS_NAME, .num_desc = KS_NDESC,
+		.id_offset = offsetof(struct ks_blob, id),
+		.desc_offset = offsetof(struct ks_blob, desc),
+		.data_offset = offsetof(struct ks_blob, data),
+	};
+	snprintf(b->id, sizeof(b->id), "kvm-4242/vcpu-2");
+	for (i = 0; i < KS_NDESC; i++) {
+		b->desc[i].d.size = 1;
+		b->desc[i].d.offset = (u32)i * 8;
+		snprintf(b->desc[i].name, KS_NAME, "%s", names[i]);
+	}
+	b->desc[1].d.flags = KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_SECONDS |
+			     KVM_STATS_BASE_POW10;
+	b->desc[1].d.exponent = -9;
+	b->data[1] = 123456789;
+}
+
+/* The value the parser reads from @b, cut to @len bytes; -1 refused. */
+static long long ks_read(const struct ks_blob *b, size_t len, u32 vcpu,
+			 const char **why)
+{
+	int fd = memfd_create("kvm-vcpu-stats", MFD_CLOEXEC);
+	long long ret = -1;
+	u64 v;
+
+	if (fd < 0 || write(fd, b, len) != (ssize_t)len)
+		perror("memfd");
+	if (!kvm_stats_fd_value(fd, "halt_wait_ns", vcpu, &v, why))
+		ret = (long long)v;
+	close(fd);
+	return ret;
+}
+
+static void test_kvm_stats_fd(void)
+{
+	const char *why = "";
+	struct ks_blob b;
+
+	ks_blob(&b);
+	ok(ks_read(&b, sizeof(b), 2, &why) == 123456789,
+	   "stats fd: halt_wait_ns found by name, read at data_offset + offset");
+	ok(ks_read(&b, sizeof(b), 3, &why) < 0 && strstr(why, "another vCPU"),
+	   "stats fd: an id of another vCPU is refused (%s)", why);
+	ok(ks_read(&b, sizeof(b) - 20, 2, &why) < 0 && strstr(why, "past the end"),
+	   "stats fd: a value past the fd's end is refused (%s)", why);
+	ks_blob(&b);
+	b.desc[1].d.offset = 0xfffffff0U;
+	ok(ks_read(&b, sizeof(b), 2, &why) < 0 && strstr(why, "past the end"),
+	   "stats fd: an offset far past the fd is refused (%s)", why);
+	ks_blob(&b);
+	b.h.name_size = 1U << 20;
+	ok(ks_read(&b, sizeof(b), 2, &why) < 0 && strstr(why, "out of bounds"),
+	   "stats fd: a name size past 256 is refused (%s)", why);
+	ks_blob(&b);
+	b.h.num_desc = 100;
+	ok(ks_read(&b, sizeof(b), 2, &why) < 0 && strstr(why, "run past"),
+	   "stats fd: descriptors past the fd are refused (%s)", why);
+	ks_blob(&b);
+	memset(b.desc[1].name, 'x', KS_NAME);
+	ok(ks_read(&b, sizeof(b), 2, &why) < 0 && strstr(why, "no halt_wait_ns"),
+	   "stats fd: a name without its NUL matches nothing (%s)", why);
+	ks_blob(&b);
+	b.desc[1].d.exponent = -6;
+	ok(ks_read(&b, sizeof(b), 2, &why) < 0 && strstr(why, "nanoseconds"),
+	   "stats fd: halt_wait_ns in other units is refused (%s)", why);
+	ks_blob(&b);
+	ok(ks_read(&b, 10, 2, &why) < 0 && strstr(why, "header"),
+	   "stats fd: a short header is refused (%s)", why);
+}
+
+/* Without a stats fd of the VMM's: KVM's debugfs, the VM's value. */
+static void test_kvm_stats_debugfs(void)
+{
+	struct vm_info vm = { .pid = getpid(), .vm_fd = 7 };
+	char root[] = "/tmp/test_kvm_stats.XXXXXX", path[256];
+	struct df_chunk c = { 0 };
+	struct df_kvm_stat e;
+	struct df_writer w;
+	struct df_reader r;
+	struct kvm_stats k;
+	int got = 0;
+	FILE *f;
+
+	if (!mkdtemp(root))
+		perror("mkdtemp");
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/kernel/debug/kvm/%d-7",
+		 root, (int)vm.pid);
+	ok(system(path) == 0, "a fake debugfs");
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/kvm/%d-7/halt_wait_ns",
+		 root, (int)vm.pid);
+	f = fopen(path, "w");
+	fputs("987654321\n", f);
+	fclose(f);
+	df_writer_open(&w, OUT);
+	kvm_stats_init(&k, root, &vm);
+	ok(!kvm_stats_tick(&k, &w, T0), "debugfs: read");
+	kvm_stats_free(&k);
+	df_writer_close(&w, NULL);
+	df_reader_open(&r, OUT);
+	while (df_next_chunk(&r, &c) > 0)
+		if (c.type == DF_CHUNK_KVM_STAT && c.length == sizeof(e)) {
+			memcpy(&e, c.data, sizeof(e));
+			got = e.vcpu_id == DF_KVM_STAT_VM && e.value == 987654321 &&
+			      e.time_ns == T0 && e.stat == DF_KVM_STAT_HALT_WAIT_NS;
+		}
+	df_reader_close(&r);
+	ok(got, "debugfs: one KVM_STAT entry, the VM's 987654321 ns at the read's time");
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	ok(system(path) == 0, "fake debugfs removed");
+
+	/* nothing to read: warned once, no chunk, no failure */
+	df_writer_open(&w, OUT);
+	kvm_stats_init(&k, root, &vm);
+	ok(!kvm_stats_tick(&k, &w, T0) && !kvm_stats_tick(&k, &w, T0 + MS) &&
+	   k.warned && w.bytes == sizeof(struct df_file_header),
+	   "no source: not an error, warned, nothing written");
+	kvm_stats_free(&k);
+	df_writer_close(&w, NULL);
+}
+
+/*
+ * The start follows the profile's open, and the context-switch events are
+ * open before it: what the recorder opened between the two (once 2.3 s in
+ * a busy emulated host) fell before the start, outside the window.
+ */
+static u64 opened_ns;
+static bool switches_first;
+
+static int slow_open(struct collector *c, const struct kvm_profile_config *cfg)
+{
+	(void)cfg;
+	switches_first = c->switches.on || c->switches.err;
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC))
+		return -1;
+	c->prof_fd = fds[0];
+	usleep(20000);
+	opened_ns = mono_ns();
+	return 0;
+}
+
+static void test_start_after_open(void)
+{
+	int (*open_profile)(struct collector *, const struct kvm_profile_config *) =
+		collector_open_profile;
+	struct vm_info vm = { .pid = getpid(), .libvirt_id = -1 };
+	struct record_opts o;
+	struct collector c;
+	struct analysis a;
+	bool quiet = pr_warn_quiet;
+
+	snprintf(vm.name, sizeof(vm.name), "startvm");
+	vm.vcpus = xcalloc(1, sizeof(*vm.vcpus));
+	vm.vcpus[0].tid = (u32)getpid();
+	vm.nvcpus = 1;
+	record_opts_init(&o);
+	o.output = OUT;
+	o.no_agent = true;
+	collector_open_profile = slow_open;
+	pr_warn_quiet = true;
+	ok(collector_prepare_vm(&c, &o, &vm) == 0, "start: the collector prepares");
+	pr_warn_quiet = quiet;
+	collector_open_profile = open_profile;
+	ok(switches_first, "start: the context-switch events are opened before the profile");
+	close(fds[1]);
+	collector_finish(&c, 0);
+	vm_info_free(&c.vm);
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, OUT) == 0, "start: the file loads");
+	ok(a.have_start && a.start_ns >= opened_ns,
+	   "start: START_NS is taken after the profile opened (%llu ns after)",
+	   (unsigned long long)(a.start_ns - opened_ns));
+	analysis_free(&a);
+}
+
 int main(void)
 {
+	test_start_after_open();
 	test_stop_drains();
 	test_sigint_exit();
 	test_backup_old();
@@ -693,6 +899,8 @@ int main(void)
 	test_agent_offer();
 	test_agent_dial();
 	test_cmdline_cid();
+	test_kvm_stats_fd();
+	test_kvm_stats_debugfs();
 	unlink(OUT);
 	return tap_done();
 }

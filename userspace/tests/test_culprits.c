@@ -5,8 +5,10 @@
  * thread, a task gone before it was looked up, the idle pCPU, the vCPU's
  * own cgroup throttled) with known milliseconds, the throttled share
  * against the cpu.stat counters injected, a hostile comm and cgroup path
- * escaped in every format, host samples split by class, and a file without
- * classes reported as before.
+ * escaped in every format, host samples split by class, a file without
+ * classes reported as before, and the host interrupts a vCPU thread
+ * served (softirq, irq), from its samples' flags, in every view that
+ * names classes.
  */
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #define FILE_C "test_culprits.data"
 #define FILE_H "test_culprits_hs.data"
 #define FILE_O "test_culprits_old.data"
+#define FILE_I "test_culprits_irq.data"
 
 #define TID_V0 101
 #define TID_V1 102
@@ -269,8 +272,9 @@ static void test_host_samples(void)
 
 /*
  * Two vCPUs in one cgroup: its throttled_usec (200 ms between the reads)
- * sums both pCPUs' throttled time, so each vCPU is given half: of its
- * 150 ms idle wait, 100 ms are throttled and 50 stay unknown.
+ * sums both pCPUs' throttled time, so each vCPU is given half, 100 ms;
+ * but all of its 150 ms idle wait is the quota's (throttled, or the pCPU
+ * waking up after), so all of it is throttled.
  */
 static void test_shared_cgroup(void)
 {
@@ -295,13 +299,13 @@ static void test_shared_cgroup(void)
 		synth_throttle(&s, T0 + 1000 * MS, v, 0, "/shared", 4, 200000);
 	synth_close(&s, T0 + 1000 * MS);
 	t = steal_of(&a, &d, FILE_H, "vcpu0");
-	check_ms(t, "(throttled (cgroup /shared))", "throttled", "100.000",
-		 "shared cgroup: vcpu0 gets half of its throttled time");
-	check_ms(t, "(unknown (pCPU idle))", "unknown", "50.000",
-		 "shared cgroup: the rest of vcpu0's idle wait stays unknown");
+	check_ms(t, "(throttled (cgroup /shared))", "throttled", "150.000",
+		 "shared cgroup: all of vcpu0's idle wait is the quota's");
+	ok(find_row2(t, 0, "[steal] (unknown (pCPU idle))", -1, NULL) < 0,
+	   "shared cgroup: no idle wait left unknown in a throttled window");
 	t = find_table(&d, "vcpu1");
-	check_ms(t, "(throttled (cgroup /shared))", "throttled", "100.000",
-		 "shared cgroup: vcpu1 the other half");
+	check_ms(t, "(throttled (cgroup /shared))", "throttled", "150.000",
+		 "shared cgroup: vcpu1's too");
 	doc_free(&d);
 	analysis_free(&a);
 }
@@ -372,6 +376,194 @@ static void test_old_file(void)
 	analysis_free(&a);
 }
 
+#define NET_RX 0xffffffff81300010ULL
+#define NIC_IRQ 0xffffffff81400010ULL
+#define KVM_EXIT 0xffffffffc0001010ULL
+#define SOFTIRQ_ID "host softirq while the vCPU thread ran (samples)"
+#define HARDIRQ_ID "host hardirq while the vCPU thread ran (samples)"
+
+/* @n samples of vCPU 0 with @flags at @ip, 5 ms apart from *@ms. */
+static void irq_samples(struct synth *s, u64 *ms, int n, u32 flags, u64 ip)
+{
+	struct synth_sample x = { .vcpu = 0, .tid = TID_V0, .flags = flags };
+	int i;
+
+	if (flags & KVM_PROFILE_S_IN_GUEST)
+		x.rip = 0xffffffff81001010ULL;
+	else
+		x.host_ip = ip;
+	for (i = 0; i < n; i++, *ms += 5) {
+		x.time = T0 + *ms * MS;
+		synth_sample(s, &x);
+	}
+}
+
+/*
+ * vCPU 0, sampled every 1 ms in 1 s, preempted by hostburn 100-140 ms:
+ * 100 guest samples, one of them (garbled) also saying HOST_SOFTIRQ; 30
+ * host kernel samples in KVM_RUN: 20 in softirq (net_rx_action), 5 in
+ * hardirq and 1 in both (the NIC's handler), 4 handling an exit; and a
+ * host user sample saying softirq, as garbled.
+ */
+static void write_irq(const char *path)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
+	};
+	const u32 run = KVM_PROFILE_S_IN_KVM_RUN,
+		  guest = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID | run,
+		  soft = KVM_PROFILE_S_HOST_SOFTIRQ,
+		  hard = KVM_PROFILE_S_HOST_HARDIRQ;
+	struct synth s;
+	u64 ms = 200;
+
+	synth_open(&s, path, &vm);
+	synth_kallsyms(&s, "ffffffff81300000 T net_rx_action\n"
+			   "ffffffff81400000 t nic_interrupt\n"
+			   "ffffffffc0001000 t vmx_handle_exit\t[kvm_intel]\n");
+	tasks(&s);
+	preempt(&s, 0, 100, 140, TID_HOG, "hostburn");
+	irq_samples(&s, &ms, 1, guest | soft, 0);
+	irq_samples(&s, &ms, 99, guest, 0);
+	irq_samples(&s, &ms, 20, run | soft, NET_RX);
+	irq_samples(&s, &ms, 5, run | hard, NIC_IRQ);
+	irq_samples(&s, &ms, 1, run | hard | soft, NIC_IRQ);
+	irq_samples(&s, &ms, 4, run, KVM_EXIT);
+	irq_samples(&s, &ms, 1, run | soft | KVM_PROFILE_S_HOST_USER, 0x401000);
+	synth_close(&s, T0 + 1000 * MS);
+}
+
+/* The steal view: softirq and irq rows from samples, steal unchanged. */
+static void test_irq_steal(void)
+{
+	struct doc d = { 0 };
+	struct analysis a;
+	struct table *t;
+	char *json, *csv;
+	long r;
+
+	write_irq(FILE_I);
+	t = steal_of(&a, &d, FILE_I, "vcpu0");
+	check_ms(t, "(softirq)", "softirq", "20.000",
+		 "softirq: 20 samples x 1 ms, not the guest or host user ones");
+	check_ms(t, "(irq)", "irq", "6.000",
+		 "irq: 5 hardirq samples and 1 in both, hardirq first");
+	r = find_row2(t, 0, "[steal] (softirq)", -1, NULL);
+	is_str(row_str(t, r, 6), SOFTIRQ_ID, "softirq: the identity says how");
+	is_str(row_str(t, r, 4), "20", "softirq: 20 samples-eq");
+	is_str(row_str(t, r, 1), "0", "softirq: no interval, samples");
+	is_str(row_str(t, find_row2(t, 0, "[steal] (irq)", -1, NULL), 6),
+	       HARDIRQ_ID, "irq: the identity says how");
+	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "40.000",
+		 "irq samples beside: hostburn still 40 ms");
+	is_str(attr_of(t, "steal_ms"), "40.000",
+	       "steal_ms stays the sched records' (run_delay's) steal");
+	is_str(attr_of(t, "softirq_ms"), "20.000", "softirq_ms apart from it");
+	is_str(attr_of(t, "irq_ms"), "6.000", "irq_ms apart from it");
+	ok(t && strstr(t->summary, "steal 40.000 ms (4.00% of wall)") &&
+	   strstr(t->summary, "softirq 20.000 ms (2.00%), irq 6.000 ms (0.60%)"),
+	   "the summary says steal and the host interrupts apart");
+	is_u64(a.vcpus[0].os, 100,
+	       "a guest sample saying HOST_SOFTIRQ stays a guest kernel sample");
+	json = doc_string(&d, FMT_JSON);
+	csv = doc_string(&d, FMT_CSV);
+	ok(json && strstr(json, "\"class\":\"softirq\"") &&
+	   strstr(json, "\"identity\":\"" HARDIRQ_ID "\"") &&
+	   strstr(json, "\"softirq_ms\":20.000"),
+	   "json: the class, identity and softirq_ms");
+	ok(csv && strstr(csv, ",softirq," SOFTIRQ_ID) &&
+	   strstr(csv, ",irq," HARDIRQ_ID), "csv: class and identity columns");
+	free(json);
+	free(csv);
+	doc_free(&d);
+	analysis_free(&a);
+}
+
+/* The steal matrix: softirq and irq columns by class, as task's. */
+static void test_irq_matrix(void)
+{
+	struct doc d = { 0 };
+	struct analysis a;
+	struct table *t;
+	long r;
+
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, FILE_I) == 0, "irq file loads for the vms view");
+	report_vms(&a, &d);
+	t = find_table(&d, "steal matrix");
+	r = find_row2(t, 1, "softirq", 2, "softirq");
+	is_str(row_str(t, r, 3), "20.000", "matrix: testvm lost 20 ms to softirq");
+	is_str(row_str(t, r, 6), "no", "matrix: a class, not a recorded VM");
+	r = find_row2(t, 1, "irq", 2, "irq");
+	is_str(row_str(t, r, 3), "6.000", "matrix: and 6 ms to irq");
+	is_str(row_str(t, find_row2(t, 1, "task", 2, "task"), 3), "40.000",
+	       "matrix: hostburn's 40 ms by its class beside them");
+	ok(t && t->summary && strstr(t->summary, "softirq") &&
+	   strstr(t->summary, "2.00"), "matrix: the grid has a softirq column");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
+/*
+ * The unified view keeps the functions the interrupts ran; its pprof
+ * rows of them carry the class, as [steal] rows do theirs.
+ */
+static void test_irq_labels(void)
+{
+	struct doc d = { 0 };
+	struct analysis a;
+	struct table *t;
+	long r;
+
+	d.row_labels = true;
+	t = unified_vcpu0(&a, &d, FILE_I, "unified view loads the irq file");
+	r = find_row2(t, 2, "net_rx_action", -1, NULL);
+	is_str(row_str(t, r, 0), "20", "net_rx_action: its 20 samples");
+	ok(r >= 0 && !strcmp(cellv(t, (size_t)r, t->ncols + 2), "softirq") &&
+	   !strcmp(cellv(t, (size_t)r, t->ncols + 3), SOFTIRQ_ID),
+	   "pprof labels: culprit_class softirq on net_rx_action");
+	r = find_row2(t, 2, "nic_interrupt", -1, NULL);
+	ok(r >= 0 && !strcmp(cellv(t, (size_t)r, t->ncols + 2), "irq"),
+	   "pprof labels: culprit_class irq on the NIC's handler");
+	r = find_row2(t, 2, "vmx_handle_exit", -1, NULL);
+	ok(r >= 0 && !*cellv(t, (size_t)r, t->ncols + 2),
+	   "pprof labels: none on exit handling");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
+/* perfetto and html: the interrupts' samples as steal slices by class. */
+static void test_irq_slices(void)
+{
+	char *trace = NULL, *html = NULL, want[64];
+	size_t tlen = 0, hlen = 0;
+	struct analysis a;
+	FILE *f;
+
+	analysis_init(&a, NULL);
+	vcpu_states_attach(&a);
+	analysis_load(&a, FILE_I);
+	f = open_memstream(&trace, &tlen);
+	print_perfetto(&a, f);
+	fclose(f);
+	f = open_memstream(&html, &hlen);
+	print_html(&a, "", f);
+	fclose(f);
+	ok(trace && strstr(trace, "\"cat\":\"steal\",\"name\":\"steal: softirq\","
+			    "\"args\":{\"culprit\":\"softirq\"}") &&
+	   strstr(trace, "\"name\":\"steal: irq\""),
+	   "perfetto: steal: softirq and steal: irq slices");
+	snprintf(want, sizeof(want), ",%u,\"softirq\"]", VS_STEAL);
+	ok(html && strstr(html, want),
+	   "html: a steal slice whose culprit is softirq");
+	analysis_free(&a);
+	free(trace);
+	free(html);
+}
+
+
 int main(void)
 {
 	test_classes();
@@ -381,8 +573,13 @@ int main(void)
 	test_shared_cgroup();
 	test_malformed();
 	test_old_file();
+	test_irq_steal();
+	test_irq_matrix();
+	test_irq_labels();
+	test_irq_slices();
 	unlink(FILE_C);
 	unlink(FILE_H);
 	unlink(FILE_O);
+	unlink(FILE_I);
 	return tap_done();
 }

@@ -151,14 +151,14 @@ static void test_header_errors(void)
 	write_good();
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, DF_MAGIC, 8);
-	h.version_major = 2;
+	h.version_major = DF_VERSION_MAJOR + 1;
 	h.header_size = sizeof(h);
 	h.header_crc = crc32c(0, &h, offsetof(struct df_file_header, header_crc));
 	poke(0, &h, sizeof(h));
 	capture_begin();
 	ok(load(&a) != 0, "unknown major version rejected");
 	err = capture_end();
-	ok(strstr(err, "version 2.0 is not supported") != NULL, "wrong version: clear error");
+	ok(strstr(err, "version 3.0 is not supported") != NULL, "wrong version: clear error");
 	analysis_free(&a);
 
 	write_good();
@@ -331,8 +331,8 @@ static void test_meta(void)
 	analysis_free(&a);
 }
 
-/* Records with mixed types, for mutation. */
-static void write_mixed(void)
+/* Records with mixed types, for mutation: packed, or raw when @raw. */
+static void write_mixed(bool raw)
 {
 	struct synth_vm vm = { .name = "m", .pid = 10, .period_ns = MS,
 			       .start_ns = T0,
@@ -343,6 +343,7 @@ static void write_mixed(void)
 	int i;
 
 	synth_open(&sy, F, &vm);
+	sy.w.raw_records = raw;
 	for (i = 0; i < 40; i++) {
 		s = guest_sample(T0 + (u64)i * MS);
 		s.vcpu = (u32)i % 3;
@@ -362,7 +363,7 @@ static void write_mixed(void)
 	synth_close(&sy, T0 + 50 * MS);
 }
 
-/* Flip bytes of the RECORDS payload and fix its checksums. */
+/* Flip bytes of chunk 1's payload (RECORDS, or SWITCH) and fix its checksums. */
 static void mutate(unsigned int seed)
 {
 	struct df_chunk_header ch;
@@ -415,12 +416,176 @@ static void test_mutations(void)
 
 	capture_begin();
 	for (seed = 1; seed <= 300; seed++) {
-		write_mixed();
+		write_mixed(true);
 		mutate(seed);
 		all_views();
 	}
 	capture_end();
-	ok(1, "300 mutated record streams with valid checksums: every view, no crash");
+	ok(1, "300 mutated raw record streams (RECORDS) with valid checksums: every view, no crash");
+	capture_begin();
+	for (seed = 1; seed <= 300; seed++) {
+		write_mixed(false);
+		mutate(seed);
+		all_views();
+	}
+	capture_end();
+	ok(1, "300 mutated packed record streams (RECORDS_PACKED) with valid checksums: every view, no crash");
+}
+
+/*
+ * A 1.2 recording: a SWITCH chunk (chunk 1, after META), then sched
+ * records with run_delay whose waits the switches name.
+ */
+static void write_switches(void)
+{
+	static const u32 tids[] = { 11, 12 };
+	struct synth_vm vm = { .name = "s", .pid = 10, .period_ns = MS,
+			       .start_ns = T0,
+			       .flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+			       .nvcpus = 2, .vcpu_tids = tids, .culprits = true,
+			       .switches = SYNTH_SWITCHES_ON };
+	struct df_switch e[64];
+	struct synth sy;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		e[i] = (struct df_switch){
+			.time_ns = T0 + (u64)i * MS / 2, .cpu = (u32)i % 3,
+			.prev_tid = i % 4 ? 30 + (u32)i % 5 : tids[i % 2],
+			.next_tid = i % 4 == 1 ? tids[i % 2] : 40 + (u32)i % 3,
+			.flags = (u16)(i % 3 == 0 ? DF_SWITCH_PREEMPT :
+				       i == 37 ? DF_SWITCH_LOST : 0),
+		};
+	synth_open(&sy, F, &vm);
+	df_write_chunk(&sy.w, DF_CHUNK_SWITCH, e, sizeof(e));
+	for (i = 0; i < 8; i++) {
+		synth_sched_out_rd(&sy, T0 + (u64)i * 4 * MS, (u32)i % 3, (u32)i % 2,
+				   tids[i % 2], KVM_PROFILE_SCHED_USERSPACE, 0, "",
+				   (u64)i * MS);
+		synth_sched_in_rd(&sy, T0 + (u64)i * 4 * MS + 3 * MS, (u32)i % 3,
+				  (u32)i % 2, tids[i % 2], (u64)i * MS + 2 * MS);
+	}
+	synth_close(&sy, T0 + 50 * MS);
+}
+
+static void test_switch_mutations(void)
+{
+	struct analysis a;
+	unsigned int seed;
+
+	write_switches();
+	capture_begin();
+	ok(load(&a) == 0 && a.swh.entries == 63 && a.swh.lost == 12,
+	   "switches: 63 switches and a loss read before the mutations");
+	capture_end();
+	analysis_free(&a);
+	capture_begin();
+	for (seed = 1; seed <= 200; seed++) {
+		write_switches();
+		mutate(seed * 7919);
+		all_views();
+	}
+	capture_end();
+	ok(1, "200 mutated SWITCH chunks with valid checksums: every view, no crash");
+}
+
+/*
+ * A 2.1 recording: a KVM_STAT chunk (chunk 1, after META) of @n entries
+ * of @e (or 4 good ones), then sched records with halts.
+ */
+static void write_kstat(const struct df_kvm_stat *e, size_t len)
+{
+	static const u32 tids[] = { 11, 12 };
+	struct synth_vm vm = { .name = "k", .pid = 10, .period_ns = MS,
+			       .start_ns = T0,
+			       .flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+			       .nvcpus = 2, .vcpu_tids = tids };
+	struct df_kvm_stat good[4];
+	struct synth sy;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		good[i] = (struct df_kvm_stat){
+			.time_ns = T0 + (u64)(i / 2) * 40 * MS,
+			.vcpu_id = i % 2 ? DF_KVM_STAT_VM : 0,
+			.stat = DF_KVM_STAT_HALT_WAIT_NS,
+			.value = (u64)i * 7 * MS,
+		};
+	synth_open(&sy, F, &vm);
+	df_write_chunk(&sy.w, DF_CHUNK_KVM_STAT, e ? (const void *)e : good,
+		       e ? (u32)len : sizeof(good));
+	for (i = 0; i < 8; i++) {
+		synth_sched_out_rd(&sy, T0 + (u64)i * 5 * MS, (u32)i % 2, (u32)i % 2,
+				   tids[i % 2], KVM_PROFILE_SCHED_HALTED, 0, "",
+				   (u64)i * MS);
+		synth_sched_in_rd(&sy, T0 + (u64)i * 5 * MS + 3 * MS, (u32)i % 2,
+				  (u32)i % 2, tids[i % 2], (u64)i * MS + MS);
+	}
+	synth_close(&sy, T0 + 50 * MS);
+}
+
+static void breakdown_view(void)
+{
+	struct analysis a;
+	struct doc d = { 0 };
+
+	analysis_init(&a, NULL);
+	breakdown_prepare(&a, NULL);
+	analysis_load(&a, F);
+	report_breakdown(&a, &d);
+	free(doc_string(&d, FMT_JSON));
+	free(doc_string(&d, FMT_TEXT));
+	doc_free(&d);
+	analysis_free(&a);
+}
+
+static void test_kstat(void)
+{
+	const struct kstat_series *s, *vm;
+	struct df_kvm_stat e[5];
+	struct analysis a;
+	unsigned int seed;
+	int i;
+
+	write_kstat(NULL, 0);
+	capture_begin();
+	ok(load(&a) == 0, "KVM_STAT: loads");
+	capture_end();
+	s = kvm_stat_series(&a, 0);
+	vm = kvm_stat_series(&a, DF_KVM_STAT_VM);
+	ok(s && s->n == 2 && vm && vm->n == 2 && !a.st.malformed,
+	   "KVM_STAT: two reads of vCPU 0, two of the VM, nothing malformed");
+	ok(!kvm_stat_series(&a, 1), "KVM_STAT: vCPU 1 has none");
+	analysis_free(&a);
+
+	for (i = 0; i < 5; i++)
+		e[i] = (struct df_kvm_stat){
+			.time_ns = T0 + (u64)i * MS, .vcpu_id = 0,
+			.stat = DF_KVM_STAT_HALT_WAIT_NS, .value = (u64)i,
+		};
+	e[1].vcpu_id = DF_KVM_STAT_MAX_VCPU;	/* out of bounds */
+	e[2].stat = 99;				/* a later recorder's */
+	e[3].time_ns = T0 - MS;			/* back in time */
+	write_kstat(e, sizeof(e) - 5);		/* and a cut last entry */
+	capture_begin();
+	ok(load(&a) == 0, "malformed KVM_STAT entries: loads");
+	capture_end();
+	s = kvm_stat_series(&a, 0);
+	ok(s && s->n == 1 && s->r[0].value == 0,
+	   "malformed KVM_STAT: only the first entry kept");
+	is_u64(a.st.malformed, 3,
+	       "a cut chunk, a vCPU id past 4096 and a read back in time are malformed; an unknown stat is skipped quietly");
+	analysis_free(&a);
+
+	capture_begin();
+	for (seed = 1; seed <= 200; seed++) {
+		write_kstat(NULL, 0);
+		mutate(seed * 104729);
+		all_views();
+		breakdown_view();
+	}
+	capture_end();
+	ok(1, "200 mutated KVM_STAT chunks with valid checksums: every view and the breakdown, no crash");
 }
 
 /* CRC-32C a bit at a time: what the fast paths must agree with. */
@@ -472,6 +637,8 @@ int main(void)
 	test_garbage();
 	test_meta();
 	test_mutations();
+	test_switch_mutations();
+	test_kstat();
 	unlink(F);
 	return tap_done();
 }

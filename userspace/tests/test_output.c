@@ -3,7 +3,8 @@
  * What reaches the terminal and the consumers of exports: names from the
  * guest side (its kallsyms, the VM name) are escaped in every format, JSON
  * and CSV are valid UTF-8, folded frames are not split by a name's ';',
- * and --top does not make a flame graph lose samples.
+ * and --top does not make a flame graph lose samples.  --sort orders rows
+ * by numbers, hex codes and names as a user reads them, stably.
  */
 #include <unistd.h>
 
@@ -178,11 +179,106 @@ static void test_folded(void)
 	analysis_free(&a);
 }
 
+static const struct table_kind sort_kind = {
+	.name = "t", .ncols = 4,
+	.cols = { "Name", "Code", "N", "CPU" },
+	.keys = { "name", "code", "n", "cpu" },
+	.numeric = { false, false, true, true },
+	.id = { [3] = true },
+	.perf = { "sym" },
+};
+
+/* Rows (name, code, n, cpu), a pprof label after them: the row's number. */
+static struct table *sort_table(struct doc *d)
+{
+	static const char *const rows[][4] = {
+		{ "inf", "0x1e", "5", "2" }, { "nan", "0x7", "5", "0" },
+		{ "abc", "0x30", "10", "1" }, { "abc", "0x7", "1", "3" },
+	};
+	struct table *t = doc_table(d, &sort_kind, "t");
+	size_t r;
+	int c;
+
+	for (r = 0; r < ARRAY_SIZE(rows); r++) {
+		table_row(t);
+		for (c = 0; c < 4; c++)
+			table_set(t, r, c, "%s", rows[r][c]);
+		table_set(t, r, 4, "%zu", r);
+	}
+	return t;
+}
+
+/* The rows' first cells and labels, "name/label ..." after --sort @spec. */
+static char *sorted_rows(const char *spec)
+{
+	struct sort_spec ss;
+	struct doc d = { 0 };
+	struct table *t = sort_table(&d);
+	char *out = xstrdup(""), *tmp;
+	size_t r;
+
+	if (sort_spec_parse(&ss, spec)) {
+		doc_free(&d);
+		return out;
+	}
+	doc_sort(&d, &ss);
+	for (r = 0; r < t->nrows; r++) {
+		tmp = xasprintf("%s%s%s/%s", out, r ? " " : "",
+				t->cells[r * TABLE_MAX_COLS],
+				t->cells[r * TABLE_MAX_COLS + 4]);
+		free(out);
+		out = tmp;
+	}
+	doc_free(&d);
+	return out;
+}
+
+static void test_sort(void)
+{
+	static const struct { const char *spec, *want, *what; } cases[] = {
+		{ "code", "nan/1 abc/3 inf/0 abc/2",
+		  "a hex code as a number (0x7 before 0x1e); ties in the view's order" },
+		{ "name", "abc/2 abc/3 inf/0 nan/1",
+		  "names in byte order: \"inf\" and \"nan\" are not numbers" },
+		{ "sym", "abc/2 abc/3 inf/0 nan/1", "perf's name of the key" },
+		{ "n", "abc/2 inf/0 nan/1 abc/3", "a number: the biggest first, ties kept" },
+		{ "cpu", "nan/1 abc/2 inf/0 abc/3", "an id: the smallest first" },
+		{ "+n,-name", "abc/3 nan/1 inf/0 abc/2", "+KEY, then -KEY among ties" },
+		{ "-code", "abc/2 inf/0 nan/1 abc/3", "-KEY on a text column" },
+		{ "nope", "inf/0 nan/1 abc/2 abc/3", "a key the table lacks: its order" },
+	};
+	struct sort_spec ss;
+	char *got, longkey[80];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		got = sorted_rows(cases[i].spec);
+		ok(!strcmp(got, cases[i].want), "--sort %s: %s (%s)", cases[i].spec,
+		   cases[i].what, got);
+		free(got);
+	}
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	ok(sort_spec_parse(&ss, "") && sort_spec_parse(&ss, "a,") &&
+	   sort_spec_parse(&ss, ",a") && sort_spec_parse(&ss, "+") &&
+	   sort_spec_parse(&ss, "a,b,c,d,e,f,g,h,i") &&
+	   sort_spec_parse(&ss, longkey),
+	   "--sort: an empty key, a sign alone, 9 keys, a key too long are bad values");
+	ok(!sort_spec_parse(&ss, "-a,+b,c") && ss.n == 3 && ss.f[0].dir == -1 &&
+	   ss.f[1].dir == 1 && !ss.f[2].dir && !strcmp(ss.f[1].name, "b"),
+	   "--sort -a,+b,c: three keys and their directions");
+	ok(table_kind_col(&sort_kind, "sym") == 0 &&
+	   table_kind_col(&sort_kind, "cpu") == 3 &&
+	   table_kind_col(&sort_kind, "Name") < 0,
+	   "a key is a JSON key or perf's name, not the title");
+}
+
 int main(void)
 {
 	ok(write_o() == 0, "write a file with hostile names");
 	test_escaped();
 	test_folded();
+	test_sort();
 	unlink(FILE_O);
 	return tap_done();
 }

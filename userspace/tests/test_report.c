@@ -844,6 +844,69 @@ __attribute__((noinline)) int vmprof_test_marker(int x)
 
 #define FILE_E "test_report_e.data"
 
+#define FILE_S "test_report_s.data"
+/*
+ * A recorder that opens the profile before it takes its start time (every
+ * vmprofctl before 2026-11-30; in a slow host, 2.3 s before) leaves records
+ * older than START_NS.  The window begins at START_NS, so they must not
+ * count: here 20 samples before it and a preemption from 20 to 80 ms
+ * across it (start at 50 ms, stop at 100 ms).  Before this was clipped the
+ * steal view said 60 ms, 120% of the 50 ms wall, and 40 samples.
+ */
+static void test_before_start(void)
+{
+	static const u32 tids[] = { 101 };
+	struct synth_vm vm = {
+		.name = "earlyvm", .pid = 100, .period_ns = MS,
+		.start_ns = T0 + 50 * MS,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids,
+	};
+	struct synth_sample g = {
+		.time = T0, .cpu = 0, .vcpu = 0, .tid = 101,
+		.flags = KVM_PROFILE_S_IN_GUEST | KVM_PROFILE_S_GUEST_VALID,
+		.rip = 0xffffffff81001000ULL,
+	};
+	struct filter from0 = { .vcpu = -1, .pid = -1, .has_from = true };
+	struct doc d = { 0 }, d0 = { 0 };
+	struct analysis a, a0;
+	struct table *t, *t0;
+	struct synth s;
+
+	ok(synth_open(&s, FILE_S, &vm) == 0, "before start: file opened");
+	samples(&s, 20, g, MS);
+	synth_sched_out(&s, T0 + 20 * MS, 0, 0, 101, KVM_PROFILE_SCHED_PREEMPTED,
+			555, "stress");
+	synth_sched_in(&s, T0 + 80 * MS, 0, 0, 101);
+	g.time = T0 + 80 * MS;
+	samples(&s, 20, g, MS);
+	ok(synth_close(&s, T0 + 100 * MS) == 0, "before start: file written");
+
+	analysis_init(&a, NULL);
+	ok(analysis_load(&a, FILE_S) == 0, "before start: loads");
+	report_steal(&a, &d);
+	t = find_table(&d, "vcpu0");
+	is_str(attr_of(t, "steal_ms"), "30.000",
+	       "before start: steal counts from START_NS (30 of the 60 ms wait)");
+	ok(t && strstr(t->summary, "(60.00% of wall)"),
+	   "before start: steal is 60%% of the 50 ms wall (%s)",
+	   t ? t->summary : "no vcpu0 table");
+	is_u64(a.samples_total, 20, "before start: the 20 samples before it are left out");
+
+	analysis_init(&a0, &from0);
+	ok(analysis_load(&a0, FILE_S) == 0, "before start: loads with --time-from 0");
+	report_steal(&a0, &d0);
+	t0 = find_table(&d0, "vcpu0");
+	ok(t && t0 && !strcmp(t->summary, t0->summary) &&
+	   a.samples_total == a0.samples_total,
+	   "before start: the same as --time-from 0");
+	doc_free(&d);
+	doc_free(&d0);
+	analysis_free(&a);
+	analysis_free(&a0);
+	unlink(FILE_S);
+}
+
 static void test_host_elf(void)
 {
 	struct synth_vm vm = { .name = "elfvm", .pid = (u32)getpid(),
@@ -955,6 +1018,7 @@ int main(void)
 	test_timeline();
 	test_timeline_sched();
 	test_timeline_window();
+	test_before_start();
 	test_host_elf();
 	test_names();
 	test_symbols();

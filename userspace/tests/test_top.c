@@ -11,6 +11,7 @@
  * hostburn as the culprit, escape a hostile guest symbol, fit the
  * terminal, and agree with 'report --time-from 1 --time-to 2'.  The file
  * is also followed while it is written, a chunk cut short at its end.
+ * Another file's host interrupts on a vCPU thread are culprits there too.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 
 #define FILE_T "test_top.data"
 #define FILE_F "test_top_follow.data"
+#define FILE_I "test_top_irq.data"
 #define HOG_TID 7777
 #define CR3 0x1234000ULL
 /* a guest symbol with a terminal title escape in its name */
@@ -308,11 +310,50 @@ static void test_follow(void)
 	unlink(FILE_F);
 }
 
+/*
+ * The culprits view names the host interrupts vCPU 0's thread served in
+ * the window 1-2 s: 100 samples in softirq, 20 in hardirq (classes
+ * softirq and irq, from samples: no interval).
+ */
+static void test_irq(void)
+{
+	struct synth_vm vm = {
+		.name = "topvm", .pid = 4242, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids,
+	};
+	struct top_screen sc = screen(TOP_CULPRITS, 0);
+	struct top_frame f;
+	struct synth s;
+	struct live l;
+
+	synth_open(&s, FILE_I, &vm);
+	run(&s, 0, 0, 1000, USER, 0x401000);
+	synth_flush(&s);
+	run(&s, 0, 1000, 100, KVM_PROFILE_S_HOST_SOFTIRQ, 0xffffffff81300010ULL);
+	run(&s, 0, 1100, 20, KVM_PROFILE_S_HOST_HARDIRQ, 0xffffffff81400010ULL);
+	run(&s, 0, 1120, 880, USER, 0x401000);
+	synth_flush(&s);
+	run(&s, 0, 2000, 1000, USER, 0x401000);
+	synth_close(&s, T0 + 3000 * MS);
+	ok(!live_open(&l, FILE_I), "live_open reads the irq file");
+	live_poll(&l);
+	frame(&l, 1, &sc, &f);
+	is_str(first_row(&f), "   100.000    10.0         0  vcpu0   (softirq)",
+	       "culprits: vcpu0's thread in host softirq 10% of the window");
+	is_str(f.n > 6 ? f.lines[6] : "", "    20.000     2.0         0  vcpu0   (irq)",
+	       "culprits: and in hardirq 2%");
+	top_frame_free(&f);
+	live_close(&l);
+	unlink(FILE_I);
+}
+
 int main(void)
 {
 	write_file();
 	test_window();
 	test_follow();
+	test_irq();
 	unlink(FILE_T);
 	return tap_done();
 }

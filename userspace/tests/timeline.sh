@@ -4,7 +4,8 @@
 # with the output of the timeline that read its file twice
 # (tests/golden/timeline/, written by vmprofctl at c4be7a8) on vmprof-synth
 # files: one with halts and a hog, one whose last record is a sched-in at
-# its stop, a --host-samples one, one cut short (no END chunk), and a
+# its stop, a --host-samples one, one cut short (no END chunk; written
+# with raw RECORDS chunks, so that the cut falls where it did), and a
 # pipe; with --time-from/--time-to, --vcpu, --width, JSON and CSV.  Then
 # how much of a file the report reads (strace): once where the META and
 # END chunks give the window, twice where there is no END.
@@ -23,7 +24,8 @@ cd "$TMP" || exit 1
 "$SYNTH" -o ends.data -n 19000 -v 4 -s 1 -H 1:30 >/dev/null 2>&1 &&
 	"$SYNTH" -o tail.data -n 20000 -v 4 >/dev/null 2>&1 &&
 	"$SYNTH" -o hosts.data -n 19000 -v 4 -H 1:30 -h >/dev/null 2>&1 &&
-	head -c 2500000 ends.data >cut.data
+	VMPROFCTL_RAW_RECORDS=1 "$SYNTH" -o raw.data -n 19000 -v 4 -s 1 -H 1:30 >/dev/null 2>&1 &&
+	head -c 2500000 raw.data >cut.data
 ok $? "vmprof-synth: four files, one cut short"
 
 # golden NAME COMMAND...: the command's stdout, stderr and exit status

@@ -15,7 +15,11 @@ struct synth_vm {
 	u32 nvcpus;
 	const u32 *vcpu_tids;	/* tid of vCPU i, may be NULL */
 	bool culprits;		/* a 1.1 recorder: host tasks looked up */
+	/* a 1.2 recorder: SYNTH_SWITCHES_ON (pCPUs 0-3) or _REFUSED (EPERM) */
+	int switches;
 };
+
+enum { SYNTH_SWITCHES_NONE, SYNTH_SWITCHES_ON, SYNTH_SWITCHES_REFUSED };
 
 struct synth {
 	struct df_writer w;
@@ -35,6 +39,8 @@ struct synth_sample {
 	u8 isa;
 	u64 exit;
 	const char *comm;
+	/* the sampling periods it stands for; 0: a kernel before the field */
+	u16 periods;
 };
 
 int synth_open(struct synth *s, const char *path, const struct synth_vm *vm);
@@ -50,6 +56,9 @@ void synth_sched_out_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 			u64 run_delay);
 void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 		       u64 run_delay);
+/* A sched-in with run_delay entering KVM_RUN (KVM_PROFILE_SCHED_IN_KVM_RUN). */
+void synth_sched_in_run_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
+			   u64 run_delay);
 void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost);
 /*
  * What a 1.1 recorder writes about culprits: who host thread @tid was
@@ -60,6 +69,11 @@ void synth_task(struct synth *s, u32 tid, u32 klass, const char *comm,
 		const char *vm, u32 vcpu, const char *cgroup);
 void synth_throttle(struct synth *s, u64 t, u32 vcpu, u16 depth,
 		    const char *path, u64 nr_throttled, u64 throttled_usec);
+/* A host context switch on @cpu (a SWITCH chunk entry, written at once). */
+/* A KVM_STAT chunk of one read of halt_wait_ns (vCPU DF_KVM_STAT_VM: the VM's). */
+void synth_kvm_stat(struct synth *s, u64 t, u32 vcpu, u64 halt_wait_ns);
+void synth_switch(struct synth *s, u64 t, u32 cpu, u32 prev_tid,
+		  u32 next_tid, bool preempt);
 void synth_raw(struct synth *s, const void *p, size_t len);
 void synth_kallsyms(struct synth *s, const char *text);
 void synth_flush(struct synth *s);

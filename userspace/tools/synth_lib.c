@@ -33,6 +33,16 @@ int synth_open(struct synth *s, const char *path, const struct synth_vm *vm)
 	meta_put_u64(&b, DF_META_START_NS, vm->start_ns);
 	if (vm->culprits)
 		meta_put_u32(&b, DF_META_CULPRITS, 1);
+	if (vm->switches) {
+		u32 sw[6] = { DF_SWITCHES_ON, 0, 0, 1, 2, 3 };
+
+		if (vm->switches == SYNTH_SWITCHES_REFUSED) {
+			sw[0] = DF_SWITCHES_REFUSED;
+			sw[1] = 1;	/* EPERM */
+		}
+		meta_put(&b, DF_META_SWITCHES, sw,
+			 vm->switches == SYNTH_SWITCHES_ON ? sizeof(sw) : 8);
+	}
 	ret = df_write_chunk(&s->w, DF_CHUNK_META, b.data, (u32)b.len);
 	buf_free(&b);
 	return ret;
@@ -68,6 +78,7 @@ void synth_sample(struct synth *s, const struct synth_sample *in)
 	r.guest_cpl = in->cpl;
 	r.exit_isa = in->isa;
 	r.exit_reason = in->exit;
+	r.periods = in->periods;
 	if (in->vcpu == KVM_PROFILE_NO_VCPU)
 		r.pid = in->tid;
 	set_comm(r.comm, in->comm ? in->comm : "qemu-system-x86");
@@ -152,6 +163,18 @@ void synth_sched_in_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
 	df_write_records(&s->w, &r, sizeof(r), 1);
 }
 
+void synth_sched_in_run_rd(struct synth *s, u64 t, u32 cpu, u32 vcpu, u32 tid,
+			   u64 run_delay)
+{
+	struct kvm_profile_sched_in r;
+
+	fill_sched_in(&r, s, t, cpu, vcpu, tid);
+	r.reason = KVM_PROFILE_SCHED_IN_KVM_RUN;
+	r.flags = KVM_PROFILE_S_RUN_DELAY;
+	r.run_delay_ns = run_delay;
+	df_write_records(&s->w, &r, sizeof(r), 1);
+}
+
 void synth_lost(struct synth *s, u64 t, u32 cpu, u64 lost)
 {
 	struct kvm_profile_lost r;
@@ -215,4 +238,25 @@ int synth_close(struct synth *s, u64 stop_ns)
 	struct df_end end = { .stop_ns = stop_ns };
 
 	return df_writer_close(&s->w, stop_ns ? &end : NULL);
+}
+
+void synth_switch(struct synth *s, u64 t, u32 cpu, u32 prev_tid,
+		  u32 next_tid, bool preempt)
+{
+	struct df_switch e = {
+		.time_ns = t, .cpu = cpu, .prev_tid = prev_tid,
+		.next_tid = next_tid, .flags = preempt ? DF_SWITCH_PREEMPT : 0,
+	};
+
+	df_write_chunk(&s->w, DF_CHUNK_SWITCH, &e, sizeof(e));
+}
+
+void synth_kvm_stat(struct synth *s, u64 t, u32 vcpu, u64 halt_wait_ns)
+{
+	struct df_kvm_stat e = {
+		.time_ns = t, .vcpu_id = vcpu,
+		.stat = DF_KVM_STAT_HALT_WAIT_NS, .value = halt_wait_ns,
+	};
+
+	df_write_chunk(&s->w, DF_CHUNK_KVM_STAT, &e, sizeof(e));
 }

@@ -3,6 +3,7 @@
  * vmprof-synth: write a synthetic data file for benchmarks.
  *   vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS] [-f HZ] [-a ADDRS] [-s HALTS]
  *                [-H VCPU:PCT] [-W VCPU:FROM:TO] [-C COMM] [-G CGROUP] [-R] [-h] [-g]
+ *                [-P PERIODS]
  * Samples round-robin over the vCPUs at HZ each; a mix of guest kernel,
  * guest user and host (exit handling) samples, plus a preemption of every
  * vCPU each second.  -s adds HALTS halt intervals per vCPU per sample
@@ -24,6 +25,10 @@
  * -g adds a guest agent's stream that names the processes of the guest
  * user samples (app0..app7, pids 1000..1007, two of them a binary) and
  * their functions.
+ * -P has the sampling timer fall behind as cpu-clock's does under
+ * emulation: only every PERIODS-th period of a vCPU makes a sample, which
+ * stands for PERIODS periods (its periods field); SAMPLES counts the
+ * periods, so the file holds about SAMPLES / PERIODS samples.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +45,7 @@
 
 static u64 naddrs = NFUNCS;
 static u32 nhalts;
-static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to;
+static u32 hog_vcpu = ~0U, hog_pct, win_from, win_to, skip = 1;
 static bool hog_window, realtime, host_samples, agent;
 static const char *hog_comm = "hostburn";
 static const char *hog_cgroup;
@@ -62,6 +67,7 @@ static void one_sample(struct synth *s, u64 i, u32 nvcpus, u64 t, u32 *tids)
 		.time = t, .cpu = vcpu, .vcpu = vcpu, .tid = tids[vcpu],
 		.flags = KVM_PROFILE_S_IN_KVM_RUN | KVM_PROFILE_S_EXIT_VALID,
 		.isa = KVM_PROFILE_ISA_VMX, .exit = 30,
+		.periods = skip > 1 ? (u16)skip : 0,
 	};
 	u64 f = ((i / nvcpus) * 2654435761ULL) % naddrs;
 
@@ -147,6 +153,7 @@ static void hog_sample(struct synth *s, u64 t, u32 vcpu)
 	struct synth_sample in = {
 		.time = t, .cpu = vcpu, .vcpu = KVM_PROFILE_NO_VCPU,
 		.tid = HOG_TID, .host_ip = 0xffffffff81200010ULL,
+		.periods = skip > 1 ? (u16)skip : 0,
 	};
 
 	in.comm = hog_comm;
@@ -228,7 +235,7 @@ int main(int argc, char **argv)
 	struct synth s;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:G:Rhg")) != -1) {
+	while ((c = getopt(argc, argv, "o:n:v:f:a:L:s:H:W:C:G:P:Rhg")) != -1) {
 		if (c == 'R') {
 			realtime = true;
 			continue;
@@ -253,6 +260,8 @@ int main(int argc, char **argv)
 			hz = strtoull(optarg, NULL, 0);
 		else if (c == 'L')
 			nlost = (u32)strtoul(optarg, NULL, 0);
+		else if (c == 'P')
+			skip = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 's')
 			nhalts = (u32)strtoul(optarg, NULL, 0);
 		else if (c == 'W') {
@@ -272,8 +281,8 @@ int main(int argc, char **argv)
 			 hog_pct > HOG_BLOCK)
 			return 2;
 	}
-	if (!out || !nvcpus || nvcpus > 256 || !hz) {
-		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-G HOG_CGROUP] [-R] [-h] [-g]\n");
+	if (!out || !nvcpus || nvcpus > 256 || !hz || !skip || skip > 65535) {
+		fprintf(stderr, "usage: vmprof-synth -o FILE [-n SAMPLES] [-v VCPUS 1..256] [-f HZ] [-a DISTINCT_ADDRS] [-L LOST_RECORDS] [-s HALTS_PER_PERIOD] [-H VCPU:PCT | -W VCPU:FROM:TO] [-C HOG_COMM] [-G HOG_CGROUP] [-R] [-h] [-g] [-P PERIODS 1..65535]\n");
 		return 2;
 	}
 	for (v = 0; v < nvcpus; v++)
@@ -305,7 +314,9 @@ int main(int argc, char **argv)
 		v = (u32)(i % nvcpus);
 		hog_until = hog(&s, i / nvcpus, n / nvcpus, period, v, tids[v],
 				 hog_until);
-		if (v != hog_vcpu || t >= hog_until)
+		if ((i / nvcpus) % skip)
+			;	/* -P: the timer skipped this period */
+		else if (v != hog_vcpu || t >= hog_until)
 			one_sample(&s, i, nvcpus, t, tids);
 		else if (host_samples)
 			hog_sample(&s, t, v);

@@ -354,7 +354,8 @@ int top_run(const struct top_opts *o)
 
 	s->o = o;
 	s->scr = (struct top_screen){
-		.view = o->view, .source = s->src.label, .delay_s = o->delay_s,
+		.view = o->view, .sort = o->sort, .source = s->src.label,
+		.delay_s = o->delay_s,
 	};
 	collector_install_signals();
 	if (open_source(&s->src, o)) {

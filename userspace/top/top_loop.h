@@ -14,6 +14,8 @@ struct top_opts {
 	u64 iterations;		/* 0: until q */
 	bool batch;
 	enum top_view view;
+	const char *sort_name;	/* --sort, checked once the view is known */
+	unsigned int sort;	/* --sort: the first view's key, by index */
 };
 
 /*

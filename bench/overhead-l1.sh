@@ -8,7 +8,10 @@
 # rounds.  Throughput of a window = rounds/s between its first and last tick
 # (the ticks of the first second are dropped).  Prints one line per window,
 # then per configuration the mean overhead vs the mean of the "off" windows,
-# the samples collected vs expected and the lost count.
+# the samples collected vs expected, vmprofctl's coverage (the sampling
+# periods its samples stand for vs those expected: a late cpu-clock timer
+# skips periods, and the kernel counts them into the sample it makes) and
+# the lost count.
 # busybox sh only.  Knobs on the kernel command line:
 #   bench.window=S (default 4), bench.iters=N (default 3); bench/overhead.sh
 #   passes its own (8 and 5).
@@ -51,16 +54,17 @@ rate() {
 }
 
 # window CONF: run one window of configuration CONF on a guest that lives
-# through it (up to 5 tries); appends "CONF RATE SAMPLES EXPECTED LOST" to
-# $RES.
+# through it (up to 5 tries); appends "CONF RATE SAMPLES EXPECTED LOST
+# PERIODS" to $RES (PERIODS: those vmprofctl's samples stand for; 0 for
+# perf, whose samples do not say).
 window() {
 	try=1
 	while [ $try -le 5 ]; do
 		if ensure_l2 && window_once "$1" && kill -0 "$QPID" 2> /dev/null; then
-			echo "$1 ${r:-0} ${samples:-0} $expected ${lost:-0}" >> "$RES"
+			echo "$1 ${r:-0} ${samples:-0} $expected ${lost:-0} ${periods:-0}" >> "$RES"
 			# The kernel lowers perf_event_max_sample_rate when sampling
 			# interrupts take too long; both samplers are held to it.
-			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected, lost ${lost:-0}, perf_event_max_sample_rate $(cat /proc/sys/kernel/perf_event_max_sample_rate)"
+			echo "# window $1: $r rounds/s, samples ${samples:-0} of $expected expected$(coverage "${periods:-0}" "$expected"), lost ${lost:-0}, perf_event_max_sample_rate $(cat /proc/sys/kernel/perf_event_max_sample_rate)"
 			return 0
 		fi
 		echo "# window $1: the L2 guest died or stalled (try $try); again on a new boot"
@@ -71,10 +75,28 @@ window() {
 	return 1
 }
 
+# coverage PERIODS EXPECTED: ", coverage N% (PERIODS periods)", or nothing
+# without periods (perf, off)
+coverage() {
+	awk -v p="$1" -v e="$2" 'BEGIN {
+		if (p > 0 && e > 0) printf ", coverage %.1f%% (%d periods)", 100 * p / e, p }'
+}
+
+# report_header FILE: "SAMPLES PERIODS LOST" from the header of vmprofctl
+# report ("# vm ... ms, 5748 samples (6012 periods), ..., 0 records
+# lost"; without "(N periods)" the samples stand for one period each).
+report_header() {
+	hdr=$(vmprofctl report -i "$1" --view steal 2> /dev/null | grep '^# vm ')
+	s=$(echo "$hdr" | sed -n 's/.*ms, \([0-9]*\) samples.*/\1/p')
+	p=$(echo "$hdr" | sed -n 's/.* samples (\([0-9]*\) periods).*/\1/p')
+	l=$(echo "$hdr" | sed -n 's/.*, \([0-9]*\) records lost.*/\1/p')
+	echo "${s:-0} ${p:-${s:-0}} ${l:-0}"
+}
+
 window_once() {
 	conf=$1
 	from=$(wc -l < "$L2LOG")
-	samples=0 expected=0 lost=0
+	samples=0 expected=0 lost=0 periods=0
 	case $conf in
 	off)
 		sleep "$W"
@@ -85,10 +107,10 @@ window_once() {
 		taskset -c 0 vmprofctl record --vm pid:"$QPID" --no-agent -F "$hz" \
 			--buffer-pages 128 -d "$W" -o "$TMP/b.data" > "$TMP/rec.out" 2>&1 ||
 			sed 's/^/vmprofctl: /' "$TMP/rec.out"
-		h=$(vmprofctl report -i "$TMP/b.data" --view steal 2> /dev/null |
-			sed -n 's/^# vm .*ms, \([0-9]*\) samples, .*, \([0-9]*\) records lost.*/\1 \2/p')
-		samples=${h% *}
-		lost=${h#* }
+		h=$(report_header "$TMP/b.data")
+		samples=${h%% *} lost=${h##* }
+		periods=${h#* }
+		periods=${periods% *}
 		expected=$((hz * W))
 		;;
 	perf-*)
@@ -120,19 +142,23 @@ cleanup
 echo "BENCH-RESULTS-BEGIN"
 echo "L2 boots: $BOOTS (a window in which the nested guest died ran again)"
 awk -v w="$W" '
-	{ n[$1]++; r[$1] += $2; s[$1] += $3; e[$1] += $4; l[$1] += $5 }
+	{ n[$1]++; r[$1] += $2; s[$1] += $3; e[$1] += $4; l[$1] += $5; p[$1] += $6 }
 	END {
 		off = r["off"] / n["off"]
 		printf "window %d s, %d windows of each, off: %.2f rounds/s\n", w, n["vmprof-1000"], off
-		printf "%-13s | %10s | %9s | %9s | %9s | %6s\n", "config", "rounds/s", "overhead", "samples", "expected", "lost"
+		# coverage: the periods the samples of vmprofctl stand for / expected
+		printf "%-13s | %10s | %9s | %9s | %9s | %9s | %8s | %6s\n", "config", "rounds/s", "overhead", "samples", "periods", "expected", "coverage", "lost"
 		split("off vmprof-1000 perf-1000 vmprof-10000 perf-10000", order, " ")
 		for (i = 1; i <= 5; i++) {
 			c = order[i]
 			if (!n[c])
 				continue
 			m = r[c] / n[c]
-			printf "%-13s | %10.2f | %8.2f%% | %9d | %9d | %6d\n", c, m,
-				off ? 100 * (1 - m / off) : 0, s[c] / n[c], e[c] / n[c], l[c] / n[c]
+			cov = p[c] && e[c] ? sprintf("%.1f%%", 100 * p[c] / e[c]) : "-"
+			printf "%-13s | %10.2f | %8.2f%% | %9d | %9s | %9d | %8s | %6d\n", c, m,
+				off ? 100 * (1 - m / off) : 0, s[c] / n[c],
+				p[c] ? sprintf("%d", p[c] / n[c]) : "-", e[c] / n[c], cov,
+				l[c] / n[c]
 		}
 	}' "$RES" | tee "$TMP/table"
 echo "BENCH-RESULTS-END"
@@ -146,7 +172,8 @@ for hz in 1000 10000; do
 	check "vmprofctl at $hz Hz costs no more than perf (+2 points): $v% vs $p%" \
 		awk -v v="$v" -v p="$p" 'BEGIN { exit !(v != "" && v <= p + 2) }'
 	got=$(awk -v c="vmprof-$hz" '$1 == c { s += $3; e += $4 } END { print (e ? int(100 * s / e) : 0) }' "$RES")
-	check "vmprofctl at $hz Hz collected at least 50% of the expected samples ($got%)" \
+	cov=$(awk -v c="vmprof-$hz" '$1 == c { p += $6; e += $4 } END { print (e ? int(100 * p / e) : 0) }' "$RES")
+	check "vmprofctl at $hz Hz collected at least 50% of the expected samples ($got%; coverage $cov% in periods)" \
 		test "$got" -ge 50
 done
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The end-to-end scenarios (e2e/README.md), each pass a suite:
-#   1. scenarios 1-4 and 6-8 on L1's defaults (KVM runs L2 on nested
+#   1. scenarios 1-4 and 6-13 on L1's defaults (KVM runs L2 on nested
 #      paging);
 #   2. scenario 1 again on shadow paging (kvm_amd.npt=0), where KVM_PROFILE
 #      reads the guest CR3 from KVM instead of the VMCB;
@@ -27,7 +27,7 @@ mkdir -p "$(dirname "$console")"
 
 for pass in ${E2E_PASSES:-1 2 3}; do
 	case $pass in
-	1) run_suite "end to end: scenarios 1-4 and 6-8, nested paging" \
+	1) run_suite "end to end: scenarios 1-4 and 6-13, nested paging" \
 		env VMTEST_ONLY=e2e VMTEST_TEST_TIMEOUT=600 \
 		VMTEST_CONSOLE="$console-e2e.log" "$top/scripts/vmtest.sh"
 	   run_suite "end to end: scenario 2's HTML report in Chromium" \

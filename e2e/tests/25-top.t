@@ -5,7 +5,8 @@
 # to the pCPU of its vCPU thread.  vmprofctl top --vm pid:N runs in a tmux
 # pane in L1, recording L2 itself as record does, and the test reads the
 # screen with capture-pane: in the vcpus view, vCPU 0's top culprit is
-# "(task hostburn (cgroup PATH))" with 35-65 % of the window, its steal 35-65 %;
+# "(task hostburn (cgroup PATH))" with 35-65 % of the window, its steal that
+# share plus at most 10 points;
 # tab to the culprits view shows hostburn on vcpu0 first; q leaves the
 # terminal as it found it (no alternate screen, the cursor shown).
 # L1 needs tmux, its libraries and the C.UTF-8 LC_CTYPE (e2e's
@@ -63,7 +64,12 @@ echo "# vcpu0: steal $steal%, top culprit $culprit $share%"
 check "hostburn is vcpu0's top culprit on the screen ($culprit)" \
 	test "${culprit#"(task hostburn (cgroup "}" != "$culprit"
 check "hostburn took 35-65% of the window ($share%)" between "$share" 35 65
-check "vcpu0's steal is 35-65% of the window ($steal%)" between "$steal" 35 65
+# Steal is all culprits together: at least hostburn's share, and in a 2 s
+# window the others (L1's kthreads, QEMU's I/O thread) add a few points.
+# A fixed 35-65% band for steal failed at 65.5% with hostburn at 61.2%.
+steal_max=$(awk -v s="$share" 'BEGIN { print s + 10 }')
+check "vcpu0's steal is hostburn's share plus at most 10 points ($steal% vs $share%)" \
+	between "$steal" "$share" "$steal_max"
 
 T send-keys Tab Tab Tab
 screen '^culprits view' 10

@@ -25,6 +25,12 @@ ok $? "cpuburn3 -d prints rounds and a positive rate"
 "$out/cpuburn3" -s 1/2 > /dev/null 2>&1
 test $? = 2
 ok $? "cpuburn3 rejects a bad split with exit 2"
+res=$("$out/cpuburn3" -d 0.5 -u 2000 -w 10/10)
+echo "$res" | awk '/rounds/ { exit !($4 > 0) } END { if (!NR) exit 1 }'
+ok $? "cpuburn3 -w 10/10 burns and sleeps, and prints its rounds"
+"$out/cpuburn3" -w 10 > /dev/null 2>&1
+test $? = 2
+ok $? "cpuburn3 rejects a -w without a sleep with exit 2"
 for f in burn50 burn30 burn20; do
 	nm "$out/cpuburn3" | grep -q " T $f\$"
 	ok $? "cpuburn3 has a global function $f"
@@ -37,6 +43,14 @@ ok $? "exitstorm counts its operations"
 "$out/exitstorm" -m bogus > /dev/null 2>&1
 test $? = 2
 ok $? "exitstorm rejects an unknown mode with exit 2"
+res=$("$out/udpflood" -d 0.3)
+echo "$res" | grep -q '^udpflood pid [0-9]* bytes 1024$'
+ok $? "udpflood prints its pid and datagram size"
+echo "$res" | awk '/datagrams/ { exit !($5 > 0) } END { if (!NR) exit 1 }'
+ok $? "udpflood sends datagrams over the loopback device and counts them"
+"$out/udpflood" -s 0 > /dev/null 2>&1
+test $? = 2
+ok $? "udpflood rejects a size of 0 with exit 2"
 res=$("$out/vforkexit" -d 1 -t 20)
 echo "$res" | awk '/vforks/ { v = $NF } END { exit !(v > 0) }'
 ok $? "vforkexit vfork()s children and counts them"
@@ -49,7 +63,7 @@ ok $? "reuse_a spins and exits 0"
 res=$("$out/cr3reuse" -d 0.1 -t 10 2>&1)
 echo "$res" | grep -q '^cr3reuse round 1$'
 ok $? "cr3reuse starts a round (its children are in the guest's /usr/bin)"
-for p in cpuburn3 exitstorm cr3reuse vforkexit reuse_a reuse_b; do
+for p in cpuburn3 exitstorm cr3reuse vforkexit udpflood reuse_a reuse_b; do
 	! readelf -l "$out/$p" | grep -q INTERP
 	ok $? "$p is statically linked"
 done

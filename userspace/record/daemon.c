@@ -253,6 +253,25 @@ static int write_pid_file(int vm_pid, pid_t pid)
 	return fclose(f);
 }
 
+/*
+ * fork() for a background collector, stdio flushed first so that the
+ * child does not write the parent's buffers again; the child gets the
+ * collector's signal handlers.  0 in the child, -1 (printed) on failure.
+ */
+static pid_t fork_collector(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		pr_err("fork failed: %s", strerror(errno));
+	else if (pid == 0)
+		collector_install_signals();
+	return pid;
+}
+
 pid_t collector_background(struct collector *c)
 {
 	pid_t pid;
@@ -263,17 +282,11 @@ pid_t collector_background(struct collector *c)
 		df_writer_close(&c->w, NULL);
 		return -1;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		pr_err("fork failed: %s", strerror(errno));
+	pid = fork_collector();
+	if (pid < 0)
 		return -1;
-	}
-	if (pid == 0) {
-		collector_install_signals();
+	if (pid == 0)
 		daemon_child(c);
-	}
 	close(c->ctl_fd);
 	close(c->prof_fd);
 	fclose(c->w.f);	/* flushed before fork: writes nothing */
@@ -508,22 +521,21 @@ pid_t vm_all_background(struct vm_all *va)
 	size_t i;
 
 	va->ctl_fd = listen_ctl(0);
-	for (i = 0; i < va->n; i++)
-		if (va->parts[i]->c.w.f && fflush(va->parts[i]->c.w.f))
-			va->ctl_fd = va->ctl_fd >= 0 ? (close(va->ctl_fd), -1) : -1;
+	/* every part's file flushed (each is tried), or no background */
+	for (i = 0; i < va->n; i++) {
+		if (!va->parts[i]->c.w.f || !fflush(va->parts[i]->c.w.f) ||
+		    va->ctl_fd < 0)
+			continue;
+		close(va->ctl_fd);
+		va->ctl_fd = -1;
+	}
 	if (va->ctl_fd < 0)
 		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		pr_err("fork failed: %s", strerror(errno));
+	pid = fork_collector();
+	if (pid < 0)
 		return -1;
-	}
-	if (pid == 0) {
-		collector_install_signals();
+	if (pid == 0)
 		vm_all_child(va);
-	}
 	/* the parent's copies: the child owns the fds, files and buffers */
 	close(va->ctl_fd);
 	va->ctl_fd = -1;

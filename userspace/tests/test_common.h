@@ -70,6 +70,33 @@ static inline const char *row_str(const struct table *t, long r, int col)
 	return cellv(t, (size_t)r, col);
 }
 
+/*
+ * Load @file and make its steal report in @d: the table of @vcpu
+ * ("vcpu0").  The caller frees @d and @a.
+ */
+static inline struct table *steal_of(struct analysis *a, struct doc *d,
+				     const char *file, const char *vcpu)
+{
+	analysis_init(a, NULL);
+	ok(analysis_load(a, file) == 0, "%s loads", file);
+	report_steal(a, d);
+	return find_table(d, vcpu);
+}
+
+/* The steal table's row "[steal] @culprit": its ms and its class. */
+static inline void check_ms(const struct table *t, const char *culprit,
+			    const char *cls, const char *ms, const char *what)
+{
+	char who[512], name[256];
+	long r;
+
+	snprintf(who, sizeof(who), "[steal] %s", culprit);
+	r = find_row2(t, 0, who, -1, NULL);
+	is_str(row_str(t, r, 2), ms, what);
+	snprintf(name, sizeof(name), "%s: class %s", what, cls);
+	is_str(row_str(t, r, 5), cls, name);
+}
+
 static inline const char *attr_of(const struct table *t, const char *key)
 {
 	size_t i;

@@ -100,28 +100,6 @@ static void write_classes(const char *path, bool culprits)
 	synth_close(&s, T0 + 1000 * MS);
 }
 
-static struct table *steal_of(struct analysis *a, struct doc *d, const char *file,
-			      const char *vcpu)
-{
-	analysis_init(a, NULL);
-	ok(analysis_load(a, file) == 0, "%s loads", file);
-	report_steal(a, d);
-	return find_table(d, vcpu);
-}
-
-static void check_ms(const struct table *t, const char *culprit,
-		     const char *cls, const char *ms, const char *what)
-{
-	char who[512], name[256];
-	long r;
-
-	snprintf(who, sizeof(who), "[steal] %s", culprit);
-	r = find_row2(t, 0, who, -1, NULL);
-	is_str(row_str(t, r, 2), ms, what);
-	snprintf(name, sizeof(name), "%s: class %s", what, cls);
-	is_str(row_str(t, r, 5), cls, name);
-}
-
 static void test_classes(void)
 {
 	struct doc d = { 0 };

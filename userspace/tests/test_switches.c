@@ -78,27 +78,6 @@ static void write_outside(const char *path, int switches, bool with_entries)
 	synth_close(&s, T0 + 500 * MS);
 }
 
-static struct table *steal_of(struct analysis *a, struct doc *d, const char *file)
-{
-	analysis_init(a, NULL);
-	ok(analysis_load(a, file) == 0, "%s loads", file);
-	report_steal(a, d);
-	return find_table(d, "vcpu0");
-}
-
-static void check_ms(const struct table *t, const char *culprit,
-		     const char *cls, const char *ms, const char *what)
-{
-	char who[512], name[256];
-	long r;
-
-	snprintf(who, sizeof(who), "[steal] %s", culprit);
-	r = find_row2(t, 0, who, -1, NULL);
-	is_str(row_str(t, r, 2), ms, what);
-	snprintf(name, sizeof(name), "%s: class %s", what, cls);
-	is_str(row_str(t, r, 5), cls, name);
-}
-
 static void test_named(void)
 {
 	struct doc d = { 0 };
@@ -106,7 +85,7 @@ static void test_named(void)
 	struct table *t;
 
 	write_outside(FILE_S, SYNTH_SWITCHES_ON, true);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "70.000",
 		 "hostburn: 30 ms preempting in QEMU, 20 after the wakeup, 20 in KVM_RUN");
 	check_ms(t, "(vm web1 vcpu0)", "vm", "10.000",
@@ -128,7 +107,7 @@ static void test_without(void)
 	struct table *t;
 
 	write_outside(FILE_S, SYNTH_SWITCHES_REFUSED, false);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	check_ms(t, NOPERM, "unknown", "60.000",
 		 "switch records refused: the wait outside KVM_RUN is unknown, and why");
 	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "20.000",
@@ -138,7 +117,7 @@ static void test_without(void)
 	analysis_free(&a);
 
 	write_outside(FILE_S, SYNTH_SWITCHES_NONE, false);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	check_ms(t, NOREC, "unknown", "60.000",
 		 "a 1.1 file: the wait unknown, as before");
 	doc_free(&d);
@@ -174,7 +153,7 @@ static void test_wakeup(void)
 	synth_switch(&s, T0 + 250 * MS, 0, 0, TID_V0, false);
 	synth_sched_in_rd(&s, T0 + 300 * MS, 0, 0, TID_V0, 15 * MS);
 	synth_close(&s, T0 + 400 * MS);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "15.000",
 		 "the wakeup wait behind hostburn, not the later one from idle");
 	ok(find_row2(t, 0, "[steal] (unknown (pCPU idle))", -1, NULL) < 0,
@@ -212,7 +191,7 @@ static void test_hostile(void)
 			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
 	synth_sched_in_rd(&s, T0 + 300 * MS, 0, 0, TID_V0, 60 * MS);
 	synth_close(&s, T0 + 500 * MS);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	is_u64(a.st.malformed, 2, "SWITCH chunks of a bad length: malformed");
 	is_str(attr_of(t, "steal_ms"), "60.000", "hostile switches: steal still the run_delay");
 	doc_free(&d);
@@ -227,7 +206,7 @@ static void test_hostile(void)
 			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
 	synth_sched_in_rd(&s, T0 + 300 * MS, 0, 0, TID_V0, 40 * MS);
 	synth_close(&s, T0 + 500 * MS);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	is_u64(a.swh.entries, 0, "unannounced SWITCH chunks: ignored");
 	check_ms(t, NOREC, "unknown", "40.000", "unannounced switches name nothing");
 	doc_free(&d);
@@ -292,7 +271,7 @@ static void test_bounded(void)
 	(void)e;
 	buf_free(&sw);
 	synth_close(&s, T0 + 600 * 1000 * MS);
-	t = steal_of(&a, &d, FILE_S);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
 	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "12000.000",
 		 "600 s: 2 ms of every 100 named hostburn");
 	ok(a.swh.peak < 30000, "switches held at once: %zu of 594000",

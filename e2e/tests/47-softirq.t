@@ -22,14 +22,17 @@
 #   "steal softirq" count the same flagged samples;
 # - at least 20 of them;
 # - the breakdown's time for it (those samples' share of the time the
-#   vCPU ran) between a tenth and 4 times the traced time.  The bound
-#   is the test bed's: QEMU TCG runs L1's CPUs in turn, and both the
-#   sampling timer and the IPI that starts a softirq wait for the vCPU's
-#   pCPU's turn, so whether a sample lands in the softirq depends on
-#   which of the two is taken first, not on how long the softirq runs.
-#   In seven runs on 2026-11-30 the sampled share was 0.20 to 1.57 times
-#   the traced one (3.83% against 19.36% of wall, 10.15% against 6.46%);
-#   on hardware the two interrupts are independent;
+#   vCPU ran) at least a tenth of the traced time.  No upper bound: the
+#   test bed overstates it.  QEMU TCG runs L1's CPUs in turn, so the
+#   sampling timer expires while the vCPU's pCPU waits for its turn,
+#   and fires when it gets it, with the IPI that starts a softirq: the
+#   IPI's vector is taken first, and the sample, with every period it
+#   missed, lands in the NET_RX softirq that the IPI's exit runs in
+#   vcpu_enter_guest()'s IRQ window.  Six runs on 2026-11-30 said
+#   62.93% to 87.43% of wall against 4.73% to 22.09% traced.  On
+#   hardware the timer fires on time.  (Before KVM counted a sample in a
+#   softirq of that window as the host's, the same samples were charged
+#   to the guest, and the share was 0.20 to 1.57 times the traced one.)
 # - leave under 1% of its steal unknown; and the breakdown adds up to
 #   wall time.
 # Run it alone with: VMTEST_ONLY=e2e/47- scripts/vmtest.sh
@@ -54,9 +57,10 @@ trace_softirqs() {
 		echo 1 > $T/tracing_on
 }
 
-# softirq_ms TID: "MS WINDOW_MS": the time the vCPU's pCPU spent in
-# softirqs while TID held it, between the markers "e2e-begin" and
-# "e2e-end" (written from any pCPU), and the time between them.  A line
+# softirq_ms TID: "MS WINDOW_MS RUNS": the time the vCPU's pCPU spent in
+# softirqs while TID held it and how many softirq runs made it, between
+# the markers "e2e-begin" and "e2e-end" (written from any pCPU), and the
+# time between them.  A line
 # of the merged trace is "COMM-PID [CPU] FLAGS TIME: EVENT: ...", COMM
 # with spaces allowed.
 softirq_ms() {
@@ -72,12 +76,12 @@ softirq_ms() {
 		sub(/^.*-/, "", s)
 		return s
 	}
-	/tracing_mark_write: e2e-begin/ { on = 1; t0 = ts(); s = 0; next }
+	/tracing_mark_write: e2e-begin/ { on = 1; t0 = ts(); s = 0; n = 0; next }
 	/tracing_mark_write: e2e-end/ { on = 0; t1 = ts(); next }
 	!on || index($0, cpu) == 0 { next }
-	/ softirq_entry: / { start = ts(); mine = who() == tid; next }
+	/ softirq_entry: / { start = ts(); mine = who() == tid; n += mine; next }
 	/ softirq_exit: / && start && mine { s += ts() - start; start = 0 }
-	END { if (t1 > t0) printf "%.3f %.3f\n", s * 1000, (t1 - t0) * 1000 }
+	END { if (t1 > t0) printf "%.3f %.3f %d\n", s * 1000, (t1 - t0) * 1000, n }
 	' $T/trace
 }
 
@@ -119,12 +123,12 @@ soft_n=$(awk -F, 'index($1, "vcpu0 ") == 1 && $7 == "softirq" { s += $6 }
 bd=$(csv_get "$TMP/breakdown.csv" vcpu0 3 softirq 5)
 bd_n=$(csv_get "$TMP/breakdown.csv" vcpu0 3 softirq 6)
 truth=$(echo "$traced" | awk '$2 > 0 { printf "%.2f", 100 * $1 / $2 }')
-echo "# vcpu0: softirq ${bd:-none}% of wall by the breakdown ($bd_n samples; the steal view's row $soft_n); traced on pCPU $VCPU_PCPU in its thread (tid $tid): ${traced:-nothing} ms, $truth% of the recording"
+echo "# vcpu0: softirq ${bd:-none}% of wall by the breakdown ($bd_n samples; the steal view's row $soft_n); traced on pCPU $VCPU_PCPU in its thread (tid $tid): $(echo "$traced" | awk '{ printf "%s ms of %s in %s softirq runs", $1, $2, $3 }'), $truth% of the recording"
 check "vcpu0: the steal view's [steal] (softirq) row and the breakdown's steal softirq count the same samples ($soft_n, $bd_n)" \
 	test "$soft_n" -gt 0 -a "$soft_n" = "${bd_n:-0}"
 check "vcpu0: at least 20 samples in host softirq ($soft_n)" test "$soft_n" -ge 20
-check "vcpu0: steal softirq (${bd:-none}%) a tenth to 4 times the traced softirq time ($truth%)" \
-	awk -v s="$bd" -v t="$truth" 'BEGIN { exit !(t > 0 && s >= t / 10 && s <= 4 * t) }'
+check "vcpu0: steal softirq (${bd:-none}%) at least a tenth of the traced softirq time ($truth%)" \
+	awk -v s="$bd" -v t="$truth" 'BEGIN { exit !(t > 0 && s >= t / 10) }'
 check_unknown_steal 0
 check_breakdown 0
 finish

@@ -161,13 +161,7 @@ done
 # minutes of real time, and bochs then blocks in write() with the guest
 # stopped: a run longer than that never ended (two CPUs, where guest time
 # costs more real time).  Read and drop what it draws.
-screen=
-for _ in $(seq 30); do
-	screen=$(grep -a -o -m1 'connected to screen "/dev/pts/[0-9]*"' \
-		"$dir/bochs.out" 2>/dev/null | cut -d'"' -f2)
-	[ -n "$screen" ] && break
-	sleep 1
-done
+screen=$("$(dirname "$0")/bochs-screen.sh" "$dir/bochs.out" 30) || true
 [ -c "$screen" ] ||
 	die "bochs named no screen terminal in $dir/bochs.out, so nothing would read it"
 cat "$screen" >/dev/null 2>&1 &

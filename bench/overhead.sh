@@ -9,6 +9,7 @@
 #   bench/overhead.sh                     # 5 rounds of 8 s windows (about 6 min)
 #   BENCH_ITERS=3 BENCH_WINDOW=4 bench/overhead.sh
 #   BENCH_L1=timer-probe bench/overhead.sh   # the sampling timer under emulation (2 min)
+#   BENCH_NEIGHBOUR=1 bench/overhead.sh      # the cost to a second, unprofiled guest
 #
 # Needs the kernel built (make kernel), the selftests (make selftests) and
 # Debian's linux-perf (installed here with apt when missing).  The test-bed
@@ -21,6 +22,10 @@ window=${BENCH_WINDOW:-8}
 # BENCH_L1=timer-probe runs bench/timer-probe-l1.sh in L1 instead (what the
 # sampling hrtimer does under emulation); the default is overhead-l1.sh.
 l1=${BENCH_L1:-overhead}
+# BENCH_NEIGHBOUR=1: the throughput of a second L2 guest that no one
+# profiles, alone on pCPU 1 (bench/overhead-l1.sh).
+neighbour=${BENCH_NEIGHBOUR:-0}
+[ "$neighbour" = 1 ] && BENCH_APPEND="${BENCH_APPEND:-} bench.neighbour=1"
 [ -f "$TOP/bench/$l1-l1.sh" ] || die "no bench/$l1-l1.sh"
 out=$BUILD_DIR/bench/$l1
 bzimage=$KOBJ/arch/x86/boot/bzImage
@@ -71,8 +76,11 @@ qemu_rc=$?
 set -e
 log "QEMU exited with $qemu_rc after $(( $(date +%s) - start )) s (console: $out/console.log)"
 tr -d '\r' <"$out/console.log" | sed -n 's/^# \(# \(window\|probe\) .*\)/\1/p'
-[ "$l1" = overhead ] &&
+if [ "$l1" = overhead ] && [ "$neighbour" = 1 ]; then
+	echo "KVM_PROFILE (vmprofctl record) vs perf record -e cpu-clock -a, cpuburn3 throughput of a neighbour guest that is not profiled, under emulation:"
+elif [ "$l1" = overhead ]; then
 	echo "KVM_PROFILE (vmprofctl record) vs perf record -e cpu-clock -a, guest cpuburn3 throughput, under emulation:"
+fi
 tr -d '\r' <"$out/console.log" | awk '/BENCH-RESULTS-BEGIN/ { p = 1; next } /BENCH-RESULTS-END/ { p = 0 }
 	p { sub(/^# /, ""); print }'
 exec "$TOP/scripts/parse-console.sh" "$out/console.log" "$qemu_rc"

@@ -76,10 +76,11 @@ qemu_rc=$?
 set -e
 log "QEMU exited with $qemu_rc after $(( $(date +%s) - start )) s (console: $out/console.log)"
 tr -d '\r' <"$out/console.log" | sed -n 's/^# \(# \(window\|probe\) .*\)/\1/p'
-if [ "$l1" = overhead ] && [ "$neighbour" = 1 ]; then
-	echo "KVM_PROFILE (vmprofctl record) vs perf record -e cpu-clock -a, cpuburn3 throughput of a neighbour guest that is not profiled, under emulation:"
-elif [ "$l1" = overhead ]; then
-	echo "KVM_PROFILE (vmprofctl record) vs perf record -e cpu-clock -a, guest cpuburn3 throughput, under emulation:"
+if [ "$l1" = overhead ]; then
+	measured="guest cpuburn3 throughput"
+	[ "$neighbour" = 1 ] &&
+		measured="cpuburn3 throughput of a neighbour guest that is not profiled"
+	echo "KVM_PROFILE (vmprofctl record) vs perf record -e cpu-clock -a, $measured, under emulation:"
 fi
 tr -d '\r' <"$out/console.log" | awk '/BENCH-RESULTS-BEGIN/ { p = 1; next } /BENCH-RESULTS-END/ { p = 0 }
 	p { sub(/^# /, ""); print }'

@@ -24,9 +24,11 @@
  * a wait is placed where they say: the intervals the vCPU thread was
  * switched out preempted and in again between the two records, exactly;
  * then the waits after a wakeup, each just before its switch-in; then
- * what is left as above; and each piece is split by who held its pCPU
- * (switched_wait()).  A PREEMPTED interval stays with the KVM record's
- * culprit: no switch interval looked at reaches into it.
+ * what is left as above (where the switches show the thread running
+ * there, before the first of those pieces: early_wait()); and each piece
+ * is split by who held its pCPU (switched_wait()).  A PREEMPTED interval
+ * stays with the KVM record's culprit: no switch interval looked at
+ * reaches into it.
  *
  * The walk runs while the file is read (sched_window.c), but a culprit's
  * name depends on what the whole file says: which vCPU a thread id is, and
@@ -369,20 +371,76 @@ static void switched_piece(struct analysis *a, u32 vcpu, u32 cpu,
 	}
 }
 
+/* True if the switches say @tid held @cpu over all of [start, end). */
+static bool held_by(const struct analysis *a, u32 cpu, u32 tid, u64 start,
+		    u64 end)
+{
+	u64 starts[2];
+	u32 tids[2];
+
+	return tid && switch_hist_covers(a, cpu, start) &&
+	       switch_hist_holders(a, cpu, start, end, starts, tids, 2) == 1 &&
+	       tids[0] == tid;
+}
+
+/* Keep the earliest piece of a wait placed by the switches. */
+static void note_first(u64 *first, u32 *first_cpu, u64 at, u32 cpu)
+{
+	if (at < *first) {
+		*first = at;
+		*first_cpu = cpu;
+	}
+}
+
+/*
+ * What run_delay says beyond the switches, where they show the thread
+ * running: the kernel's wait began before the switches show one.  A
+ * preempted thread's wait starts at the runqueue clock's last update,
+ * which wakeup_preempt() lets __schedule() skip: when the task that
+ * preempts it woke, before the switch-out.  A woken thread's starts at
+ * its wakeup, which may come before an idle pCPU's switch to the first
+ * task it runs.  (Microseconds on hardware, a tenth of a millisecond on
+ * an emulated host.)  So it goes just before the wait's first piece, at
+ * @at on @cpu, no earlier than @since, to the task that held the pCPU
+ * there.  Returns how much was charged.
+ */
+static u64 early_wait(struct analysis *a, u32 vcpu, u32 cpu, u64 at,
+		      u64 since, u64 ns)
+{
+	u64 starts[1], start, end;
+	struct owner_ref r;
+	u32 tids[1], self;
+
+	self = vcpu < a->nvcpus ? a->vcpus[vcpu].tid : 0;
+	if (!switch_hist_holders(a, cpu, at, at + 1, starts, tids, 1) ||
+	    tids[0] == SW_NOBODY || tids[0] == self)
+		return 0;
+	start = at > since + ns ? at - ns : since;
+	end = start + ns;
+	r = (struct owner_ref){ .kind = REF_TASK, .tid = tids[0] };
+	if (clip(a, &start, &end)) {
+		analysis_vcpu(a, vcpu)->steal_intervals++;
+		charge_whole(a, vcpu, cpu, &r, start, end, false);
+	}
+	return ns;
+}
+
 /*
  * The wait @ns of @ev's vCPU between its record at @since and @end, from
  * the host's context switches: the intervals its thread was switched out
  * preempted and in again (exact), then the waits after a wakeup, each
  * just before its switch-in and after its pCPU was last idle, then what
- * run_delay says beyond them, before @end as without switches; each piece
- * split by who held its pCPU.
+ * run_delay says beyond them, before @end as without switches (or, where
+ * the switches show the thread running there, before the first of those
+ * pieces: early_wait()); each piece split by who held its pCPU.
  */
 static void switched_wait(struct analysis *a, const struct sched_ev *ev,
 			  u64 since, u64 ns, u64 end, const struct owner_ref *r)
 {
 	u32 tid = ev->vcpu < a->nvcpus ? a->vcpus[ev->vcpu].tid : 0;
+	u64 left = ns, len, idle, first = UINT64_MAX;
 	struct sw_off off[MAX_SPLIT];
-	u64 left = ns, len, idle;
+	u32 first_cpu = 0;
 	size_t n, i;
 
 	n = switch_hist_offcpu(a, tid, since > SWITCH_SLACK_NS ?
@@ -393,6 +451,7 @@ static void switched_wait(struct analysis *a, const struct sched_ev *ev,
 		len = off[i].in - off[i].out < left ? off[i].in - off[i].out : left;
 		switched_piece(a, ev->vcpu, off[i].out_cpu, r, off[i].out,
 			       off[i].out + len);
+		note_first(&first, &first_cpu, off[i].out, off[i].out_cpu);
 		left -= len;
 	}
 	for (i = n; i-- && left;) {
@@ -407,8 +466,12 @@ static void switched_wait(struct analysis *a, const struct sched_ev *ev,
 			continue;
 		switched_piece(a, ev->vcpu, off[i].in_cpu, r, off[i].in - len,
 			       off[i].in);
+		note_first(&first, &first_cpu, off[i].in - len, off[i].in_cpu);
 		left -= len;
 	}
+	if (left && first != UINT64_MAX &&
+	    held_by(a, ev->cpu, tid, end - left, end))
+		left -= early_wait(a, ev->vcpu, first_cpu, first, since, left);
 	if (left)
 		switched_piece(a, ev->vcpu, ev->cpu, r, end - left, end);
 }

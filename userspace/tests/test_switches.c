@@ -162,6 +162,87 @@ static void test_wakeup(void)
 	analysis_free(&a);
 }
 
+/*
+ * A preemption whose wait the kernel starts early: vCPU 0 leaves KVM_RUN
+ * at 100 ms; hostburn, woken at @woke with the runqueue clock updated
+ * then, preempts it at 110 (__schedule() skips the clock update after
+ * such a wakeup, so the kernel counts the thread's wait from @woke) and
+ * gives the pCPU back at 130; KVM_RUN again at 200.  The switches show
+ * 20 ms of the run_delay; the rest is hostburn's too, not unknown where
+ * the switches show the thread running (before 200).
+ */
+static void test_early(u64 woke, const char *ms, const char *what)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
+		.switches = SYNTH_SWITCHES_ON,
+	};
+	struct doc d = { 0 };
+	struct analysis a;
+	struct synth s;
+	struct table *t;
+
+	synth_open(&s, FILE_S, &vm);
+	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	synth_switch(&s, T0 + 20 * MS, 0, 0, TID_V0, false);
+	synth_sched_out_rd(&s, T0 + 100 * MS, 0, 0, TID_V0,
+			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
+	synth_switch(&s, T0 + 110 * MS, 0, TID_V0, TID_HOG, true);
+	synth_switch(&s, T0 + 130 * MS, 0, TID_HOG, TID_V0, true);
+	synth_sched_in_rd(&s, T0 + 200 * MS, 0, 0, TID_V0, T0 + 130 * MS - woke);
+	synth_close(&s, T0 + 300 * MS);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
+	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", ms, what);
+	ok(find_row2(t, 0, "[steal] " NOREC, -1, NULL) < 0,
+	   "woken %llu ms before its switch-out: nothing left unknown",
+	   (unsigned long long)((T0 + 110 * MS - woke) / MS));
+	is_str(attr_of(t, "steal_ms"), ms, "steal: the run_delay grown");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
+/*
+ * A wakeup whose wait the kernel starts early: vCPU 0 leaves KVM_RUN at
+ * 100 ms and blocks at 110, its pCPU idle until hostburn runs at 140,
+ * then its own turn at 150; KVM_RUN again at 200 with 15 ms of run_delay.
+ * It was woken at 135, while the pCPU was still coming out of idle: the
+ * 5 ms before 140 are hostburn's too, the task the pCPU ran first.
+ */
+static void test_early_wakeup(void)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
+		.switches = SYNTH_SWITCHES_ON,
+	};
+	struct doc d = { 0 };
+	struct analysis a;
+	struct synth s;
+	struct table *t;
+
+	synth_open(&s, FILE_S, &vm);
+	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	synth_switch(&s, T0 + 20 * MS, 0, 0, TID_V0, false);
+	synth_sched_out_rd(&s, T0 + 100 * MS, 0, 0, TID_V0,
+			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
+	synth_switch(&s, T0 + 110 * MS, 0, TID_V0, 0, false);
+	synth_switch(&s, T0 + 140 * MS, 0, 0, TID_HOG, false);
+	synth_switch(&s, T0 + 150 * MS, 0, TID_HOG, TID_V0, true);
+	synth_sched_in_rd(&s, T0 + 200 * MS, 0, 0, TID_V0, 15 * MS);
+	synth_close(&s, T0 + 300 * MS);
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
+	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "15.000",
+		 "woken 5 ms before its idle pCPU ran hostburn: 15 ms hostburn's");
+	ok(find_row2(t, 0, "[steal] " NOREC, -1, NULL) < 0,
+	   "woken early: nothing left unknown");
+	is_str(attr_of(t, "steal_ms"), "15.000", "steal: the run_delay grown");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
 /* Entries of a bad size, a pCPU past any, chunks no META announced. */
 static void test_hostile(void)
 {
@@ -358,6 +439,11 @@ int main(void)
 	test_named();
 	test_without();
 	test_wakeup();
+	test_early(T0 + 105 * MS, "25.000",
+		   "hostburn, woken 5 ms before it preempted the thread: 25 ms");
+	test_early(T0 + 90 * MS, "40.000",
+		   "woken before the thread left KVM_RUN: all 40 ms hostburn's");
+	test_early_wakeup();
 	test_hostile();
 	test_bounded();
 	test_native();

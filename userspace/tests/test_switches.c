@@ -32,6 +32,36 @@ static const u32 tids[] = { TID_V0 };
 #define NOREC "(unknown (no record named who held the pCPU))"
 #define NOPERM "(unknown (no record named who held the pCPU; switch records need CAP_PERFMON))"
 
+/* A file of the one-vCPU VM with switch records on; hostburn named. */
+static void open_switched(struct synth *s)
+{
+	struct synth_vm vm = {
+		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
+		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
+		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
+		.switches = SYNTH_SWITCHES_ON,
+	};
+
+	synth_open(s, FILE_S, &vm);
+	synth_task(s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+}
+
+/* vCPU 0's steal, all @ms of it hostburn's: none left unknown. */
+static void check_all_hostburn(const char *ms, const char *what)
+{
+	struct doc d = { 0 };
+	struct analysis a;
+	struct table *t;
+
+	t = steal_of(&a, &d, FILE_S, "vcpu0");
+	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", ms, what);
+	ok(find_row2(t, 0, "[steal] " NOREC, -1, NULL) < 0,
+	   "%s: nothing left unknown", what);
+	is_str(attr_of(t, "steal_ms"), ms, "steal: the run_delay grown");
+	doc_free(&d);
+	analysis_free(&a);
+}
+
 /*
  * vCPU 0 (thread 101, pCPU 0) leaves KVM_RUN at 100 ms (an I/O exit) and
  * comes back at 300 ms with run_delay 60 ms grown: in QEMU it was
@@ -132,19 +162,12 @@ static void test_without(void)
  */
 static void test_wakeup(void)
 {
-	struct synth_vm vm = {
-		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
-		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
-		.switches = SYNTH_SWITCHES_ON,
-	};
 	struct doc d = { 0 };
 	struct analysis a;
 	struct synth s;
 	struct table *t;
 
-	synth_open(&s, FILE_S, &vm);
-	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	open_switched(&s);
 	synth_sched_out_rd(&s, T0 + 100 * MS, 0, 0, TID_V0,
 			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
 	synth_switch(&s, T0 + 200 * MS, 0, TID_V0, TID_HOG, false);
@@ -173,19 +196,9 @@ static void test_wakeup(void)
  */
 static void test_early(u64 woke, const char *ms, const char *what)
 {
-	struct synth_vm vm = {
-		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
-		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
-		.switches = SYNTH_SWITCHES_ON,
-	};
-	struct doc d = { 0 };
-	struct analysis a;
 	struct synth s;
-	struct table *t;
 
-	synth_open(&s, FILE_S, &vm);
-	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	open_switched(&s);
 	synth_switch(&s, T0 + 20 * MS, 0, 0, TID_V0, false);
 	synth_sched_out_rd(&s, T0 + 100 * MS, 0, 0, TID_V0,
 			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
@@ -193,14 +206,7 @@ static void test_early(u64 woke, const char *ms, const char *what)
 	synth_switch(&s, T0 + 130 * MS, 0, TID_HOG, TID_V0, true);
 	synth_sched_in_rd(&s, T0 + 200 * MS, 0, 0, TID_V0, T0 + 130 * MS - woke);
 	synth_close(&s, T0 + 300 * MS);
-	t = steal_of(&a, &d, FILE_S, "vcpu0");
-	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", ms, what);
-	ok(find_row2(t, 0, "[steal] " NOREC, -1, NULL) < 0,
-	   "woken %llu ms before its switch-out: nothing left unknown",
-	   (unsigned long long)((T0 + 110 * MS - woke) / MS));
-	is_str(attr_of(t, "steal_ms"), ms, "steal: the run_delay grown");
-	doc_free(&d);
-	analysis_free(&a);
+	check_all_hostburn(ms, what);
 }
 
 /*
@@ -212,19 +218,9 @@ static void test_early(u64 woke, const char *ms, const char *what)
  */
 static void test_early_wakeup(void)
 {
-	struct synth_vm vm = {
-		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
-		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
-		.switches = SYNTH_SWITCHES_ON,
-	};
-	struct doc d = { 0 };
-	struct analysis a;
 	struct synth s;
-	struct table *t;
 
-	synth_open(&s, FILE_S, &vm);
-	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	open_switched(&s);
 	synth_switch(&s, T0 + 20 * MS, 0, 0, TID_V0, false);
 	synth_sched_out_rd(&s, T0 + 100 * MS, 0, 0, TID_V0,
 			   KVM_PROFILE_SCHED_USERSPACE, 0, "", 0);
@@ -233,14 +229,8 @@ static void test_early_wakeup(void)
 	synth_switch(&s, T0 + 150 * MS, 0, TID_HOG, TID_V0, true);
 	synth_sched_in_rd(&s, T0 + 200 * MS, 0, 0, TID_V0, 15 * MS);
 	synth_close(&s, T0 + 300 * MS);
-	t = steal_of(&a, &d, FILE_S, "vcpu0");
-	check_ms(t, "(task hostburn (cgroup " HOG_CG "))", "task", "15.000",
-		 "woken 5 ms before its idle pCPU ran hostburn: 15 ms hostburn's");
-	ok(find_row2(t, 0, "[steal] " NOREC, -1, NULL) < 0,
-	   "woken early: nothing left unknown");
-	is_str(attr_of(t, "steal_ms"), "15.000", "steal: the run_delay grown");
-	doc_free(&d);
-	analysis_free(&a);
+	check_all_hostburn("15.000",
+			   "woken 5 ms before its idle pCPU ran hostburn: 15 ms hostburn's");
 }
 
 /* Entries of a bad size, a pCPU past any, chunks no META announced. */
@@ -302,12 +292,6 @@ static void test_hostile(void)
  */
 static void test_bounded(void)
 {
-	struct synth_vm vm = {
-		.name = "testvm", .pid = 100, .period_ns = MS, .start_ns = T0,
-		.flags = KVM_PROFILE_F_SAMPLES | KVM_PROFILE_F_SCHED,
-		.nvcpus = 1, .vcpu_tids = tids, .culprits = true,
-		.switches = SYNTH_SWITCHES_ON,
-	};
 	struct doc d = { 0 };
 	struct analysis a;
 	struct synth s;
@@ -317,8 +301,7 @@ static void test_bounded(void)
 	struct buf sw = { 0 };
 	int i;
 
-	synth_open(&s, FILE_S, &vm);
-	synth_task(&s, TID_HOG, DF_TASK_TASK, "hostburn", NULL, 0, HOG_CG);
+	open_switched(&s);
 	for (i = 0; i < 6000; i++) {
 		b = T0 + (u64)i * 100 * MS;
 		sw.len = 0;
